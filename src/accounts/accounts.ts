@@ -1,0 +1,98 @@
+import type { SecretBox } from '../crypto/secrets.ts';
+import type { Db } from '../db/database.ts';
+
+/** How Pebbles signs in to one Entrata account: the style of URL follows the credential (F-01). */
+export type EntrataCredential =
+  | { kind: 'apikey'; apiKey: string }
+  | { kind: 'basic'; username: string; password: string };
+
+export interface Account {
+  id: number;
+  name: string;
+  subdomain: string;
+  baseUrl: string | null;
+  country: string;
+  credential: EntrataCredential;
+}
+
+/** What may be shown about an account: never the credential itself. */
+export interface AccountSummary {
+  name: string;
+  subdomain: string;
+  baseUrl: string | null;
+  country: string;
+  auth: 'apikey' | 'basic';
+  createdAt: string;
+}
+
+export class AccountError extends Error {
+  override name = 'AccountError';
+}
+
+export interface NewAccount {
+  name: string;
+  subdomain: string;
+  baseUrl?: string | null;
+  country?: string;
+  credential: EntrataCredential;
+}
+
+export function validateNewAccount(input: NewAccount): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(input.name)) throw new AccountError('--name: 1 to 64 letters, digits, spaces, dots, dashes or underscores');
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(input.subdomain)) throw new AccountError('--subdomain: the xxx of xxx.entrata.com (letters, digits and dashes)');
+  if (input.baseUrl != null) {
+    let url: URL;
+    try {
+      url = new URL(input.baseUrl);
+    } catch {
+      throw new AccountError(`--base-url: not a URL: ${input.baseUrl}`);
+    }
+    if (!['http:', 'https:'].includes(url.protocol)) throw new AccountError('--base-url: must be http:// or https://');
+  }
+  if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) throw new AccountError('--country: a two-letter country code such as US');
+  const c = input.credential;
+  if (c.kind === 'apikey' && !c.apiKey.trim()) throw new AccountError('--api-key: empty');
+  if (c.kind === 'basic' && (!c.username.trim() || !c.password)) throw new AccountError('--username and --password: both are needed');
+}
+
+export async function addAccount(db: Db, secrets: SecretBox, input: NewAccount): Promise<void> {
+  validateNewAccount(input);
+  const existing = await db.selectFrom('entrata_account').select('id').where('name', '=', input.name).executeTakeFirst();
+  if (existing) throw new AccountError(`an account named "${input.name}" exists already`);
+  await db
+    .insertInto('entrata_account')
+    .values({
+      name: input.name,
+      subdomain: input.subdomain,
+      base_url: input.baseUrl?.replace(/\/+$/, '') ?? null,
+      country: input.country ?? 'US',
+      credential_kind: input.credential.kind,
+      credential_encrypted: secrets.encrypt(JSON.stringify(input.credential)),
+    })
+    .execute();
+}
+
+export async function listAccounts(db: Db): Promise<AccountSummary[]> {
+  const rows = await db.selectFrom('entrata_account').selectAll().orderBy('name').execute();
+  return rows.map((r) => ({
+    name: r.name,
+    subdomain: r.subdomain,
+    baseUrl: r.base_url,
+    country: r.country,
+    auth: r.credential_kind,
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
+}
+
+export async function getAccount(db: Db, secrets: SecretBox, name: string): Promise<Account> {
+  const r = await db.selectFrom('entrata_account').selectAll().where('name', '=', name).executeTakeFirst();
+  if (!r) throw new AccountError(`no account named "${name}" (see \`pebbles account list\`)`);
+  return {
+    id: r.id,
+    name: r.name,
+    subdomain: r.subdomain,
+    baseUrl: r.base_url,
+    country: r.country,
+    credential: JSON.parse(secrets.decrypt(r.credential_encrypted)) as EntrataCredential,
+  };
+}

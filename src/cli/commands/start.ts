@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { openApp } from '../../app/context.ts';
+import { startService } from '../../app/service.ts';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('Run the service (what `npm start` runs); with no configuration, a self-contained demo')
+    .addHelpText('after', `
+With DATABASE_URL unset, Pebbles starts its own embedded PostgreSQL under PEBBLES_DATA_DIR.
+With PEBBLES_DEMO on (the default on the embedded server), it also starts an Entrata simulator
+in this process with demo properties, adds an account pointing at it, and syncs it.
+Stop with Ctrl-C (SIGINT) or SIGTERM.`)
+    .action(async () => {
+      const app = await openApp();
+      const service = await startService(app);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          app.log.info({ signal }, 'stopping');
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await service.stop();
+      await app.close();
+    });
+}

@@ -1,0 +1,93 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Pebbles reads, validated once at start. The README's configuration
+ * table lists the same variables; keep the two in step.
+ */
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PEBBLES_DATA_DIR: z.string().min(1).default('./data'),
+  PEBBLES_SECRET_KEY: z
+    .string()
+    .refine((v) => decodeKey(v) !== null, 'must be 32 bytes, as 64 hex characters or base64')
+    .optional(),
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  PEBBLES_HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PEBBLES_DEMO: onOff.optional(),
+  ENTRATA_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  ENTRATA_RATE_LIMIT_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  ENTRATA_DEFAULT_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US')
+    .default('US'),
+});
+
+export type Config = Readonly<{
+  databaseUrl: string | null;
+  dataDir: string;
+  secretKey: Buffer | null;
+  production: boolean;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  logFormat: 'json' | 'pretty';
+  host: string;
+  port: number;
+  /** Undefined means "decide from the setting": the demo runs on the embedded default only. */
+  demo: boolean | undefined;
+  entrata: { timeoutMs: number; rateLimitShare: number; defaultCountry: string };
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; a bad value throws one ConfigError naming the variable and the problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable means "not set", as it does in most shells' `VAR= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  return {
+    databaseUrl: e.DATABASE_URL ?? null,
+    dataDir: path.resolve(e.PEBBLES_DATA_DIR),
+    secretKey: e.PEBBLES_SECRET_KEY ? decodeKey(e.PEBBLES_SECRET_KEY) : null,
+    production,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (production || !process.stderr.isTTY ? 'json' : 'pretty'),
+    host: e.PEBBLES_HOST,
+    port: e.PORT,
+    demo: e.PEBBLES_DEMO,
+    entrata: {
+      timeoutMs: e.ENTRATA_TIMEOUT_MS,
+      rateLimitShare: e.ENTRATA_RATE_LIMIT_SHARE,
+      defaultCountry: e.ENTRATA_DEFAULT_COUNTRY,
+    },
+  };
+}
+
+/** A 256-bit key from 64 hex characters or base64; null when it is neither. */
+export function decodeKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
+    const buf = Buffer.from(trimmed, 'base64');
+    if (buf.length === 32) return buf;
+  }
+  return null;
+}
