@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_accounts.ts';
+import * as m0002 from './migrations/0002_registry.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
 const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
+  '0002_registry': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,9 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
 /** Table types for Kysely; each migration that changes a table changes its type here. */
-export interface DB {
-  entrata_account: EntrataAccountTable;
-}
 
 /** A timestamptz column with a database default: optional on insert. */
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -18,4 +15,202 @@ export interface EntrataAccountTable {
   credential_encrypted: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+type Id = Generated<number>;
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+
+export interface DB {
+  entrata_account: EntrataAccountTable;
+  property: PropertyTable;
+  unit: UnitTable;
+  resident: ResidentTable;
+  lease_mirror: LeaseMirrorTable;
+  sync_run: SyncRunTable;
+  registration: RegistrationTable;
+  psk: PskTable;
+  lease_override: LeaseOverrideTable;
+  block: BlockTable;
+  hold: HoldTable;
+  audit_event: AuditEventTable;
+  outbox: OutboxTable;
+  network_key: NetworkKeyTable;
+}
+
+export interface PropertyTable {
+  id: Id;
+  account_id: number;
+  entrata_id: string;
+  name: Generated<string>;
+  time_zone: string;
+  ssid: string;
+  enabled: Generated<boolean>;
+  sync_interval_minutes: Generated<number>;
+  sms_enabled: Generated<boolean>;
+  first_welcome: Generated<boolean>;
+  early_move_in_days: Generated<number>;
+  late_move_out_days: Generated<number>;
+  default_early_move_in_days: Generated<number>;
+  default_late_move_out_days: Generated<number>;
+  enabled_at: Timestamp;
+  first_synced_at: Date | null;
+  last_sync_at: Date | null;
+  last_success_at: Date | null;
+  last_error: Json | null;
+  consecutive_failures: Generated<number>;
+  next_sync_at: Date | null;
+  next_transition_at: Date | null;
+  network_version: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface UnitTable {
+  id: Id;
+  property_id: number;
+  entrata_id: string;
+  number: string;
+  building: string | null;
+  spaces: Json<Array<{ id: string; label: string }>>;
+  missing_since: Date | null;
+  removed_at: Date | null;
+  removed_by: string | null;
+}
+
+export interface ResidentTable {
+  id: Id;
+  account_id: number;
+  customer_id: string;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  email: string | null;
+  mobile: string | null;
+  contact_problems: TextArray;
+  linked_to: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LeaseMirrorTable {
+  property_id: number;
+  lease_id: string;
+  data: Json;
+  status: string;
+  quarantine_reason: string | null;
+  missing_since: Date | null;
+  updated_at: Timestamp;
+}
+
+export interface SyncRunTable {
+  id: Id;
+  property_id: number;
+  trigger: string;
+  scope: Json | null;
+  started_at: Timestamp;
+  finished_at: Date | null;
+  status: Generated<string>;
+  counts: Json<Record<string, number>>;
+  error: Json | null;
+  hold_id: number | null;
+  actor: string | null;
+}
+
+export interface RegistrationTable {
+  id: Id;
+  resident_id: number;
+  property_id: number;
+  unit_entrata_id: string;
+  space_ids: TextArray;
+  lease_ids: TextArray;
+  state: 'pending' | 'active' | 'blocked' | 'ended';
+  access_start: Date | null;
+  access_end: Date | null;
+  ended_at: Date | null;
+  rule: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PskTable {
+  id: Id;
+  resident_id: number;
+  property_id: number;
+  secret_encrypted: string;
+  fingerprint: string;
+  current: Generated<boolean>;
+  rule: string | null;
+  created_at: Timestamp;
+  revoked_at: Date | null;
+}
+
+export interface LeaseOverrideTable {
+  property_id: number;
+  lease_id: string;
+  customer_id: string;
+  early_at: Date | null;
+  late_at: Date | null;
+  moved_out_at: Date | null;
+  pinned_at: Date | null;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
+export interface BlockTable {
+  id: Id;
+  resident_id: number;
+  property_id: number;
+  starts_at: Date;
+  message: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+}
+
+export interface HoldTable {
+  id: Id;
+  property_id: number;
+  state: Generated<'open' | 'approved' | 'rejected'>;
+  endings: Json;
+  opened_at: Timestamp;
+  opened_by_run: number | null;
+  decided_at: Date | null;
+  decided_by: string | null;
+}
+
+export interface AuditEventTable {
+  id: Id;
+  at: Timestamp;
+  property_id: number | null;
+  resident_id: number | null;
+  actor: string;
+  run_id: number | null;
+  action: string;
+  rule: string | null;
+  lease_id: string | null;
+  details: Json;
+}
+
+export interface OutboxTable {
+  id: Id;
+  property_id: number;
+  resident_id: number | null;
+  kind: string;
+  rule: string | null;
+  payload: Json;
+  state: Generated<string>;
+  not_before: Timestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
+  created_by: string;
+  run_id: number | null;
+  created_at: Timestamp;
+  sent_at: Date | null;
+}
+
+export interface NetworkKeyTable {
+  property_id: number;
+  psk_id: number;
+  resident_id: number;
+  unit_entrata_id: string;
 }

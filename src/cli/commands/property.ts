@@ -1,0 +1,88 @@
+import { Option, type Command } from 'commander';
+import { disableProperty, enableProperty, listProperties, type PropertySettings } from '../../properties/properties.ts';
+import { printJson, printTable, UsageError, withApp } from '../run.ts';
+
+export function onOffArg(flag: string) {
+  return (v: string): boolean => {
+    if (v === 'on') return true;
+    if (v === 'off') return false;
+    throw new UsageError(`${flag}: on or off`);
+  };
+}
+
+export function intArg(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${flag}: a whole number`);
+    return Number(v);
+  };
+}
+
+export function propertyJson(p: PropertySettings) {
+  return {
+    account: p.accountName,
+    property: p.entrataId,
+    name: p.name,
+    enabled: p.enabled,
+    timezone: p.timeZone,
+    ssid: p.ssid,
+    sms: p.smsEnabled,
+    firstWelcome: p.firstWelcome,
+    earlyDays: p.earlyMoveInDays,
+    lateDays: p.lateMoveOutDays,
+    intervalMinutes: p.syncIntervalMinutes,
+    lastSyncAt: p.lastSyncAt?.toISOString() ?? null,
+    lastError: p.lastError ?? null,
+  };
+}
+
+export function register(program: Command): void {
+  const property = program.command('property').description('Properties Pebbles syncs: enable, disable, list');
+
+  property
+    .command('enable')
+    .description('Enable a property (or change its settings)')
+    .option('--account <name>', 'the Entrata account (may be left out when there is only one)')
+    .requiredOption('--property <id>', 'Entrata property id')
+    .requiredOption('--timezone <zone>', 'IANA time zone of the property, e.g. America/Chicago (move-in days are local days)')
+    .requiredOption('--ssid <ssid>', 'the network name residents join')
+    .option('--sms <on|off>', 'also send keys by SMS (default on)', onOffArg('--sms'))
+    .option('--first-welcome <on|off>', 'send current residents their keys on the first sync (N6; default on)', onOffArg('--first-welcome'))
+    .option('--early-days <n>', 'early move-in allowance in days (O1; default 0)', intArg('--early-days'))
+    .option('--late-days <n>', 'late move-out allowance in days (O2; default 0)', intArg('--late-days'))
+    .option('--interval <minutes>', 'sync interval in minutes (S1; default 30)', intArg('--interval'))
+    .addOption(new Option('--json', 'print the property as JSON'))
+    .action(async (o: { account?: string; property: string; timezone: string; ssid: string; sms?: boolean; firstWelcome?: boolean; earlyDays?: number; lateDays?: number; interval?: number; json?: boolean }) => {
+      await withApp(async (app) => {
+        const p = await enableProperty(app.db, {
+          accountName: o.account, entrataId: o.property, timeZone: o.timezone, ssid: o.ssid, smsEnabled: o.sms,
+          firstWelcome: o.firstWelcome, earlyMoveInDays: o.earlyDays, lateMoveOutDays: o.lateDays, syncIntervalMinutes: o.interval,
+        });
+        if (o.json) printJson(propertyJson(p));
+        else process.stdout.write(`property ${p.entrataId} enabled (account ${p.accountName}, ${p.timeZone}, SSID "${p.ssid}")\n`);
+      });
+    });
+
+  property
+    .command('disable')
+    .description('Stop syncing a property (its residents and history are kept)')
+    .option('--account <name>', 'the Entrata account (may be left out when only one account has that property id)')
+    .requiredOption('--property <id>', 'Entrata property id')
+    .action(async (o: { account?: string; property: string }) => {
+      await withApp(async (app) => {
+        const p = await disableProperty(app.db, o.property, o.account);
+        process.stdout.write(`property ${p.entrataId} disabled\n`);
+      });
+    });
+
+  property
+    .command('list')
+    .description('List properties and their settings')
+    .addOption(new Option('--json', 'print JSON'))
+    .action(async (o: { json?: boolean }) => {
+      await withApp(async (app) => {
+        const rows = (await listProperties(app.db)).map(propertyJson);
+        if (o.json) printJson(rows);
+        else printTable(rows, ['account', 'property', 'name', 'enabled', 'timezone', 'ssid', 'sms', 'earlyDays', 'lateDays', 'intervalMinutes', 'lastSyncAt']);
+      });
+    });
+}

@@ -1,0 +1,172 @@
+import type { Db } from '../db/database.ts';
+
+/** A property's settings (F-06 policy, N6, SMS) as the engine and the console see them. */
+export interface PropertySettings {
+  id: number;
+  accountId: number;
+  accountName: string;
+  entrataId: string;
+  name: string;
+  timeZone: string;
+  ssid: string;
+  enabled: boolean;
+  syncIntervalMinutes: number;
+  smsEnabled: boolean;
+  firstWelcome: boolean;
+  earlyMoveInDays: number;
+  lateMoveOutDays: number;
+  firstSyncedAt: Date | null;
+  lastSyncAt: Date | null;
+  lastError: unknown;
+}
+
+export class PropertyError extends Error {
+  override name = 'PropertyError';
+}
+
+export interface EnableProperty {
+  accountName?: string;
+  entrataId: string;
+  timeZone: string;
+  ssid: string;
+  smsEnabled?: boolean;
+  firstWelcome?: boolean;
+  earlyMoveInDays?: number;
+  lateMoveOutDays?: number;
+  syncIntervalMinutes?: number;
+}
+
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+function validate(p: EnableProperty): void {
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(p.entrataId)) throw new PropertyError('--property: an Entrata property id such as 100123');
+  if (!isTimeZone(p.timeZone)) throw new PropertyError(`--timezone: not an IANA time zone: ${p.timeZone} (for example America/Chicago)`);
+  const ssidBytes = Buffer.byteLength(p.ssid, 'utf8');
+  if (ssidBytes < 1 || ssidBytes > 32) throw new PropertyError('--ssid: 1 to 32 bytes, as Wi-Fi allows');
+  for (const [flag, v, max] of [['--early-days', p.earlyMoveInDays, 365], ['--late-days', p.lateMoveOutDays, 365], ['--interval', p.syncIntervalMinutes, 1440]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < (flag === '--interval' ? 1 : 0) || v > max)) {
+      throw new PropertyError(`${flag}: a whole number from ${flag === '--interval' ? 1 : 0} to ${max}`);
+    }
+  }
+}
+
+/** The account named, or the only one there is. */
+export async function resolveAccountId(db: Db, accountName: string | undefined): Promise<number> {
+  if (accountName) {
+    const row = await db.selectFrom('entrata_account').select('id').where('name', '=', accountName).executeTakeFirst();
+    if (!row) throw new PropertyError(`no account named "${accountName}" (see \`pebbles account list\`)`);
+    return row.id;
+  }
+  const rows = await db.selectFrom('entrata_account').select('id').limit(2).execute();
+  if (rows.length === 1) return rows[0]!.id;
+  throw new PropertyError(rows.length === 0 ? 'no Entrata account yet: add one with `pebbles account add`' : '--account: needed, there are several accounts');
+}
+
+/** Enables a property (or updates the settings of one enabled before). */
+export async function enableProperty(db: Db, p: EnableProperty): Promise<PropertySettings> {
+  validate(p);
+  const accountId = await resolveAccountId(db, p.accountName);
+  const early = p.earlyMoveInDays ?? 0;
+  const late = p.lateMoveOutDays ?? 0;
+  await db
+    .insertInto('property')
+    .values({
+      account_id: accountId,
+      entrata_id: p.entrataId,
+      time_zone: p.timeZone,
+      ssid: p.ssid,
+      enabled: true,
+      sms_enabled: p.smsEnabled ?? true,
+      first_welcome: p.firstWelcome ?? true,
+      early_move_in_days: early,
+      late_move_out_days: late,
+      default_early_move_in_days: early,
+      default_late_move_out_days: late,
+      sync_interval_minutes: p.syncIntervalMinutes ?? 30,
+      next_sync_at: new Date(),
+    })
+    .onConflict((oc) =>
+      oc.columns(['account_id', 'entrata_id']).doUpdateSet((eb) => ({
+        enabled: true,
+        time_zone: eb.ref('excluded.time_zone'),
+        ssid: eb.ref('excluded.ssid'),
+        ...(p.smsEnabled !== undefined ? { sms_enabled: p.smsEnabled } : {}),
+        ...(p.firstWelcome !== undefined ? { first_welcome: p.firstWelcome } : {}),
+        ...(p.earlyMoveInDays !== undefined ? { early_move_in_days: early } : {}),
+        ...(p.lateMoveOutDays !== undefined ? { late_move_out_days: late } : {}),
+        ...(p.syncIntervalMinutes !== undefined ? { sync_interval_minutes: p.syncIntervalMinutes } : {}),
+      })),
+    )
+    .execute();
+  return getProperty(db, p.entrataId, p.accountName);
+}
+
+export async function disableProperty(db: Db, entrataId: string, accountName?: string): Promise<PropertySettings> {
+  const p = await getProperty(db, entrataId, accountName);
+  await db.updateTable('property').set({ enabled: false, next_sync_at: null }).where('id', '=', p.id).execute();
+  return { ...p, enabled: false };
+}
+
+function query(db: Db) {
+  return db
+    .selectFrom('property as p')
+    .innerJoin('entrata_account as a', 'a.id', 'p.account_id')
+    .select([
+      'p.id', 'p.account_id', 'a.name as account_name', 'p.entrata_id', 'p.name', 'p.time_zone', 'p.ssid', 'p.enabled',
+      'p.sync_interval_minutes', 'p.sms_enabled', 'p.first_welcome', 'p.early_move_in_days', 'p.late_move_out_days',
+      'p.first_synced_at', 'p.last_sync_at', 'p.last_error',
+    ]);
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof query>['executeTakeFirstOrThrow']>>;
+
+function toSettings(r: Row): PropertySettings {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    accountName: r.account_name,
+    entrataId: r.entrata_id,
+    name: r.name,
+    timeZone: r.time_zone,
+    ssid: r.ssid,
+    enabled: r.enabled,
+    syncIntervalMinutes: r.sync_interval_minutes,
+    smsEnabled: r.sms_enabled,
+    firstWelcome: r.first_welcome,
+    earlyMoveInDays: r.early_move_in_days,
+    lateMoveOutDays: r.late_move_out_days,
+    firstSyncedAt: r.first_synced_at,
+    lastSyncAt: r.last_sync_at,
+    lastError: r.last_error,
+  };
+}
+
+/** A property by its Entrata id; the account may be left out when only one account has that id. */
+export async function getProperty(db: Db, entrataId: string, accountName?: string): Promise<PropertySettings> {
+  let q = query(db).where('p.entrata_id', '=', entrataId);
+  if (accountName) q = q.where('a.name', '=', accountName);
+  const rows = await q.limit(2).execute();
+  if (rows.length === 0) throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`);
+  if (rows.length > 1) throw new PropertyError(`property ${entrataId} exists in several accounts: add --account`);
+  return toSettings(rows[0]!);
+}
+
+export async function getPropertyById(db: Db, id: number): Promise<PropertySettings> {
+  return toSettings(await query(db).where('p.id', '=', id).executeTakeFirstOrThrow());
+}
+
+export async function listProperties(db: Db): Promise<PropertySettings[]> {
+  return (await query(db).orderBy('a.name').orderBy('p.entrata_id').execute()).map(toSettings);
+}
+
+/** Every enabled property of an account: the U rules plan across them. */
+export async function accountProperties(db: Db, accountId: number): Promise<PropertySettings[]> {
+  return (await query(db).where('p.account_id', '=', accountId).where('p.enabled', '=', true).orderBy('p.entrata_id').execute()).map(toSettings);
+}
