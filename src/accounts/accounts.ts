@@ -1,10 +1,9 @@
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 
-/** How Pebbles signs in to one Entrata account: the style of URL follows the credential (F-01). */
-export type EntrataCredential =
-  | { kind: 'apikey'; apiKey: string }
-  | { kind: 'basic'; username: string; password: string };
+import type { EntrataCredential } from '../entrata/account.ts';
+
+export type { EntrataCredential };
 
 export interface Account {
   id: number;

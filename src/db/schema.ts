@@ -18,6 +18,7 @@ export interface EntrataAccountTable {
 }
 
 type Id = Generated<number>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T = unknown> = ColumnType<T, string | T, string | T>;
 type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 
@@ -54,13 +55,13 @@ export interface PropertyTable {
   default_early_move_in_days: Generated<number>;
   default_late_move_out_days: Generated<number>;
   enabled_at: Timestamp;
-  first_synced_at: Date | null;
-  last_sync_at: Date | null;
-  last_success_at: Date | null;
+  first_synced_at: NullableTimestamp;
+  last_sync_at: NullableTimestamp;
+  last_success_at: NullableTimestamp;
   last_error: Json | null;
   consecutive_failures: Generated<number>;
-  next_sync_at: Date | null;
-  next_transition_at: Date | null;
+  next_sync_at: NullableTimestamp;
+  next_transition_at: NullableTimestamp;
   network_version: Generated<number>;
   created_at: Timestamp;
 }
@@ -72,8 +73,8 @@ export interface UnitTable {
   number: string;
   building: string | null;
   spaces: Json<Array<{ id: string; label: string }>>;
-  missing_since: Date | null;
-  removed_at: Date | null;
+  missing_since: NullableTimestamp;
+  removed_at: NullableTimestamp;
   removed_by: string | null;
 }
 
@@ -96,8 +97,9 @@ export interface LeaseMirrorTable {
   lease_id: string;
   data: Json;
   status: string;
+  customer_ids: TextArray;
   quarantine_reason: string | null;
-  missing_since: Date | null;
+  missing_since: NullableTimestamp;
   updated_at: Timestamp;
 }
 
@@ -107,9 +109,9 @@ export interface SyncRunTable {
   trigger: string;
   scope: Json | null;
   started_at: Timestamp;
-  finished_at: Date | null;
+  finished_at: NullableTimestamp;
   status: Generated<string>;
-  counts: Json<Record<string, number>>;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
   error: Json | null;
   hold_id: number | null;
   actor: string | null;
@@ -123,9 +125,9 @@ export interface RegistrationTable {
   space_ids: TextArray;
   lease_ids: TextArray;
   state: 'pending' | 'active' | 'blocked' | 'ended';
-  access_start: Date | null;
-  access_end: Date | null;
-  ended_at: Date | null;
+  access_start: NullableTimestamp;
+  access_end: NullableTimestamp;
+  ended_at: NullableTimestamp;
   rule: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -140,17 +142,19 @@ export interface PskTable {
   current: Generated<boolean>;
   rule: string | null;
   created_at: Timestamp;
-  revoked_at: Date | null;
+  revoked_at: NullableTimestamp;
 }
 
 export interface LeaseOverrideTable {
   property_id: number;
   lease_id: string;
   customer_id: string;
-  early_at: Date | null;
-  late_at: Date | null;
-  moved_out_at: Date | null;
-  pinned_at: Date | null;
+  early_start_at: NullableTimestamp;
+  late_end_at: NullableTimestamp;
+  move_in_now_at: NullableTimestamp;
+  move_out_now_at: NullableTimestamp;
+  transfer_now_at: NullableTimestamp;
+  pinned_at: NullableTimestamp;
   updated_by: string | null;
   updated_at: Timestamp;
 }
@@ -159,11 +163,11 @@ export interface BlockTable {
   id: Id;
   resident_id: number;
   property_id: number;
-  starts_at: Date;
+  starts_at: ColumnType<Date, Date | string, Date | string>;
   message: string | null;
   created_by: string;
   created_at: Timestamp;
-  lifted_at: Date | null;
+  lifted_at: NullableTimestamp;
   lifted_by: string | null;
 }
 
@@ -174,7 +178,7 @@ export interface HoldTable {
   endings: Json;
   opened_at: Timestamp;
   opened_by_run: number | null;
-  decided_at: Date | null;
+  decided_at: NullableTimestamp;
   decided_by: string | null;
 }
 
@@ -205,7 +209,7 @@ export interface OutboxTable {
   created_by: string;
   run_id: number | null;
   created_at: Timestamp;
-  sent_at: Date | null;
+  sent_at: NullableTimestamp;
 }
 
 export interface NetworkKeyTable {

@@ -69,6 +69,12 @@ export async function resolveAccountId(db: Db, accountName: string | undefined):
   throw new PropertyError(rows.length === 0 ? 'no Entrata account yet: add one with `pebbles account add`' : '--account: needed, there are several accounts');
 }
 
+/** The account's name, or the only account's when none is given. */
+export async function resolveAccountName(db: Db, accountName: string | undefined): Promise<string> {
+  const id = await resolveAccountId(db, accountName);
+  return (await db.selectFrom('entrata_account').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name;
+}
+
 /** Enables a property (or updates the settings of one enabled before). */
 export async function enableProperty(db: Db, p: EnableProperty): Promise<PropertySettings> {
   validate(p);

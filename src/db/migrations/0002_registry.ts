@@ -78,11 +78,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lease_id', 'text', (c) => c.notNull())
     .addColumn('data', 'jsonb', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
+    // Customers on the lease: the U rules look up a resident's leases at other properties by it.
+    .addColumn('customer_ids', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('quarantine_reason', 'text')
     .addColumn('missing_since', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addPrimaryKeyConstraint('lease_mirror_pk', ['property_id', 'lease_id'])
     .execute();
+  await sql`create index lease_mirror_customers_idx on lease_mirror using gin (customer_ids)`.execute(db);
 
   await db.schema
     .createTable('sync_run')
@@ -140,9 +143,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('property_id', 'bigint', (c) => c.notNull().references('property.id').onDelete('cascade'))
     .addColumn('lease_id', 'text', (c) => c.notNull())
     .addColumn('customer_id', 'text', (c) => c.notNull())
-    .addColumn('early_at', 'timestamptz')
-    .addColumn('late_at', 'timestamptz')
-    .addColumn('moved_out_at', 'timestamptz')
+    // O1..O4, as instants (a chosen local date becomes the start or end of that day).
+    .addColumn('early_start_at', 'timestamptz')
+    .addColumn('late_end_at', 'timestamptz')
+    .addColumn('move_in_now_at', 'timestamptz')
+    .addColumn('move_out_now_at', 'timestamptz')
+    .addColumn('transfer_now_at', 'timestamptz')
     .addColumn('pinned_at', 'timestamptz')
     .addColumn('updated_by', 'text')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))

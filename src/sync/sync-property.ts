@@ -1,0 +1,215 @@
+import type { Kysely } from 'kysely';
+import type { SecretBox } from '../crypto/secrets.ts';
+import type { Db } from '../db/database.ts';
+import type { DB } from '../db/schema.ts';
+import { plan as planProperty } from '../engine/plan.ts';
+import type { Action, Plan, PlanInput, PropertyInput } from '../engine/types.ts';
+import { EntrataError, type EntrataClient } from '../entrata/index.ts';
+import type { CustomerId, QuarantinedLease } from '../entrata/snapshot.ts';
+import type { Logger } from '../log/logger.ts';
+import { accountProperties, getPropertyById, type PropertySettings } from '../properties/properties.ts';
+import { applyPlan, type Actor } from './apply.ts';
+import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
+import { withPropertyLock } from './lock.ts';
+import {
+  loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
+} from './registry-state.ts';
+import { loadUnits, syncUnits } from './units.ts';
+
+/** What a sync reads: the whole property, one unit, or one resident (O5). */
+export type SyncScope =
+  | { kind: 'property' }
+  | { kind: 'unit'; unitNumber: string; building?: string | null }
+  | { kind: 'customer'; customerId: string };
+
+export type SyncTrigger = 'command' | 'schedule' | 'transition' | 'manual' | 'demo' | 'approval' | 'api';
+
+export interface SyncDeps {
+  db: Db;
+  secrets: SecretBox;
+  log: Logger;
+  /** The Entrata client of an account (kept per account so its pick list and rate budget persist). */
+  clientFor(accountId: number): Promise<EntrataClient>;
+  now(): Date;
+}
+
+export interface SyncOptions {
+  propertyDbId: number;
+  scope?: SyncScope;
+  trigger: SyncTrigger;
+  /** Staff member behind a sync-now or an approval (O6); a sync of its own accord when absent. */
+  staff?: string;
+  /** Compute and return the plan without changing anything (F-10). */
+  dryRun?: boolean;
+  /** Plan at this moment instead of now (only with dryRun). */
+  at?: Date;
+  /** Re-plan with the open hold's endings released (S3 approval). */
+  releaseHold?: boolean;
+  /** Skip reading Entrata: re-plan from the mirror (time-driven transitions, W9; approvals). */
+  fromMirror?: boolean;
+}
+
+export interface SyncResult {
+  runId: number | null;
+  property: string;
+  status: 'applied' | 'unchanged' | 'failed';
+  counts: Record<string, number>;
+  held: { holdId: number; endings: number } | null;
+  error: null | { kind: string; message: string; entrataFailure: boolean };
+  actions: Action[];
+  warnings: Plan['warnings'];
+  nextTransitionAt: string | null;
+}
+
+/** Reads Entrata for a property (or part of it), plans, and applies the plan in one transaction (S1). */
+export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<SyncResult> {
+  const property = await getPropertyById(deps.db, opts.propertyDbId);
+  const scope = opts.scope ?? { kind: 'property' };
+  const log = deps.log.child({ property: property.entrataId });
+  if (opts.dryRun) return runSync(deps, deps.db, property, scope, opts, null, log);
+  return withPropertyLock(deps.db, property.id, { wait: true }, async (conn) => {
+    const run = await conn
+      .insertInto('sync_run')
+      .values({ property_id: property.id, trigger: opts.trigger, scope: JSON.stringify(scope), started_at: deps.now(), actor: opts.staff ?? null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return runSync(deps, conn, property, scope, opts, run.id, log.child({ run: run.id }));
+  });
+}
+
+async function runSync(
+  deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions, runId: number | null, log: Logger,
+): Promise<SyncResult> {
+  const now = opts.at ?? deps.now();
+  const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
+    runId, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
+  });
+
+  // Read: nothing is written until Entrata has answered in full (S4).
+  const prevMirror = await loadMirror(conn, property.id);
+  let fresh: FreshLeases | null = null;
+  let freshUnits = null as Awaited<ReturnType<EntrataClient['readPropertySnapshot']>>['units'] | null;
+  let propertyName = property.name;
+  if (!opts.fromMirror) {
+    try {
+      const client = await deps.clientFor(property.accountId);
+      const read = await readEntrata(client, property, scope, prevMirror);
+      fresh = read.fresh;
+      freshUnits = read.units;
+      propertyName = read.name || propertyName;
+    } catch (err) {
+      if (!(err instanceof EntrataError)) throw err;
+      const error = { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
+      log.warn({ err: error }, 'Entrata read failed; access unchanged');
+      if (runId !== null) await recordFailure(conn, property, runId, error, deps.now());
+      return result({ status: 'failed', error });
+    }
+  }
+
+  const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
+  const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false);
+  const counts: Record<string, number> = {
+    leasesRead: fresh?.leases.length ?? 0,
+    quarantined: (fresh?.quarantined.length ?? 0),
+    missing: [...merged.next.values()].filter((m) => m.missingSince).length,
+    leasesChanged: merged.changed.length,
+  };
+  if (opts.dryRun || runId === null) {
+    return result({ status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt) });
+  }
+
+  // Apply: one transaction for the mirror, units, registry changes, audit, outbox and the run record.
+  const finishedAt = deps.now();
+  const applied = await conn.transaction().execute(async (trx) => {
+    counts.leasesWritten = await writeMirror(trx, property.id, merged.changed, now);
+    if (freshUnits && scope.kind === 'property') {
+      const u = await syncUnits(trx, property.id, freshUnits, now);
+      counts.unitsChanged = u.changed;
+      counts.unitsMissing = u.missing;
+    }
+    const res = await applyPlan(trx, {
+      accountId: property.accountId, propertyDbId: property.id, ssid: property.ssid, actor: runActor(runId, opts.staff),
+      now, secrets: deps.secrets, residentIds: planned.residentIds, canonical: planned.canonical, before: planned.input.registry,
+    }, planned.plan.actions);
+    Object.assign(counts, res.counts);
+    const status: SyncResult['status'] = planned.plan.actions.length > 0 || merged.changed.length > 0 ? 'applied' : 'unchanged';
+    await trx.updateTable('sync_run').set({
+      finished_at: finishedAt, status, counts: JSON.stringify(counts), hold_id: res.holdId,
+      error: merged.newlyQuarantined.length ? JSON.stringify({ quarantined: merged.newlyQuarantined }) : null,
+    }).where('id', '=', runId).execute();
+    await trx.updateTable('property').set({
+      name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0,
+      first_synced_at: property.firstSyncedAt ?? finishedAt,
+      next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
+      next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
+    }).where('id', '=', property.id).execute();
+    return { status, res };
+  });
+  log.info({ counts, held: applied.res.heldEndings }, `sync ${applied.status}`);
+  return result({
+    status: applied.status, counts,
+    held: applied.res.holdId !== null && applied.res.heldEndings > 0 ? { holdId: applied.res.holdId, endings: applied.res.heldEndings } : null,
+    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt),
+  });
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+function runActor(runId: number, staff: string | undefined): Actor {
+  return staff ? { kind: 'staff', name: staff, runId } : { kind: 'sync', runId };
+}
+
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, prev: Mirror) {
+  if (scope.kind === 'property') {
+    const snap = await client.readPropertySnapshot(property.entrataId, { propertyName: property.name });
+    // S2: every lease known open that did not come back is asked for by id.
+    const returned = new Set<string>([...snap.leases.map((l) => l.id), ...snap.quarantined.map((q) => q.leaseId)]);
+    const askFor = [...prev.values()].filter((m) => isOpenStatus(m.lease.status) && !returned.has(m.lease.id)).map((m) => m.lease.id);
+    const byId = await client.readLeasesByIds(property.entrataId, askFor, { units: snap.units });
+    const fresh: FreshLeases = {
+      leases: [...snap.leases, ...byId.leases.filter((l) => !returned.has(l.id))],
+      quarantined: [...snap.quarantined, ...byId.quarantined],
+      complete: true,
+    };
+    return { fresh, units: snap.units, name: snap.property.name };
+  }
+  const batch = scope.kind === 'unit'
+    ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null })
+    : await client.readLeasesByCustomer(property.entrataId, scope.customerId);
+  return { fresh: { leases: batch.leases, quarantined: batch.quarantined, complete: false } satisfies FreshLeases, units: null, name: '' };
+}
+
+async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId: number, error: object, at: Date): Promise<void> {
+  await conn.updateTable('sync_run').set({ finished_at: at, status: 'failed', error: JSON.stringify(error) }).where('id', '=', runId).execute();
+  await conn.updateTable('property').set((eb) => ({
+    last_sync_at: at, last_error: JSON.stringify({ ...error, at: at.toISOString() }), consecutive_failures: eb('consecutive_failures', '+', 1),
+  })).where('id', '=', property.id).execute();
+}
+
+/** Gathers everything plan() reads for one property: its mirror, the account's other properties, the registry. */
+export async function buildPlan(conn: Kysely<DB>, property: PropertySettings, mirror: Mirror, previous: Mirror | null, freshUnits: PropertyInput['snapshot']['units'] | null, now: Date, releaseHold: boolean) {
+  const siblings = (await accountProperties(conn, property.accountId)).filter((p) => p.id !== property.id);
+  const all = [property, ...siblings];
+  const ids = propertyIds(all);
+  const customerIds = [...new Set([...mirror.values()].flatMap((m) => m.lease.customers.map((c) => c.id as string)))];
+  const { state, residentIds, aliases } = await loadRegistryState(conn, property.accountId, property.id, customerIds, ids);
+  // Leases elsewhere of everyone involved, under every id they are known by (E3).
+  const everyId = [...new Set([...customerIds, ...aliases.keys(), ...state.residents.map((r) => r.customerId as string)])];
+  const otherMirrors = await loadMirrorsForCustomers(conn, siblings.map((p) => p.id), everyId);
+  const units = freshUnits ?? (await loadUnits(conn, property.id));
+  const input: PlanInput = {
+    propertyId: ids.toEntrata(property.id),
+    properties: [
+      propertyInputFromMirror(property, mirror, units, property.firstSyncedAt === null),
+      ...siblings.map((p) => propertyInputFromMirror(p, otherMirrors.get(p.id) ?? new Map(), [], p.firstSyncedAt === null)),
+    ],
+    // S3 compares with what the last sync saw: an end it had already scheduled is not unexpected.
+    previousSnapshot: previous && previous.size > 0 ? propertyInputFromMirror(property, previous, units, false).snapshot : null,
+    registry: state,
+    overrides: await loadOverrides(conn, all.map((p) => p.id)),
+    now: now.getTime(),
+    releaseHold,
+  };
+  const canonical = (id: CustomerId): CustomerId => aliases.get(id) ?? id;
+  return { input, plan: planProperty(input), residentIds, canonical };
+}
