@@ -3,10 +3,11 @@ import * as account from './account.ts';
 import * as entrata from './entrata.ts';
 import * as migrate from './migrate.ts';
 import * as property from './property.ts';
+import * as resident from './resident.ts';
 import * as simulator from './simulator.ts';
 import * as start from './start.ts';
 import * as sync from './sync.ts';
 import * as views from './views.ts';
 
 /** Every command, in the order `pebbles --help` lists them. */
-export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, simulator.register, migrate.register];
+export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, resident.register, simulator.register, migrate.register];

@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import { explain } from '../engine/explain.ts';
+import { asCustomerId } from '../entrata/snapshot.ts';
+import { getPropertyById, type PropertySettings } from '../properties/properties.ts';
+import { isoInZone } from '../registry/views.ts';
+import { loadMirror } from '../sync/mirror.ts';
+import { buildPlan, type SyncDeps } from '../sync/sync-property.ts';
+import { OperationError } from './operations.ts';
+
+/**
+ * F-11: why a resident has or lacks access: the engine's reading of their leases, rules and overrides
+ * now, then the recorded changes (rule, lease, run or staff member) that brought them here (S6).
+ */
+export async function explainResident(deps: SyncDeps, customerId: string, propertyDbId?: number): Promise<string[]> {
+  const property = propertyDbId !== undefined ? await getPropertyById(deps.db, propertyDbId) : await propertyOf(deps, customerId);
+  const mirror = await loadMirror(deps.db, property.id);
+  const built = await buildPlan(deps.db, property, mirror, null, null, deps.now(), false);
+  const lines = explain(built.input, asCustomerId(customerId));
+  const history = await deps.db
+    .selectFrom('audit_event as a')
+    .innerJoin('resident as r', 'r.id', 'a.resident_id')
+    .select(['a.at', 'a.actor', 'a.run_id', 'a.action', 'a.rule', 'a.lease_id', sql<string | null>`a.details->>'reason'`.as('reason')])
+    .where('r.customer_id', '=', customerId)
+    .where('r.account_id', '=', property.accountId)
+    .where('a.action', '!=', 'upsert-resident')
+    .orderBy('a.id', 'desc')
+    .limit(15)
+    .execute();
+  if (history.length > 0) {
+    lines.push('', 'Recorded changes, newest first:');
+    for (const h of history) {
+      const who = h.actor === 'sync' ? `sync run ${h.run_id}` : `${h.actor}${h.run_id ? ` (run ${h.run_id})` : ''}`;
+      lines.push(`  ${isoInZone(new Date(h.at), property.timeZone)} ${h.action}${h.rule ? ` [${h.rule}]` : ''}${h.lease_id ? ` lease ${h.lease_id}` : ''} by ${who}${h.reason ? `: ${h.reason}` : ''}`);
+    }
+  }
+  return lines;
+}
+
+/** The property where the resident lives or last lived, else the first with a lease of theirs. */
+async function propertyOf(deps: SyncDeps, customerId: string): Promise<PropertySettings> {
+  const reg = await deps.db
+    .selectFrom('registration as g')
+    .innerJoin('resident as r', 'r.id', 'g.resident_id')
+    .select('g.property_id')
+    .where('r.customer_id', '=', customerId)
+    .orderBy(sql`case g.state when 'active' then 0 when 'blocked' then 1 when 'pending' then 2 else 3 end`)
+    .orderBy('g.id', 'desc')
+    .executeTakeFirst();
+  if (reg) return getPropertyById(deps.db, reg.property_id);
+  const lease = await deps.db.selectFrom('lease_mirror').select('property_id').where(sql<boolean>`${customerId} = any(customer_ids)`).executeTakeFirst();
+  if (lease) return getPropertyById(deps.db, lease.property_id);
+  throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`);
+}
