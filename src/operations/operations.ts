@@ -254,3 +254,13 @@ export async function confirmUnitRemoved(deps: SyncDeps, propertyDbId: number, u
   await deps.db.updateTable('unit').set({ removed_at: now, removed_by: staff }).where('id', '=', unit.id).execute();
   await deps.db.insertInto('audit_event').values({ at: now, property_id: propertyDbId, actor: staff, action: 'confirm-unit-removed', rule: 'S5', details: JSON.stringify({ unit: unit.number, unitId: unitEntrataId }) }).execute();
 }
+
+/** P3: the resident's current key in clear, for staff allowed to see it; every reveal is audited. */
+export async function revealKey(deps: SyncDeps, t: Target): Promise<{ ssid: string; key: string }> {
+  const property = await getPropertyById(deps.db, t.propertyDbId);
+  const rid = await residentId(deps, property, t.customerId);
+  const key = await deps.db.selectFrom('psk').select(['id', 'secret_encrypted']).where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).executeTakeFirst();
+  if (!key) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId}`);
+  await audit(deps.db, property.id, t, 'reveal-key', null, { pskId: key.id }, deps.now(), 'P3');
+  return { ssid: property.ssid, key: deps.secrets.decrypt(key.secret_encrypted) };
+}

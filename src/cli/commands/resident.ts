@@ -65,6 +65,14 @@ export function register(program: Command): void {
     });
   }
 
+  op('reveal-key', 'Print the resident\'s current key (P3: the reveal is recorded in the audit trail)').action(async (o: TargetOpts) => {
+    await withApp(async (app) => {
+      const k = await ops.revealKey(syncDeps(app), await target(app, o));
+      if (o.json) printJson(k);
+      else process.stdout.write(`network ${k.ssid}\nkey     ${k.key}\n`);
+    });
+  });
+
   op('reassign', 'Make another of the resident\'s leased units their home; the previous registration ends at once (O4)')
     .requiredOption('--unit <number>', 'unit number')
     .option('--building <name>', 'building, where unit numbers repeat')
