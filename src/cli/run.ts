@@ -9,7 +9,7 @@ export class UsageError extends Error {
   }
 }
 
-const plainErrors = new Set(['UsageError', 'ConfigError', 'AccountError', 'SecretError', 'PropertyError', 'EntrataError', 'EntrataInputError', 'OperationError', 'PropertyBusyError']);
+const plainErrors = new Set(['NotificationError', 'UsageError', 'ConfigError', 'AccountError', 'SecretError', 'PropertyError', 'EntrataError', 'EntrataInputError', 'OperationError', 'PropertyBusyError']);
 
 /** Prints an error as `pebbles: message` and sets the exit code; unexpected errors keep their stack. */
 export function reportError(err: unknown): void {

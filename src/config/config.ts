@@ -31,6 +31,30 @@ const schema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US')
     .default('US'),
+  // Notifications: e-mail over SMTP, SMS over a Twilio-shaped HTTP API, delivery policy.
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SMTP_SECURE: onOff.optional(),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address such as wifi@example.com or "Pebbles <wifi@example.com>"')
+    .optional(),
+  SMS_BASE_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+  SMS_ACCOUNT_SID: z.string().min(1).optional(),
+  SMS_AUTH_TOKEN: z.string().min(1).optional(),
+  SMS_FROM: z.string().min(1).optional(),
+  SMS_COUNTRIES: z
+    .string()
+    .regex(/^[A-Z]{2}(,[A-Z]{2})*$/, 'must be two-letter country codes separated by commas, such as US,CA')
+    .default('US,CA'),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.001).max(86_400).default(30),
+  NOTIFY_RETRY_MAX_SECONDS: z.coerce.number().min(0.001).max(7 * 86_400).default(3600),
+  NOTIFY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  PEBBLES_CATCHER: onOff.optional(),
 });
 
 export type Config = Readonly<{
@@ -45,6 +69,13 @@ export type Config = Readonly<{
   /** Undefined means "decide from the setting": the demo runs on the embedded default only. */
   demo: boolean | undefined;
   entrata: { timeoutMs: number; rateLimitShare: number; defaultCountry: string };
+  /** SMTP (null host: not configured; the embedded default then catches mail locally). */
+  mail: { host: string | null; port: number; secure: boolean; user: string | null; password: string | null; poolSize: number; from: string };
+  /** The Twilio-shaped SMS API (null baseUrl: not configured). */
+  sms: { baseUrl: string | null; accountSid: string | null; authToken: string | null; from: string | null; countries: string[] };
+  notifications: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; batchSize: number };
+  /** Undefined: catch mail and SMS locally exactly when on the embedded database with no SMTP_HOST. */
+  catcher: boolean | undefined;
 }>;
 
 export class ConfigError extends Error {
@@ -63,6 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
+  if (e.SMTP_USER && !e.SMTP_PASSWORD) throw new ConfigError('SMTP_PASSWORD: required when SMTP_USER is set');
+  if (e.SMS_BASE_URL) {
+    for (const name of ['SMS_ACCOUNT_SID', 'SMS_AUTH_TOKEN', 'SMS_FROM'] as const) {
+      if (!e[name]) throw new ConfigError(`${name}: required when SMS_BASE_URL is set`);
+    }
+  }
+  const smtpSecure = e.SMTP_SECURE ?? e.SMTP_PORT === 465;
   return {
     databaseUrl: e.DATABASE_URL ?? null,
     dataDir: path.resolve(e.PEBBLES_DATA_DIR),
@@ -78,6 +116,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitShare: e.ENTRATA_RATE_LIMIT_SHARE,
       defaultCountry: e.ENTRATA_DEFAULT_COUNTRY,
     },
+    mail: {
+      host: e.SMTP_HOST ?? null,
+      port: e.SMTP_PORT ?? (smtpSecure ? 465 : 587),
+      secure: smtpSecure,
+      user: e.SMTP_USER ?? null,
+      password: e.SMTP_PASSWORD ?? null,
+      poolSize: e.SMTP_POOL_SIZE,
+      from: e.MAIL_FROM ?? 'Pebbles Wi-Fi <wifi@pebbles.localhost>',
+    },
+    sms: {
+      baseUrl: e.SMS_BASE_URL ? e.SMS_BASE_URL.replace(/\/+$/, '') : null,
+      accountSid: e.SMS_ACCOUNT_SID ?? null,
+      authToken: e.SMS_AUTH_TOKEN ?? null,
+      from: e.SMS_FROM ?? null,
+      countries: e.SMS_COUNTRIES.split(','),
+    },
+    notifications: {
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: Math.round(e.NOTIFY_RETRY_BASE_SECONDS * 1000),
+      retryMaxMs: Math.round(e.NOTIFY_RETRY_MAX_SECONDS * 1000),
+      batchSize: e.NOTIFY_BATCH_SIZE,
+    },
+    catcher: e.PEBBLES_CATCHER,
   };
 }
 

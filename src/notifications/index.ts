@@ -1,0 +1,10 @@
+// Notifications: the outbox delivered by e-mail and SMS, with message history (N1..N4, P3, P4, F-13..F-18).
+export { deliverDue, backoffMs, messageIdFor, idempotencyKeyFor, DEFAULT_POLICY, type BatchResult, type DeliveryDeps, type DeliveryPolicy, type StoredCopy } from './deliver.ts';
+export { startDelivery, policyFromConfig, catcherWanted, MAIL_STOPPED_MESSAGE, type RunningDelivery, type StartDeliveryOptions } from './worker.ts';
+export { startCatcher, type RunningCatcher } from './catcher.ts';
+export { smtpMailPort, classifySmtpError } from './mail.ts';
+export { httpSmsPort } from './sms.ts';
+export { DeliveryError, type MailPort, type SmsPort, type OutgoingMail, type OutgoingSms } from './ports.ts';
+export { renderMessage, NOTIFICATION_KINDS, KEY_KINDS, type NotificationKind, type RenderInput, type RenderedMessage } from './render.ts';
+export { resendKeys, sendMessage, notificationsOf, notificationProblems, messageContent, setMessageContact, NotificationError, MASK, type NotificationView, type ShownState } from './staff.ts';
+export { caughtMessages, caughtMessage } from './caught.ts';

@@ -1,0 +1,291 @@
+import { sql } from 'kysely';
+import type { SecretBox } from '../crypto/secrets.ts';
+import type { Db } from '../db/database.ts';
+import type { DeliveryState } from '../db/schema.ts';
+import { getPropertyById } from '../properties/properties.ts';
+import type { StoredCopy } from './deliver.ts';
+
+/**
+ * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
+ * messages and blasts (now or scheduled), and the message history with its delivery states.
+ * The console and the `pebbles` commands call these.
+ */
+
+export class NotificationError extends Error {
+  override name = 'NotificationError';
+}
+
+interface Who {
+  propertyDbId: number;
+  staff: string;
+  now?: Date;
+}
+
+/** Resident ids (the main record of linked ids, E3) for customer ids of the property's account. */
+async function residentsByCustomer(db: Db, accountId: number, customerIds: string[]): Promise<Map<string, number>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await db.selectFrom('resident').select(['id', 'linked_to', 'customer_id']).where('account_id', '=', accountId).where('customer_id', 'in', customerIds).execute();
+  return new Map(rows.map((r) => [r.customer_id, r.linked_to ?? r.id]));
+}
+
+export interface ResendResult {
+  queued: Array<{ customerId: string; notificationId: number }>;
+  /** Customer ids that could not be queued, with the reason. */
+  refused: Array<{ customerId: string; reason: string }>;
+}
+
+/**
+ * N3: send the current key again to one resident or a selection. Each gets their own notification
+ * carrying the key current when it is sent; those without a key here are listed, not queued.
+ */
+export async function resendKeys(db: Db, who: Who & { customerIds: string[] }): Promise<ResendResult> {
+  const property = await getPropertyById(db, who.propertyDbId);
+  const now = who.now ?? new Date();
+  const ids = [...new Set(who.customerIds)];
+  if (ids.length === 0) throw new NotificationError('choose at least one resident');
+  const residents = await residentsByCustomer(db, property.accountId, ids);
+  const keyed = new Set(
+    residents.size === 0
+      ? []
+      : (await db.selectFrom('psk').select('resident_id').where('property_id', '=', property.id).where('current', '=', true).where('resident_id', 'in', [...residents.values()]).execute()).map((k) => k.resident_id),
+  );
+  const result: ResendResult = { queued: [], refused: [] };
+  const wanted: Array<{ customerId: string; residentId: number }> = [];
+  for (const customerId of ids) {
+    const rid = residents.get(customerId);
+    if (rid === undefined) result.refused.push({ customerId, reason: 'not a resident Pebbles knows at this account' });
+    else if (!keyed.has(rid)) result.refused.push({ customerId, reason: `has no key at property ${property.entrataId}` });
+    else if (!wanted.some((w) => w.residentId === rid)) wanted.push({ customerId, residentId: rid });
+  }
+  if (wanted.length === 0) return result;
+  await db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .insertInto('outbox')
+      .values(wanted.map((w) => ({ property_id: property.id, resident_id: w.residentId, kind: 'resend', rule: 'N3', payload: JSON.stringify({ ssid: property.ssid }), created_by: who.staff, created_at: now, not_before: now })))
+      .returning(['id', 'resident_id'])
+      .execute();
+    await trx
+      .insertInto('audit_event')
+      .values(wanted.map((w) => ({ at: now, property_id: property.id, resident_id: w.residentId, actor: who.staff, action: 'resend', rule: 'N3', details: JSON.stringify({ selection: wanted.length }) })))
+      .execute();
+    const byResident = new Map(rows.map((r) => [r.resident_id, r.id]));
+    for (const w of wanted) result.queued.push({ customerId: w.customerId, notificationId: byResident.get(w.residentId)! });
+  });
+  return result;
+}
+
+export interface MessageInput {
+  subject: string;
+  body: string;
+  /** Chosen residents (a personal message); absent: a blast to every resident of the property. */
+  customerIds?: string[];
+  /** When it goes out; default now. */
+  at?: Date;
+}
+
+export interface MessageResult {
+  messageId: number;
+  kind: 'message' | 'blast';
+  recipients: number;
+  sendAt: Date;
+  refused: Array<{ customerId: string; reason: string }>;
+}
+
+/**
+ * F-17: a personal message to chosen residents, or a blast to every resident of the property with
+ * access (active or blocked), now or at a set time. One notification per recipient: nobody sees
+ * anyone else's address.
+ */
+export async function sendMessage(db: Db, who: Who & MessageInput): Promise<MessageResult> {
+  const property = await getPropertyById(db, who.propertyDbId);
+  const now = who.now ?? new Date();
+  const subject = who.subject.trim();
+  const body = who.body.replace(/\r\n?/g, '\n').trim();
+  if (!subject) throw new NotificationError('the subject is empty');
+  if (subject.length > 200) throw new NotificationError('the subject is longer than 200 characters');
+  if (!body) throw new NotificationError('the message is empty');
+  if (body.length > 20_000) throw new NotificationError('the message is longer than 20,000 characters');
+  const sendAt = who.at ?? now;
+  if (Number.isNaN(sendAt.getTime())) throw new NotificationError('not a valid time to send at');
+  const kind = who.customerIds ? 'message' : 'blast';
+  const refused: MessageResult['refused'] = [];
+
+  // Residents registered at this property: everyone with access for a blast; anyone who has or had a registration for a personal message.
+  const registered = await db
+    .selectFrom('registration')
+    .select(['resident_id', 'state'])
+    .where('property_id', '=', property.id)
+    .execute();
+  let recipients: number[];
+  if (who.customerIds) {
+    const ids = [...new Set(who.customerIds)];
+    if (ids.length === 0) throw new NotificationError('choose at least one resident');
+    const residents = await residentsByCustomer(db, property.accountId, ids);
+    const here = new Set(registered.map((r) => r.resident_id));
+    recipients = [];
+    for (const customerId of ids) {
+      const rid = residents.get(customerId);
+      if (rid === undefined || !here.has(rid)) refused.push({ customerId, reason: `not a resident of property ${property.entrataId}` });
+      else if (!recipients.includes(rid)) recipients.push(rid);
+    }
+  } else {
+    recipients = [...new Set(registered.filter((r) => r.state === 'active' || r.state === 'blocked').map((r) => r.resident_id))];
+  }
+  if (recipients.length === 0) throw new NotificationError(kind === 'blast' ? `property ${property.entrataId} has no residents with access to write to` : 'none of the chosen residents can be written to here');
+
+  const messageId = await db.transaction().execute(async (trx) => {
+    const m = await trx
+      .insertInto('staff_message')
+      .values({ property_id: property.id, kind, subject, body, recipients: recipients.length, send_at: sendAt, created_by: who.staff, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    for (let i = 0; i < recipients.length; i += 1000) {
+      await trx
+        .insertInto('outbox')
+        .values(recipients.slice(i, i + 1000).map((rid) => ({ property_id: property.id, resident_id: rid, kind, rule: 'F-17', payload: JSON.stringify({ messageId: m.id }), created_by: who.staff, created_at: now, not_before: sendAt })))
+        .execute();
+    }
+    await trx
+      .insertInto('audit_event')
+      .values({ at: now, property_id: property.id, actor: who.staff, action: kind, details: JSON.stringify({ messageId: m.id, subject, recipients: recipients.length, sendAt: sendAt.toISOString() }) })
+      .execute();
+    return m.id;
+  });
+  return { messageId, kind, recipients: recipients.length, sendAt, refused };
+}
+
+/** The state shown to staff: a delivery's state, with "maybe-twice" for one sent that may have gone twice (N4). */
+export type ShownState = DeliveryState | 'maybe-twice' | 'scheduled';
+
+export interface NotificationView {
+  /** The notification (outbox row). */
+  id: number;
+  /** The delivery (one channel of it); null before it falls due. */
+  deliveryId: number | null;
+  kind: string;
+  rule: string | null;
+  customerId: string | null;
+  name: string | null;
+  channel: 'email' | 'sms' | null;
+  recipient: string | null;
+  state: ShownState;
+  maybeTwice: boolean;
+  attempts: number;
+  subject: string | null;
+  createdAt: string;
+  createdBy: string;
+  /** When it is due (a scheduled block or message), or when its next retry is due. */
+  dueAt: string | null;
+  sentAt: string | null;
+  providerId: string | null;
+  error: string | null;
+}
+
+/**
+ * F-16: message history of a property, newest first: one entry per notification and channel, with
+ * the delivery state per recipient. Content is read separately (messageContent), masked or not.
+ */
+export async function notificationsOf(db: Db, propertyDbId: number, opts: { limit?: number; states?: ShownState[]; customerId?: string; now?: Date } = {}): Promise<NotificationView[]> {
+  const now = (opts.now ?? new Date()).getTime();
+  let q = db
+    .selectFrom('outbox as o')
+    .leftJoin('delivery as d', 'd.outbox_id', 'o.id')
+    .leftJoin('resident as r', 'r.id', 'o.resident_id')
+    .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end`))
+    .select([
+      'o.id', 'o.kind', 'o.rule', 'o.created_at', 'o.created_by', 'o.not_before', 'o.state as outbox_state', 'o.last_error as outbox_error',
+      'd.id as delivery_id', 'd.channel', 'd.recipient', 'd.state', 'd.maybe_twice', 'd.attempts', 'd.subject', 'd.sent_at', 'd.provider_id', 'd.last_error', 'd.not_before as retry_at',
+      'r.customer_id', 'r.first_name', 'r.last_name', 'm.subject as message_subject',
+    ])
+    .where('o.property_id', '=', propertyDbId);
+  if (opts.customerId) q = q.where('r.customer_id', '=', opts.customerId);
+  const rows = await q.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').orderBy('d.channel').limit(opts.limit ?? 500).execute();
+  const views = rows.map((r): NotificationView => {
+    const state: ShownState = r.delivery_id === null ? (r.outbox_state === 'queued' ? 'scheduled' : (r.outbox_state as ShownState)) : r.state === 'sent' && r.maybe_twice ? 'maybe-twice' : r.state!;
+    const open = r.state === 'queued' || r.state === 'retrying';
+    return {
+      id: r.id,
+      deliveryId: r.delivery_id,
+      kind: r.kind,
+      rule: r.rule,
+      customerId: r.customer_id,
+      name: r.customer_id ? `${r.first_name ?? ''} ${r.last_name ?? ''}`.trim() : null,
+      channel: r.channel,
+      recipient: r.recipient,
+      state: r.delivery_id === null && state === 'scheduled' && r.not_before.getTime() <= now ? 'queued' : state,
+      maybeTwice: r.maybe_twice ?? false,
+      attempts: r.attempts ?? 0,
+      subject: r.subject ?? r.message_subject ?? null,
+      createdAt: r.created_at.toISOString(),
+      createdBy: r.created_by,
+      dueAt: r.delivery_id === null ? r.not_before.toISOString() : open && r.retry_at ? r.retry_at.toISOString() : null,
+      sentAt: r.sent_at ? r.sent_at.toISOString() : null,
+      providerId: r.provider_id,
+      error: r.delivery_id === null ? r.outbox_error : r.last_error,
+    };
+  });
+  return opts.states ? views.filter((v) => opts.states!.includes(v.state)) : views;
+}
+
+/** Notifications that need a person: failed ones, and ones that may have gone twice (shown on the property). */
+export async function notificationProblems(db: Db, propertyDbId: number): Promise<{ failed: number; maybeTwice: number; items: NotificationView[] }> {
+  const items = (await notificationsOf(db, propertyDbId, { limit: 5000 })).filter((v) => v.state === 'failed' || v.maybeTwice);
+  return { failed: items.filter((v) => v.state === 'failed').length, maybeTwice: items.filter((v) => v.maybeTwice).length, items };
+}
+
+export const MASK = '••••••••';
+
+/**
+ * The stored copy of what one delivery sent. The key is masked unless the staff member may reveal
+ * keys; a reveal is recorded in the audit trail (P3).
+ */
+export async function messageContent(db: Db, secrets: SecretBox, opts: { deliveryId: number; revealKeys: boolean; staff: string; propertyDbId?: number; now?: Date }): Promise<StoredCopy & { deliveryId: number; notificationId: number; keyMasked: boolean }> {
+  const row = await db
+    .selectFrom('delivery as d')
+    .innerJoin('outbox as o', 'o.id', 'd.outbox_id')
+    .select(['d.id', 'd.outbox_id', 'd.content_encrypted', 'o.property_id', 'o.resident_id'])
+    .where('d.id', '=', opts.deliveryId)
+    .executeTakeFirst();
+  if (!row || (opts.propertyDbId !== undefined && row.property_id !== opts.propertyDbId)) throw new NotificationError(`no delivery ${opts.deliveryId}${opts.propertyDbId !== undefined ? ' at this property' : ''}`);
+  if (!row.content_encrypted) throw new NotificationError(`delivery ${opts.deliveryId} has not been composed yet (it is not due, or was skipped)`);
+  const copy = JSON.parse(secrets.decrypt(row.content_encrypted)) as StoredCopy;
+  const hasSecret = copy.secrets.length > 0;
+  if (opts.revealKeys && hasSecret) {
+    await db.insertInto('audit_event').values({ at: opts.now ?? new Date(), property_id: row.property_id, resident_id: row.resident_id, actor: opts.staff, action: 'reveal-key', rule: 'P3', details: JSON.stringify({ deliveryId: row.id, notificationId: row.outbox_id }) }).execute();
+    return { ...copy, deliveryId: row.id, notificationId: row.outbox_id, keyMasked: false };
+  }
+  const mask = (s: string | null) => (s === null ? null : copy.secrets.reduce((acc, k) => acc.split(k).join(MASK), s));
+  return {
+    ...copy,
+    subject: mask(copy.subject),
+    text: mask(copy.text)!,
+    html: mask(copy.html),
+    secrets: [],
+    deliveryId: row.id,
+    notificationId: row.outbox_id,
+    keyMasked: hasSecret,
+  };
+}
+
+/** The sender name and support contact printed in a property's messages (null clears one). */
+export async function setMessageContact(db: Db, propertyDbId: number, c: { senderName?: string | null; supportEmail?: string | null; supportPhone?: string | null }): Promise<void> {
+  const set: { mail_sender_name?: string | null; support_email?: string | null; support_phone?: string | null } = {};
+  const clean = (v: string | null) => (v === null ? null : v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || null);
+  if (c.senderName !== undefined) {
+    const v = clean(c.senderName);
+    if (v && v.length > 80) throw new NotificationError('the sender name is longer than 80 characters');
+    set.mail_sender_name = v;
+  }
+  if (c.supportEmail !== undefined) {
+    const v = clean(c.supportEmail);
+    if (v && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v)) throw new NotificationError(`not an e-mail address: ${v}`);
+    set.support_email = v;
+  }
+  if (c.supportPhone !== undefined) {
+    const v = clean(c.supportPhone);
+    if (v && v.length > 40) throw new NotificationError('the support phone is longer than 40 characters');
+    set.support_phone = v;
+  }
+  if (Object.keys(set).length === 0) throw new NotificationError('give a sender name, a support e-mail or a support phone');
+  await db.updateTable('property').set(set).where('id', '=', propertyDbId).execute();
+}
