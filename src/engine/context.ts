@@ -112,6 +112,7 @@ export function buildContext(input: PlanInput): EngineContext {
           source,
           personId: person,
           override: overrides.get(overrideKey(lease.id, person)),
+          now,
         }),
       );
       if (source === 'entrata') {

@@ -45,6 +45,7 @@ export function isUnexpectedEnding(ctx: EngineContext, person: CustomerId, unit:
       source: 'entrata',
       personId: person,
       override: ctx.overrides.get(overrideKey(lease.id, person)),
+      now: ctx.now,
     });
   };
   for (const w of current) {

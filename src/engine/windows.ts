@@ -106,6 +106,8 @@ export interface WindowContext {
   source: LeaseSource;
   personId: CustomerId;
   override: MergedOverride | undefined;
+  /** W4 needs it: a Past lease without a move-out date ends with its term only once the term's last day has come. */
+  now: Instant;
 }
 
 /** The window of `lease` for `customer` (an eligible one: E1 is checked by the caller). */
@@ -158,8 +160,13 @@ export function leaseWindow(lease: SnapshotLease, customer: SnapshotCustomer, ct
   if (closeDay != null) {
     closesAt = startOfLocalDay(addDays(closeDay, 1 + late), ctx.timeZone);
     closeRule = ownDates ? 'W6' : status === 'past' ? 'W4' : 'W3';
+  } else if (status === 'past' && lease.leaseEnd != null && startOfLocalDay(lease.leaseEnd, ctx.timeZone) <= ctx.now) {
+    // W4 + O2: a Past lease without a move-out date whose term has ended moved out on the term's last day
+    // (Entrata often leaves the date out when it equals the term end), so the late allowance still applies.
+    closesAt = startOfLocalDay(addDays(lease.leaseEnd, 1 + late), ctx.timeZone);
+    closeRule = fromCustomer ? 'W6' : 'W4';
   } else if (status === 'past') {
-    closesAt = -Infinity; // W4: Past with no date at all: access for this lease ends now.
+    closesAt = -Infinity; // W4: Past before its term ended, with no date: access for this lease ends now.
     closeRule = fromCustomer ? 'W6' : 'W4';
   } else {
     closesAt = Infinity; // W3: Current (or Future) with no move-out: open-ended, even past the lease end.

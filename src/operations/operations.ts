@@ -45,11 +45,16 @@ function chooseLease(leases: SnapshotLease[], t: Target, fits: (l: SnapshotLease
   if (t.leaseId) {
     const l = leases.find((x) => x.id === t.leaseId);
     if (!l) throw new OperationError(`lease ${t.leaseId} is not a lease of customer ${t.customerId} here (their leases: ${leases.map((x) => x.id).join(', ') || 'none'})`);
+    // An override on a lease it cannot act on would be accepted and change nothing.
+    if (!fits(l)) throw new OperationError(l.status === 'applicant' ? `lease ${l.id}${unsigned(l)}` : `lease ${l.id} is ${l.status} in Entrata, not a ${what}`);
     return l;
   }
   const candidates = leases.filter(fits);
   if (candidates.length === 1) return candidates[0]!;
-  if (candidates.length === 0) throw new OperationError(`customer ${t.customerId} has no ${what}`);
+  if (candidates.length === 0) {
+    const applicant = leases.find((l) => l.status === 'applicant');
+    throw new OperationError(`customer ${t.customerId} has no ${what}${applicant ? `: lease ${applicant.id}${unsigned(applicant)}` : ''}`);
+  }
   throw new OperationError(`customer ${t.customerId} has several ${what}s (${candidates.map((l) => l.id).join(', ')}): choose one with --lease`);
 }
 
@@ -67,9 +72,15 @@ async function setOverride(deps: SyncDeps, p: PropertySettings, t: Target, lease
 }
 
 async function audit(db: SyncDeps['db'], propertyId: number, t: Target, action: string, leaseId: string | null, details: object, at: Date, rule: string | null = null) {
-  const r = await db.selectFrom('resident').select('id').where('customer_id', '=', t.customerId).executeTakeFirst();
+  // The resident of this property's account (customer ids are unique per account only), through a link (E3).
+  const r = await db
+    .selectFrom('resident')
+    .select(['id', 'linked_to'])
+    .where('customer_id', '=', t.customerId)
+    .where('account_id', '=', (eb) => eb.selectFrom('property').select('account_id').where('id', '=', propertyId))
+    .executeTakeFirst();
   await db.insertInto('audit_event').values({
-    at, property_id: propertyId, resident_id: r?.id ?? null, actor: t.staff, action, rule, lease_id: leaseId, details: JSON.stringify(details),
+    at, property_id: propertyId, resident_id: r ? (r.linked_to ?? r.id) : null, actor: t.staff, action, rule, lease_id: leaseId, details: JSON.stringify(details),
   }).execute();
 }
 
@@ -78,7 +89,11 @@ function replan(deps: SyncDeps, p: PropertySettings, staff: string): Promise<Syn
   return syncProperty(deps, { propertyDbId: p.id, trigger: 'manual', staff, fromMirror: true });
 }
 
-const pendingLease = (l: SnapshotLease) => l.status === 'future' || l.status === 'applicant';
+/** W1: an application gives no access, whatever a manager sets on it; only a signed upcoming lease can start early. */
+const pendingLease = (l: SnapshotLease) => l.status === 'future';
+function unsigned(l: SnapshotLease): string {
+  return l.status === 'applicant' ? ' is an application not yet signed: it gives no access until it is (W1)' : '';
+}
 const openLease = (l: SnapshotLease) => isOpenStatus(l.status);
 
 /** O1/O2: per-lease early move-in and late move-out dates (local days); null clears one. */
@@ -162,6 +177,10 @@ export async function unblock(deps: SyncDeps, t: Target) {
   await deps.db.transaction().execute(async (trx) => {
     const lifted = await trx.updateTable('block').set({ lifted_at: now, lifted_by: t.staff }).where('resident_id', '=', rid).where('property_id', '=', property.id).where('lifted_at', 'is', null).returning('id').execute();
     if (lifted.length === 0) throw new OperationError(`customer ${t.customerId} is not blocked`);
+    // K3: the engine keeps a blocked registration blocked (K1: no sync restores access), so lifting the
+    // block is what makes it active again; the re-plan below ends it if no window is open any more.
+    await trx.updateTable('registration').set({ state: 'active', rule: 'K3', updated_at: now })
+      .where('resident_id', '=', rid).where('property_id', '=', property.id).where('state', '=', 'blocked').execute();
     await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, kind: 'unblock', rule: 'K3', payload: JSON.stringify({}), created_by: t.staff, created_at: now, not_before: now }).execute();
     await audit(trx, property.id, t, 'unblock', null, { blocks: lifted.map((b) => b.id) }, now, 'K3');
   });
@@ -217,6 +236,12 @@ export async function link(deps: SyncDeps, t: Target, withId: string) {
     await trx.updateTable('block').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
     await sql`update psk set current = false, revoked_at = ${now} where resident_id = ${other.id} and current and exists (select 1 from psk k where k.resident_id = ${main} and k.property_id = psk.property_id and k.current)`.execute(trx);
     await trx.updateTable('psk').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
+    // One history: the messages sent and the recorded changes under the alias are the person's too
+    // (each audit row keeps the customer id it was made under in its details).
+    await trx.updateTable('outbox').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
+    await trx.updateTable('audit_event').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
+    // A network entry follows its key.
+    await trx.updateTable('network_key').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
     await audit(trx, property.id, t, 'link', null, { alias: withId }, now, 'E3');
   });
   return replan(deps, property, t.staff);
@@ -235,12 +260,52 @@ export async function approveHold(deps: SyncDeps, holdId: number, staff: string)
   return result;
 }
 
-/** S3: reject a hold: its endings are not applied; access stays as it is. */
+/**
+ * S3: reject a hold: its endings are not applied; access stays as it is. The engine knows only open holds
+ * (the rejected endings would look scheduled at the next sync and apply then), so the rejection is kept as
+ * a late move-out date (O2) on each held lease: access lasts to the registration's planned end, or when it
+ * had none (an open-ended lease flipped to Past), to the end of the lease term plus the property's
+ * allowance. Entrata turning the lease back, or a later move-out date, then works as usual; a manager can
+ * still move the resident out now (O3).
+ */
 export async function rejectHold(deps: SyncDeps, holdId: number, staff: string): Promise<void> {
   const now = deps.now();
-  const updated = await deps.db.updateTable('hold').set({ state: 'rejected', decided_at: now, decided_by: staff }).where('id', '=', holdId).where('state', '=', 'open').returning('property_id').executeTakeFirst();
-  if (!updated) throw new OperationError(`no open hold ${holdId}`);
-  await deps.db.insertInto('audit_event').values({ at: now, property_id: updated.property_id, actor: staff, action: 'reject-hold', rule: 'S3', details: JSON.stringify({ holdId }) }).execute();
+  const hold = await deps.db.selectFrom('hold').selectAll().where('id', '=', holdId).executeTakeFirst();
+  if (!hold || hold.state !== 'open') throw new OperationError(`no open hold ${holdId}`);
+  const property = await getPropertyById(deps.db, hold.property_id);
+  const mirror = await loadMirror(deps.db, property.id);
+  const endings = hold.endings as Array<{ registrationId: string; customerId: string; leaseIds: string[] }>;
+  const regs = endings.length
+    ? await deps.db.selectFrom('registration').select(['id', 'state', 'access_end']).where('id', 'in', endings.map((e) => Number(e.registrationId))).execute()
+    : [];
+  const kept: Array<{ customerId: string; leaseIds: string[]; until: string }> = [];
+  await deps.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('hold').set({ state: 'rejected', decided_at: now, decided_by: staff }).where('id', '=', holdId).where('state', '=', 'open').returning('id').executeTakeFirst();
+    if (!updated) throw new OperationError(`no open hold ${holdId}`);
+    for (const e of endings) {
+      const reg = regs.find((r) => r.id === Number(e.registrationId));
+      if (!reg || (reg.state !== 'active' && reg.state !== 'blocked')) continue;
+      const termEnds = e.leaseIds
+        .map((id) => mirror.get(id as SnapshotLease['id'])?.lease.leaseEnd ?? null)
+        .filter((d): d is NonNullable<typeof d> => d !== null)
+        .map((d) => startOfLocalDay(addDays(d, 1 + property.lateMoveOutDays), property.timeZone));
+      const until = reg.access_end?.getTime() ?? (termEnds.length > 0 ? Math.max(...termEnds) : null);
+      if (until === null || until <= now.getTime()) continue;
+      const at = new Date(until);
+      for (const leaseId of e.leaseIds) {
+        await trx
+          .insertInto('lease_override')
+          .values({ property_id: property.id, lease_id: leaseId, customer_id: e.customerId, late_end_at: at, updated_by: staff, updated_at: now })
+          .onConflict((oc) => oc.columns(['property_id', 'lease_id', 'customer_id']).doUpdateSet({
+            late_end_at: sql`greatest(lease_override.late_end_at, excluded.late_end_at)`, updated_by: staff, updated_at: now,
+          }))
+          .execute();
+      }
+      kept.push({ customerId: e.customerId, leaseIds: e.leaseIds, until: at.toISOString() });
+    }
+    await trx.insertInto('audit_event').values({ at: now, property_id: property.id, actor: staff, action: 'reject-hold', rule: 'S3', details: JSON.stringify({ holdId, kept }) }).execute();
+  });
+  if (kept.length > 0) await replan(deps, property, staff);
 }
 
 /** S5: confirm that a unit Entrata deleted is gone; refused while anyone is registered in it. */

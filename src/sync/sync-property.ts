@@ -14,6 +14,7 @@ import { withPropertyLock } from './lock.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
+import { beforeCommit } from './test-seam.ts';
 import { loadUnits, syncUnits } from './units.ts';
 
 /** What a sync reads: the whole property, one unit, or one resident (O5). */
@@ -47,6 +48,11 @@ export interface SyncOptions {
   releaseHold?: boolean;
   /** Skip reading Entrata: re-plan from the mirror (time-driven transitions, W9; approvals). */
   fromMirror?: boolean;
+  /**
+   * How to take the property's lock (default: wait up to 10 minutes). `{ wait: false }` throws
+   * PropertyBusyError at once when another sync of the property is running (the job worker).
+   */
+  lock?: { wait: boolean; timeoutMs?: number };
 }
 
 export interface SyncResult {
@@ -67,13 +73,28 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
   const scope = opts.scope ?? { kind: 'property' };
   const log = deps.log.child({ property: property.entrataId });
   if (opts.dryRun) return runSync(deps, deps.db, property, scope, opts, null, log);
-  return withPropertyLock(deps.db, property.id, { wait: true }, async (conn) => {
+  return withPropertyLock(deps.db, property.id, opts.lock ?? { wait: true }, async (conn) => {
+    const startedAt = deps.now();
+    // Holding the lock proves no other sync of this property is running: a run still marked running
+    // belongs to a process that died inside it (its transaction rolled back), so it is closed here.
+    await conn.updateTable('sync_run').set({
+      status: 'failed', finished_at: startedAt,
+      error: JSON.stringify({ kind: 'interrupted', message: 'the process running this sync stopped before it finished; nothing of it was applied', entrataFailure: false }),
+    }).where('property_id', '=', property.id).where('status', '=', 'running').execute();
     const run = await conn
       .insertInto('sync_run')
-      .values({ property_id: property.id, trigger: opts.trigger, scope: JSON.stringify(scope), started_at: deps.now(), actor: opts.staff ?? null })
+      .values({ property_id: property.id, trigger: opts.trigger, scope: JSON.stringify(scope), started_at: startedAt, actor: opts.staff ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return runSync(deps, conn, property, scope, opts, run.id, log.child({ run: run.id }));
+    try {
+      return await runSync(deps, conn, property, scope, opts, run.id, log.child({ run: run.id }));
+    } catch (err) {
+      // Not an Entrata failure (those are recorded by runSync): the transaction rolled back; the run says why.
+      const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
+      await conn.updateTable('sync_run').set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
+        .where('id', '=', run.id).where('status', '=', 'running').execute().catch(() => undefined);
+      throw err;
+    }
   });
 }
 
@@ -107,7 +128,7 @@ async function runSync(
   }
 
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
-  const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false);
+  const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false, merged.newlyQuarantined);
   const counts: Record<string, number> = {
     leasesRead: fresh?.leases.length ?? 0,
     quarantined: (fresh?.quarantined.length ?? 0),
@@ -119,7 +140,7 @@ async function runSync(
   }
 
   // Apply: one transaction for the mirror, units, registry changes, audit, outbox and the run record.
-  const finishedAt = deps.now();
+  let finishedAt = deps.now();
   const applied = await conn.transaction().execute(async (trx) => {
     counts.leasesWritten = await writeMirror(trx, property.id, merged.changed, now);
     if (freshUnits && scope.kind === 'property') {
@@ -133,16 +154,20 @@ async function runSync(
     }, planned.plan.actions);
     Object.assign(counts, res.counts);
     const status: SyncResult['status'] = planned.plan.actions.length > 0 || merged.changed.length > 0 ? 'applied' : 'unchanged';
+    finishedAt = deps.now();
     await trx.updateTable('sync_run').set({
       finished_at: finishedAt, status, counts: JSON.stringify(counts), hold_id: res.holdId,
       error: merged.newlyQuarantined.length ? JSON.stringify({ quarantined: merged.newlyQuarantined }) : null,
     }).where('id', '=', runId).execute();
+    // The schedule (S1) counts reads of Entrata: a re-plan from the mirror (W9) leaves the last sync, its
+    // error and the next sync alone, and a unit or resident sync does not postpone the property's.
+    const readEntrata = !opts.fromMirror;
     await trx.updateTable('property').set({
-      name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0,
-      first_synced_at: property.firstSyncedAt ?? finishedAt,
       next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
-      next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
+      ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
+      ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
     }).where('id', '=', property.id).execute();
+    await beforeCommit(runId);
     return { status, res };
   });
   log.info({ counts, held: applied.res.heldEndings }, `sync ${applied.status}`);
@@ -187,7 +212,11 @@ async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId
 }
 
 /** Gathers everything plan() reads for one property: its mirror, the account's other properties, the registry. */
-export async function buildPlan(conn: Kysely<DB>, property: PropertySettings, mirror: Mirror, previous: Mirror | null, freshUnits: PropertyInput['snapshot']['units'] | null, now: Date, releaseHold: boolean) {
+export async function buildPlan(
+  conn: Kysely<DB>, property: PropertySettings, mirror: Mirror, previous: Mirror | null, freshUnits: PropertyInput['snapshot']['units'] | null, now: Date, releaseHold: boolean,
+  /** S4: leases Entrata sent in a form that cannot be understood and that have no good version yet: shown to managers, nothing else. */
+  unknownQuarantined: QuarantinedLease[] = [],
+) {
   const siblings = (await accountProperties(conn, property.accountId)).filter((p) => p.id !== property.id);
   const all = [property, ...siblings];
   const ids = propertyIds(all);
@@ -197,10 +226,13 @@ export async function buildPlan(conn: Kysely<DB>, property: PropertySettings, mi
   const everyId = [...new Set([...customerIds, ...aliases.keys(), ...state.residents.map((r) => r.customerId as string)])];
   const otherMirrors = await loadMirrorsForCustomers(conn, siblings.map((p) => p.id), everyId);
   const units = freshUnits ?? (await loadUnits(conn, property.id));
+  const planned = propertyInputFromMirror(property, mirror, units, property.firstSyncedAt === null);
+  const listed = new Set(planned.snapshot.quarantined.map((q) => q.leaseId));
+  planned.snapshot.quarantined.push(...unknownQuarantined.filter((q) => !listed.has(q.leaseId)));
   const input: PlanInput = {
     propertyId: ids.toEntrata(property.id),
     properties: [
-      propertyInputFromMirror(property, mirror, units, property.firstSyncedAt === null),
+      planned,
       ...siblings.map((p) => propertyInputFromMirror(p, otherMirrors.get(p.id) ?? new Map(), [], p.firstSyncedAt === null)),
     ],
     // S3 compares with what the last sync saw: an end it had already scheduled is not unexpected.

@@ -140,6 +140,17 @@ describe('W: windows', () => {
 
     const stranger = lease('L9', { status: 'past', moveIn: '2025-01-10', moveOut: '2025-09-30', customers: [customer('C9')] });
     expect(plan(input({ properties: P([stranger]) }, at('2025-09-02'))).actions).toEqual([]);
+
+    // No move-out date: once the term's last day has come, the term end is the move-out day (late days apply);
+    // before it, a Past lease without a date ends now.
+    const late = { policy: { lateMoveOutDays: 3 } };
+    const onNotice = sync({ properties: P([lease('L1', { moveIn: '2025-01-10', status: 'notice', leaseEnd: '2025-08-31' })], late) }, at('2025-08-20'));
+    const pastAtTermEnd = P([lease('L1', { moveIn: '2025-01-10', status: 'past', leaseEnd: '2025-08-31' })], late);
+    expect(plan(input({ properties: pastAtTermEnd, registry: onNotice.registry }, at('2025-09-01 09:00'))).actions.filter((a) => a.kind === 'end')).toEqual([]);
+    const afterLate = plan(input({ properties: pastAtTermEnd, registry: onNotice.registry }, at('2025-09-04 00:30')));
+    expect(ofKind(afterLate, 'end')).toEqual([expect.objectContaining({ rule: 'W4', dueAt: at('2025-09-04') })]);
+    const pastMidTerm = P([lease('L1', { moveIn: '2025-01-10', status: 'past', leaseEnd: '2026-07-31' })], late);
+    expect(ofKind(plan(input({ properties: pastMidTerm, registry: onNotice.registry }, at('2025-09-01 09:00'))), 'end')).toEqual([expect.objectContaining({ rule: 'W4' })]);
   });
 
   it('W5: a Cancelled lease withdraws a pre-registration quietly, and closes a window that had opened at once', () => {
