@@ -157,7 +157,7 @@ describe('N4 delivery under failure', () => {
     expect((await notificationProblems(b.db, b.property.id)).maybeTwice).toBe(1);
   });
 
-  it('a worker killed in the middle of a batch and restarted: nothing lost, every possible duplicate marked', async () => {
+  it('N4: a worker killed in the middle of a batch and restarted: nothing lost, every possible duplicate marked', async () => {
     await fresh('Killed Worker');
     const ids = await welcomes(160, 'kill');
     smtp.delayMs = 4;

@@ -2,7 +2,7 @@
 // changes access as its rule says, survives later syncs, and records its staff member (O6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  block, confirmUnitRemoved, link, moveInNow, moveOutNow, OperationError, reassign, resend, rotateKey, setDates, transferNow, unblock,
+  block, confirmUnitRemoved, link, moveInNow, moveOutNow, OperationError, reassign, resend, revealKey, rotateKey, setDates, transferNow, unblock,
 } from '../../src/operations/operations.ts';
 import {
   addLease, at, audit, count, createHarness, currentKey, keys, liveRegistrations, networkKeys, outbox, registrations, runs,
@@ -241,6 +241,26 @@ describe('manager operations', () => {
     await h.sync(P1);
     await expect(resend(h.deps, target(stranger))).rejects.toThrow(/no key/);
     await expect(rotateKey(h.deps, target(stranger))).rejects.toThrow(/no key/);
+  });
+
+  it('O6: every manager action is in the audit trail with who, what and when, including a key reveal (P3)', async () => {
+    h.setClock('2025-10-07 09:15');
+    const L = addLease(h, unit(), { moveIn: '2025-09-01', end: '2026-07-31' });
+    const c = L.customerIds[0]!;
+    await h.sync(P1);
+    const other = 'someone-else';
+    const when = h.now();
+    await setDates(h.deps, target(c), { late: '2026-08-05' });
+    await resend(h.deps, { ...target(c), staff: other });
+    const shown = await revealKey(h.deps, target(c));
+    expect(shown.key).toBe((await currentKey(h, c, P1.id))?.psk);
+    const trail = (await audit(h.db, c)).filter((e) => e.actor === STAFF || e.actor === other);
+    const mine = trail.filter((e) => ['set-dates', 'resend', 'reveal-key'].includes(e.action)).map((e) => ({ action: e.action, actor: e.actor, at: new Date(e.at).toISOString() }));
+    expect(mine).toEqual([
+      { action: 'set-dates', actor: STAFF, at: when.toISOString() },
+      { action: 'resend', actor: other, at: when.toISOString() },
+      { action: 'reveal-key', actor: STAFF, at: when.toISOString() },
+    ]);
   });
 
   it('E3: link makes a customer id Entrata re-created at another property one resident with the first: one history, no second resident or key', async () => {
