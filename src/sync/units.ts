@@ -22,14 +22,15 @@ export async function syncUnits(trx: Kysely<DB>, propertyId: number, fresh: Snap
   const byId = new Map(existing.map((r) => [r.entrata_id, r]));
   const changed = fresh.filter((u) => {
     const r = byId.get(u.id);
-    return !r || r.number !== u.number || r.building !== u.building || r.missing_since !== null || canonicalJson(r.spaces) !== canonicalJson(u.spaces);
+    return !r || r.number !== u.number || r.building !== u.building || r.missing_since !== null || r.removed_at !== null || canonicalJson(r.spaces) !== canonicalJson(u.spaces);
   });
   if (changed.length > 0) {
     await trx
       .insertInto('unit')
       .values(changed.map((u) => ({ property_id: propertyId, entrata_id: u.id, number: u.number, building: u.building, spaces: JSON.stringify(u.spaces) })))
       .onConflict((oc) => oc.columns(['property_id', 'entrata_id']).doUpdateSet({
-        number: sql`excluded.number`, building: sql`excluded.building`, spaces: sql`excluded.spaces`, missing_since: null,
+        // A unit Entrata lists again is back, even if a manager had confirmed it gone.
+        number: sql`excluded.number`, building: sql`excluded.building`, spaces: sql`excluded.spaces`, missing_since: null, removed_at: null, removed_by: null,
       }))
       .execute();
   }
