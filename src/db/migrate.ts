@@ -2,11 +2,15 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_accounts.ts';
 import * as m0002 from './migrations/0002_registry.ts';
+import * as m0003 from './migrations/0003_jobs.ts';
+import * as m0004 from './migrations/0004_notifications.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
 const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
   '0002_registry': m0002,
+  '0003_jobs': m0003,
+  '0004_notifications': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

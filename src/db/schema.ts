@@ -37,6 +37,9 @@ export interface DB {
   audit_event: AuditEventTable;
   outbox: OutboxTable;
   network_key: NetworkKeyTable;
+  delivery: DeliveryTable;
+  staff_message: StaffMessageTable;
+  caught_message: CaughtMessageTable;
 }
 
 export interface PropertyTable {
@@ -64,6 +67,10 @@ export interface PropertyTable {
   next_transition_at: NullableTimestamp;
   network_version: Generated<number>;
   created_at: Timestamp;
+  // 0004_notifications: sender name and support contact printed in messages.
+  mail_sender_name: ColumnType<string | null, string | null | undefined, string | null>;
+  support_email: ColumnType<string | null, string | null | undefined, string | null>;
+  support_phone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UnitTable {
@@ -217,4 +224,88 @@ export interface NetworkKeyTable {
   psk_id: number;
   resident_id: number;
   unit_entrata_id: string;
+}
+
+// ───────────────────────────── 0004_notifications ─────────────────────────────
+
+export type DeliveryState = 'queued' | 'sending' | 'sent' | 'retrying' | 'failed' | 'skipped';
+
+export interface DeliveryTable {
+  id: Id;
+  outbox_id: number;
+  channel: 'email' | 'sms';
+  state: ColumnType<DeliveryState, DeliveryState | undefined, DeliveryState>;
+  maybe_twice: Generated<boolean>;
+  recipient: string | null;
+  attempts: Generated<number>;
+  not_before: Timestamp;
+  lease_until: NullableTimestamp;
+  worker: string | null;
+  last_error: string | null;
+  provider_id: string | null;
+  subject: string | null;
+  content_encrypted: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
+export interface StaffMessageTable {
+  id: Id;
+  property_id: number;
+  kind: 'message' | 'blast';
+  subject: string;
+  body: string;
+  recipients: Generated<number>;
+  send_at: ColumnType<Date, Date | string, Date | string>;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+export interface CaughtMessageTable {
+  id: Id;
+  channel: 'email' | 'sms';
+  message_id: string | null;
+  sender: Generated<string>;
+  recipients: Generated<string>;
+  subject: Generated<string>;
+  size: Generated<number>;
+  raw_encrypted: string;
+  received_at: Timestamp;
+}
+
+// 0003_jobs: scheduling and the Entrata budget (declaration merging keeps the tables above untouched).
+export interface DB {
+  entrata_rate_limit: EntrataRateLimitTable;
+  dispatcher_state: DispatcherStateTable;
+  plan_input_change: PlanInputChangeTable;
+}
+
+export interface PropertyTable {
+  effective_interval_minutes: number | null;
+  budget_note: string | null;
+  entrata_calls: ColumnType<Record<string, number>, string | undefined, string>;
+  /** pg_current_snapshot() as text, taken before the inputs of the property's last plan were read. */
+  plan_snapshot: string | null;
+  planned_at: NullableTimestamp;
+}
+
+/** One row per transaction that wrote a table plan() reads, per account it touched (0: every account). */
+export interface PlanInputChangeTable {
+  txid: string;
+  account_id: number;
+  at: Timestamp;
+}
+
+export interface EntrataRateLimitTable {
+  account_id: number;
+  service: string;
+  observed_at: ColumnType<Date, Date | string, Date | string>;
+  windows: Json<Array<{ name: string; limit: number; remaining: number; resetSeconds: number }>>;
+}
+
+export interface DispatcherStateTable {
+  id: number;
+  last_tick_at: NullableTimestamp;
+  last_tick_by: string | null;
 }

@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
 
 /** Advisory-lock namespace of property syncs (the first key of the two-key form). */
-const SYNC_LOCK_CLASS = 0x5ebb1e5;
+export const SYNC_LOCK_CLASS = 0x5ebb1e5;
 
 export class PropertyBusyError extends Error {
   override name = 'PropertyBusyError';

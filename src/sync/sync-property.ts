@@ -11,6 +11,7 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
+import { syncStart, unchangedSinceLastPlan } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -53,6 +54,13 @@ export interface SyncOptions {
    * PropertyBusyError at once when another sync of the property is running (the job worker).
    */
   lock?: { wait: boolean; timeoutMs?: number };
+  /**
+   * Steady state (src/sync/steady.ts): a full sync that finds Entrata unchanged skips planning when the
+   * database proves nothing plan() reads changed since the last plan and no window opens or closes
+   * before now. The result is then `unchanged`, with no actions and no warnings (counts.planSkipped = 1).
+   * The job worker's scheduled syncs and sync-now use it; commands show the full plan.
+   */
+  skipUnchanged?: boolean;
 }
 
 export interface SyncResult {
@@ -106,15 +114,21 @@ async function runSync(
     runId, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
   });
 
-  // Read: nothing is written until Entrata has answered in full (S4).
-  const prevMirror = await loadMirror(conn, property.id);
+  // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken before any
+  // plan input is read, and stored with the plan (steady.ts).
+  const start = runId !== null ? await syncStart(conn, property.id) : null;
+  const mayBeSteady = !!opts.skipUnchanged && start !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
+  let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let fresh: FreshLeases | null = null;
   let freshUnits = null as Awaited<ReturnType<EntrataClient['readPropertySnapshot']>>['units'] | null;
   let propertyName = property.name;
   if (!opts.fromMirror) {
     try {
       const client = await deps.clientFor(property.accountId);
-      const read = await readEntrata(client, property, scope, prevMirror);
+      const openLeaseIds = prevMirror
+        ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
+        : start!.openLeaseIds;
+      const read = await readEntrata(client, property, scope, openLeaseIds);
       fresh = read.fresh;
       freshUnits = read.units;
       propertyName = read.name || propertyName;
@@ -127,6 +141,24 @@ async function runSync(
     }
   }
 
+  if (mayBeSteady && fresh && freshUnits && runId !== null) {
+    const steady = await unchangedSinceLastPlan(conn, property.id, fresh, freshUnits, now);
+    if (steady.unchanged) {
+      const counts = { leasesRead: fresh.leases.length, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
+      const finishedAt = deps.now();
+      await conn.transaction().execute(async (trx) => {
+        await trx.updateTable('sync_run').set({ finished_at: finishedAt, status: 'unchanged', counts: JSON.stringify(counts) }).where('id', '=', runId).execute();
+        await trx.updateTable('property').set({
+          name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0,
+          next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000), plan_snapshot: start!.snapshot,
+        }).where('id', '=', property.id).execute();
+      });
+      const next = await conn.selectFrom('property').select('next_transition_at').where('id', '=', property.id).executeTakeFirst();
+      log.info({ counts }, 'sync unchanged');
+      return result({ status: 'unchanged', counts, nextTransitionAt: next?.next_transition_at?.toISOString() ?? null });
+    }
+  }
+  prevMirror ??= await loadMirror(conn, property.id);
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
   const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false, merged.newlyQuarantined);
   const counts: Record<string, number> = {
@@ -164,6 +196,8 @@ async function runSync(
     const readEntrata = !opts.fromMirror;
     await trx.updateTable('property').set({
       next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
+      // What this plan read was read under this snapshot (steady.ts).
+      ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
       ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
       ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
     }).where('id', '=', property.id).execute();
@@ -184,12 +218,12 @@ function runActor(runId: number, staff: string | undefined): Actor {
   return staff ? { kind: 'staff', name: staff, runId } : { kind: 'sync', runId };
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, prev: Mirror) {
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: string[]) {
   if (scope.kind === 'property') {
     const snap = await client.readPropertySnapshot(property.entrataId, { propertyName: property.name });
     // S2: every lease known open that did not come back is asked for by id.
     const returned = new Set<string>([...snap.leases.map((l) => l.id), ...snap.quarantined.map((q) => q.leaseId)]);
-    const askFor = [...prev.values()].filter((m) => isOpenStatus(m.lease.status) && !returned.has(m.lease.id)).map((m) => m.lease.id);
+    const askFor = openLeaseIds.filter((id) => !returned.has(id));
     const byId = await client.readLeasesByIds(property.entrataId, askFor, { units: snap.units });
     const fresh: FreshLeases = {
       leases: [...snap.leases, ...byId.leases.filter((l) => !returned.has(l.id))],

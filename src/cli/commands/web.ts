@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { openApp } from '../../app/context.ts';
+import { startWeb } from '../../http/web.ts';
+import { loadJobSettings } from '../../jobs/settings.ts';
+import { untilSignal } from './worker.ts';
+
+export function register(program: Command): void {
+  program
+    .command('web')
+    .description('Serve the HTTP API, /healthz, /readyz and /metrics on PEBBLES_HOST:PORT (production: any number of these)')
+    .addHelpText('after', `
+Routes: GET /healthz (alive), GET /readyz (database and queue reachable), GET /metrics (Prometheus),
+POST /api/properties/{propertyId}/sync[?wait=true] with an optional body {unit, building} | {customer} |
+{customers:[...]} | {units:[...]}, GET /api/sync-requests/{jobId}, GET /api/properties/{propertyId}/runs.
+Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles start) runs them.
+Stop with Ctrl-C (SIGINT) or SIGTERM.`)
+    .action(async () => {
+      const settings = loadJobSettings();
+      const app = await openApp();
+      try {
+        const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true });
+        await untilSignal(app.log);
+        await web.stop();
+      } finally {
+        await app.close();
+      }
+    });
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { openApp } from '../../app/context.ts';
+import { startWeb, type RunningWeb } from '../../http/web.ts';
+import { loadJobSettings } from '../../jobs/settings.ts';
+import { startWorker } from '../../jobs/worker.ts';
+import type { Logger } from '../../log/logger.ts';
+import { intArg } from './property.ts';
+
+/** Resolves at the first SIGINT or SIGTERM (logged). */
+export function untilSignal(log: Logger): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'stopping');
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('Run scheduled syncs, transitions and sync-now requests from the job queue (production: any number of these)')
+    .option('--metrics-port <n>', 'serve /healthz, /readyz and /metrics on PEBBLES_HOST:N', intArg('--metrics-port'))
+    .option('--concurrency <n>', 'property syncs at once in this process (default PEBBLES_WORKER_CONCURRENCY, 4)', intArg('--concurrency'))
+    .option('--no-dispatch', 'do not run the dispatcher loop here (some other worker must)')
+    .addHelpText('after', `
+Every worker also runs the dispatcher: each PEBBLES_DISPATCH_SECONDS one of them enqueues the syncs that
+are due (within each Entrata account's rate-limit budget) and the transitions whose moment has come.
+A sync runs only under its property's lock, so workers never sync one property twice at once.
+SIGINT or SIGTERM: running syncs finish (up to 30 s) or go back to the queue; a killed worker's
+job is taken over by another worker after PEBBLES_SYNC_EXPIRE_SECONDS.`)
+    .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
+      const settings = loadJobSettings();
+      if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
+      const app = await openApp();
+      let web: RunningWeb | null = null;
+      try {
+        const worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings, dispatch: o.dispatch });
+        if (o.metricsPort !== undefined) {
+          web = await startWeb(app, { settings, host: app.config.host, port: o.metricsPort, api: false, boss: worker.boss, metrics: worker.metrics });
+        }
+        await untilSignal(app.log);
+        await web?.stop();
+        await worker.stop();
+      } finally {
+        await app.close();
+      }
+    });
+}

@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type PgBoss from 'pg-boss';
+import type { Db } from '../db/database.ts';
+import type { Metrics } from '../jobs/metrics.ts';
+import type { QueueName } from '../jobs/queues.ts';
+import type { Logger } from '../log/logger.ts';
+import { registerSyncApi } from './api-sync.ts';
+import { registerHealth } from './health.ts';
+import { useZod } from './zod-routes.ts';
+
+export interface HttpDeps {
+  db: Db;
+  /** The job queue; null on a process that has none (readiness then reports the queue as absent). */
+  boss: PgBoss | null;
+  metrics: Metrics;
+  log: Logger;
+  now(): Date;
+  /** Serve the JSON API (web processes); workers serve only health and metrics. */
+  api: boolean;
+  /** Longest `?wait=true` of a sync-now request (PEBBLES_SYNC_NOW_TIMEOUT_SECONDS). */
+  syncNowTimeoutMs: number;
+  /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
+  notify?(queue: QueueName): void;
+}
+
+/** The HTTP side of a process: /healthz, /readyz and /metrics always, the JSON API on web processes. */
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  useZod(app);
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
+    void reply.status(status).send({ error: status === 400 ? 'Bad Request' : status >= 500 ? 'Internal Server Error' : 'Error', message: status >= 500 ? 'internal error' : err.message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url}` });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  registerHealth(app, deps);
+  if (deps.api) registerSyncApi(app, deps);
+  await app.ready();
+  return app;
+}
+
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
+  return app.listen({ host, port });
+}

@@ -1,0 +1,49 @@
+import type PgBoss from 'pg-boss';
+import type { AppContext } from '../app/context.ts';
+import { createMetrics, type Metrics } from '../jobs/metrics.ts';
+import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
+import type { JobSettings } from '../jobs/settings.ts';
+import { buildHttpServer, listen } from './server.ts';
+
+export interface RunningWeb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * An HTTP server on the app's database: the JSON API when `api` is set (pebbles web, pebbles start),
+ * else only /healthz, /readyz and /metrics (pebbles worker --metrics-port). Without a queue of the
+ * caller's, it starts one of its own that does no maintenance (workers do that).
+ */
+export async function startWeb(app: AppContext, o: {
+  settings: JobSettings; host: string; port: number; api: boolean;
+  boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
+}): Promise<RunningWeb> {
+  let ownBoss: PgBoss | null = null;
+  let boss = o.boss;
+  if (!boss) {
+    ownBoss = createBoss({ url: app.database.url, settings: o.settings, supervise: false, poolSize: 3, applicationName: 'pebbles-web' });
+    ownBoss.on('error', (err) => app.log.error({ err }, 'job queue error'));
+    try {
+      await ownBoss.start();
+      await ensureQueues(ownBoss, o.settings);
+    } catch (err) {
+      await ownBoss.stop({ graceful: false }).catch(() => undefined);
+      throw err;
+    }
+    boss = ownBoss;
+  }
+  const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
+  const server = await buildHttpServer({
+    db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+  });
+  const url = await listen(server, o.host, o.port);
+  app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
+  return {
+    url,
+    async stop() {
+      await server.close();
+      await ownBoss?.stop({ graceful: false, wait: true });
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKysely } from '../../src/db/database.ts';
+import { buildHttpServer } from '../../src/http/server.ts';
+import { createMetrics } from '../../src/jobs/metrics.ts';
+import { syncProperty } from '../../src/sync/sync-property.ts';
+import { createJobBench, type JobBench } from '../jobs/support.ts';
+
+describe('HTTP: health, readiness, metrics and the sync API', () => {
+  let bench: JobBench;
+  let app: FastifyInstance;
+  let entrataId: string;
+  let units: string[];
+  let customers: string[];
+
+  beforeAll(async () => {
+    // Real workers on the queues (sync-now runs as it would in `pebbles start`), latency on every Entrata call.
+    bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 6, work: true, latencyMs: 20 });
+    app = await buildHttpServer({
+      db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
+      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q),
+    });
+    entrataId = bench.props[0]!.entrataId;
+    const portfolio = bench.sim.control.portfolio();
+    const leases = portfolio.leasesByProperty.get(entrataId) ?? [];
+    units = [...new Set(leases.map((l) => portfolio.unitById.get(l.unitId)!.number))];
+    customers = [...new Set(leases.flatMap((l) => l.customers.map((c) => c.customerId)))];
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await bench?.close();
+  });
+
+  it('GET /healthz says the process is alive', async () => {
+    const r = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ status: 'ok' });
+  });
+
+  it('GET /readyz checks the database and the queue', async () => {
+    const r = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } });
+  });
+
+  it('GET /readyz is 503 when the database does not answer', async () => {
+    const dead = createKysely('postgres://nobody@127.0.0.1:1/none', 1);
+    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000 });
+    try {
+      const r = await down.inject({ method: 'GET', url: '/readyz' });
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toMatchObject({ status: 'not-ready', checks: { database: 'failed', queue: 'absent' } });
+      // A worker's metrics port has no API.
+      expect((await down.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync` })).statusCode).toBe(404);
+    } finally {
+      await down.close();
+      await dead.destroy();
+    }
+  });
+
+  it('POST /api/properties/:id/sync?wait=true syncs the whole property through the queue and returns the run', async () => {
+    const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body).toMatchObject({ state: 'done', property: entrataId, location: `/api/sync-requests/${body.jobId}` });
+    expect(body.result.runs).toHaveLength(1);
+    expect(body.result.runs[0]).toMatchObject({ scope: { kind: 'property' }, status: 'applied', answeredBy: 'this-request', error: null });
+    expect(body.result.runs[0].counts.entrataCalls).toBeUndefined(); // counted on the run record, after the result
+    const runs = await app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs?limit=5` });
+    expect(runs.statusCode).toBe(200);
+    expect(runs.json().runs[0]).toMatchObject({ runId: body.result.runs[0].runId, trigger: 'api', status: 'applied' });
+    expect(runs.json().runs[0].counts.entrataCalls).toBeGreaterThan(0);
+  });
+
+  it('syncs one unit, one resident, or a selection of either (O5)', async () => {
+    const post = (payload: unknown) => app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
+    const unit = (await post({ unit: units[0] })).json();
+    expect(unit.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'unit', unitNumber: units[0], building: null }]);
+    const one = (await post({ customer: customers[0] })).json();
+    expect(one.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'customer', customerId: customers[0] }]);
+    const some = (await post({ customers: customers.slice(0, 3) })).json();
+    expect(some.result.runs.map((x: { scope: { customerId: string } }) => x.scope.customerId)).toEqual(customers.slice(0, 3));
+    const many = (await post({ units: [units[0], { unit: units[1] }] })).json();
+    expect(many.state).toBe('done');
+    expect(many.result.runs.map((x: { scope: { unitNumber: string } }) => x.scope.unitNumber)).toEqual([units[0], units[1]]);
+    expect(many.result.runs.every((x: { status: string }) => x.status !== 'failed')).toBe(true);
+  });
+
+  it('without wait, answers 202 with where to look, and the request is done within seconds', async () => {
+    const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customer: customers[1] } });
+    expect(r.statusCode).toBe(202);
+    const { location, state } = r.json();
+    expect(state).toBe('queued');
+    const started = Date.now();
+    let s: { state: string } = { state: 'queued' };
+    while (s.state !== 'done' && Date.now() - started < 10_000) {
+      await new Promise((res) => setTimeout(res, 100));
+      s = (await app.inject({ method: 'GET', url: location })).json();
+    }
+    expect(s.state).toBe('done');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a sync-now for a property already syncing is answered by that run', async () => {
+    bench.sim.control.setLatency(400);
+    try {
+      const running = syncProperty(bench.worker.deps, { propertyDbId: bench.props[0]!.id, trigger: 'schedule' });
+      let runId: number | undefined;
+      while (runId === undefined) {
+        runId = (await bench.db.selectFrom('sync_run').select('id').where('status', '=', 'running').executeTakeFirst())?.id;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
+      const done = await running;
+      expect(r.json().result.runs).toEqual([expect.objectContaining({ runId, answeredBy: 'running-sync', status: done.status })]);
+    } finally {
+      bench.sim.control.setLatency(20);
+    }
+  });
+
+  it('validates every request against its schema', async () => {
+    const bad = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { unit: '101', customer: '5' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error).toBe('Bad Request');
+    const badCustomer = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customers: ['x'] } });
+    expect(badCustomer.statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=maybe` })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'POST', url: '/api/properties/999999/sync' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/properties/999999/runs' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/sync-requests/not-a-uuid' })).statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200' })).statusCode).toBe(404);
+  });
+
+  it('GET /metrics serves Prometheus text: syncs, Entrata calls, queue, outbox, properties', async () => {
+    const r = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain/);
+    const text = r.body;
+    expect(text).toMatch(/pebbles_sync_runs_total\{trigger="api",status="applied"\} [1-9]/);
+    expect(text).toMatch(/pebbles_sync_duration_seconds_bucket\{le="[^"]+",trigger="api",status="applied"\}/);
+    expect(text).toMatch(/pebbles_entrata_calls_total\{service="leases",outcome="2xx"\} [1-9]/);
+    expect(text).toMatch(/pebbles_outbox_messages\{state="queued"\} [1-9]/);
+    expect(text).toMatch(/pebbles_properties\{state="ok"\} 2/);
+    expect(text).toContain('# TYPE pebbles_queue_jobs gauge');
+    expect(text).toContain('# TYPE pebbles_entrata_rate_limit_headroom_ratio gauge');
+    expect(text).toContain('pebbles_process_resident_memory_bytes');
+  });
+});

@@ -1,0 +1,98 @@
+// The production processes as an operator starts them: `pebbles web`, `pebbles worker --metrics-port`,
+// and `pebbles status --json`, on one PostgreSQL.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobBench, type JobBench } from '../jobs/support.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+interface Proc {
+  proc: ChildProcess;
+  stderr: string[];
+  url: Promise<string>;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], env: Record<string, string>): Proc {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr: string[] = [];
+  const url = new Promise<string>((resolve, reject) => {
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr.push(d);
+      const m = /"url":"(http:\/\/[^"]+)","api":(true|false)/.exec(stderr.join(''));
+      if (m) resolve(m[1]!);
+    });
+    proc.on('exit', () => reject(new Error(`exited early: ${stderr.join('')}`)));
+  });
+  url.catch(() => undefined);
+  return { proc, stderr, url, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
+}
+
+describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
+  let bench: JobBench;
+  let env: Record<string, string>;
+  const procs: Proc[] = [];
+
+  beforeAll(async () => {
+    bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 4 });
+    await bench.step();
+    env = {
+      DATABASE_URL: bench.t.url, PEBBLES_SECRET_KEY: bench.secretKeyHex, LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
+      PEBBLES_HOST: '127.0.0.1', PORT: '0',
+    };
+  }, 120_000);
+  afterAll(async () => {
+    for (const p of procs) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+    await bench?.close();
+  });
+
+  it('pebbles web serves health, readiness, metrics and the API, and stops on SIGTERM', async () => {
+    const web = start(['web'], env);
+    procs.push(web);
+    const url = await web.url;
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('pebbles_outbox_messages');
+    const runs = await (await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/runs`)).json();
+    expect(runs.runs.length).toBeGreaterThan(0);
+    // No worker runs here: the request waits in the queue, and the caller is told where to look.
+    const queued = await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/sync`, { method: 'POST' });
+    expect(queued.status).toBe(202);
+    web.proc.kill('SIGTERM');
+    expect(await web.exited).toBe(0);
+  });
+
+  it('pebbles worker --metrics-port serves health, readiness and metrics only, and runs the queued request', async () => {
+    const worker = start(['worker', '--metrics-port', '0'], env);
+    procs.push(worker);
+    const url = await worker.url;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready', checks: { database: 'ok', queue: 'ok' } });
+    expect((await fetch(`${url}/api/properties/1/runs`)).status).toBe(404);
+    // It picks up the sync-now the web process queued.
+    const deadline = Date.now() + 20_000;
+    let done = false;
+    while (!done && Date.now() < deadline) {
+      done = !!(await bench.db.selectFrom('sync_run').select('id').where('trigger', '=', 'api').where('status', '!=', 'running').executeTakeFirst());
+      if (!done) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(done).toBe(true);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/pebbles_sync_runs_total\{trigger="api",status="(applied|unchanged)"\} 1/);
+    worker.proc.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  });
+
+  it('pebbles status --json lists every property with its schedule and each account with its budget', async () => {
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'status', '--json'], { cwd: ROOT, env: { ...process.env, ...env } });
+    const s = JSON.parse(stdout);
+    expect(s.properties.map((p: { property: string }) => p.property).sort()).toEqual(bench.props.map((p) => p.entrataId).sort());
+    expect(s.properties[0]).toMatchObject({ account: 'acme', enabled: true, intervalMinutes: 30, failing: false, consecutiveFailures: 0, syncing: false });
+    expect(s.properties[0].lastSyncAt).not.toBeNull();
+    expect(s.accounts).toEqual([expect.objectContaining({ account: 'acme', properties: 2, stretchedToMinutes: null })]);
+    const text = await run(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'status'], { cwd: ROOT, env: { ...process.env, ...env } });
+    expect(text.stdout).toMatch(/property\s+interval\s+lastSync\s+nextSync\s+health/);
+  });
+});
