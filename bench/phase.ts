@@ -18,7 +18,7 @@ const arg = (name: string, dflt?: string) => {
 };
 const url = arg('url')!;
 const phase = arg('phase')!;
-const concurrency = Number(arg('concurrency', '4'));
+const concurrency = Number(arg('concurrency', '8'));
 /** Profiling aids: plan every property (no steady-state skip), and sync only the first N. */
 const full = process.argv.includes('--full');
 const limit = Number(arg('limit', '0'));
@@ -75,7 +75,7 @@ if (phase === 'floor') {
   });
 } else {
   await eachProperty(async (p) => {
-    const { result, calls: c } = await meter.track(() => syncProperty({ db, secrets, log, clientFor, now: () => new Date() }, { propertyDbId: p.id, trigger: 'schedule', skipUnchanged: !full }));
+    const { result, calls: c } = await meter.track(() => syncProperty({ db, secrets, log, clientFor, now: () => new Date() }, { propertyDbId: p.id, trigger: 'schedule', skipUnchanged: !full, lock: { wait: false } }));
     statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     planSkipped += result.counts.planSkipped ?? 0;
     if (result.status === 'failed') process.stderr.write(`sync of ${p.entrata_id} failed: ${result.error?.message}\n`);

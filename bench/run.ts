@@ -2,7 +2,7 @@
 // loopback HTTP (50 ms added per call, rate limits off), on the embedded PostgreSQL and on the
 // machine's PostgreSQL 15. Prints a table and writes JSON under bench/results/.
 //
-//   npm run bench [-- --properties 100 --units 400 --latency 50 --concurrency 4 --db both|embedded|pg15 --pg-url URL]
+//   npm run bench [-- --properties 100 --units 460 --latency 50 --concurrency 8 --db both|embedded|pg15 --pg-url URL --keep]
 //
 // Phases, each in a process of its own (bench/phase.ts) so wall, CPU and peak RSS are Pebbles' alone:
 //   floor  - read every page of every property and nothing else (the fetch-only floor)
@@ -29,9 +29,10 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1]! : dflt;
 };
 const PROPERTIES = Number(arg('properties', '100'));
-const UNITS = Number(arg('units', '400'));
+const UNITS = Number(arg('units', '460'));
 const LATENCY = Number(arg('latency', '50'));
-const CONCURRENCY = Number(arg('concurrency', '4'));
+/** Syncs at once, as one worker runs them (PEBBLES_WORKER_CONCURRENCY's default). */
+const CONCURRENCY = Number(arg('concurrency', '8'));
 const WHICH = arg('db', 'both');
 const PG_URL = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
 /** Keep the PostgreSQL database and the simulator afterwards (for profiling a phase by hand). */
@@ -65,7 +66,15 @@ async function startSimulatorProcess() {
     });
     proc.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${err}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, ids, pid: proc.pid!, stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))) };
+  return {
+    url: `http://127.0.0.1:${port}`, ids, pid: proc.pid!,
+    stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))),
+    /** Leaves it running after this process exits (--keep). */
+    detach: () => {
+      proc.stderr!.destroy();
+      proc.unref();
+    },
+  };
 }
 
 async function admin(url: string, statement: string) {
@@ -105,7 +114,7 @@ async function phase(url: string, secretHex: string, name: 'floor' | 'sync') {
 }
 
 async function benchOn(label: string, url: string, sim: { url: string; ids: string[] }) {
-  const secretHex = process.env.BENCH_SECRET_KEY ?? randomBytes(32).toString('hex');
+  const secretHex = process.env.BENCH_SECRET_KEY || randomBytes(32).toString('hex');
   const db = createKysely(url, 4);
   try {
     await migrateToLatest(db);
@@ -191,8 +200,10 @@ try {
     }
   }
 } finally {
-  if (KEEP) process.stderr.write(`kept: simulator ${sim.url} (pid ${sim.pid}), database pebbles_bench\n`);
-  else await sim.stop();
+  if (KEEP) {
+    process.stderr.write(`kept: simulator ${sim.url} (pid ${sim.pid}), database pebbles_bench\n`);
+    sim.detach();
+  } else await sim.stop();
 }
 
 // ── report ──────────────────────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { ConfigError } from '../config/config.ts';
  * configuration table lists them.
  */
 const schema = z.object({
-  PEBBLES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  PEBBLES_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   PEBBLES_DISPATCH_SECONDS: z.coerce.number().min(1).max(60).default(15),
   PEBBLES_SYNC_EXPIRE_SECONDS: z.coerce.number().int().min(5).max(3600).default(600),
   PEBBLES_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(600).default(60),

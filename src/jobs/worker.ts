@@ -63,8 +63,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     { queue: QUEUES.transition, count: 2, pollingIntervalSeconds: 1 },
     { queue: QUEUES.syncNow, count: 2, pollingIntervalSeconds: 0.5 },
   ];
-  // A sync holds one connection for its lock and may need another; the pool covers every lane at once.
-  const db = createKysely(o.databaseUrl, lanes.reduce((a, l) => a + l.count, 0) * 2 + 4);
+  // A running sync holds one connection (its lock) and now and then borrows another: one per lane, plus
+  // room for those, the dispatcher, the metrics and the worker loops.
+  const db = createKysely(o.databaseUrl, lanes.reduce((a, l) => a + l.count, 0) + 8);
   const metrics = o.metrics ?? createMetrics({ db, rateLimitShare: o.config.entrata.rateLimitShare, now: () => now().getTime() });
   const meter = new EntrataMeter(metrics, () => now().getTime());
   const deps: JobDeps = {

@@ -32,15 +32,14 @@ export async function syncStart(conn: Kysely<DB>, propertyId: number): Promise<{
  */
 export async function unchangedSinceLastPlan(
   conn: Kysely<DB>, propertyId: number, fresh: FreshLeases, units: readonly SnapshotUnit[], now: Date,
-): Promise<{ unchanged: boolean; missing: number }> {
-  if (!fresh.complete || fresh.quarantined.length > 0) return { unchanged: false, missing: 0 };
-  const leaseIds = fresh.leases.map((l) => l.id as string);
-  const leaseData = fresh.leases.map((l) => JSON.stringify(l));
-  const { rows } = await sql<{ unchanged: boolean; missing: number }>`
-    with f as (select * from unnest(${leaseIds}::text[], ${leaseData}::jsonb[]) as f(lease_id, data)),
-    fu as (select * from unnest(${units.map((u) => u.id as string)}::text[], ${units.map((u) => u.number)}::text[],
-                                ${units.map((u) => u.building)}::text[], ${units.map((u) => JSON.stringify(u.spaces))}::jsonb[])
-           as fu(entrata_id, number, building, spaces)),
+): Promise<{ unchanged: boolean; missing: number; nextTransitionAt: Date | null }> {
+  if (!fresh.complete || fresh.quarantined.length > 0) return { unchanged: false, missing: 0, nextTransitionAt: null };
+  // One JSON document each (parsed by the database), not arrays of JSON texts (escaped element by element).
+  const leases = JSON.stringify(fresh.leases);
+  const unitList = JSON.stringify(units.map((u) => [u.id, u.number, u.building, u.spaces]));
+  const { rows } = await sql<{ unchanged: boolean; missing: number; next_transition_at: Date | null }>`
+    with f as (select e->>'id' as lease_id, e as data from jsonb_array_elements(${leases}::jsonb) e),
+    fu as (select e->>0 as entrata_id, e->>1 as number, e->>2 as building, e->3 as spaces from jsonb_array_elements(${unitList}::jsonb) e),
     p as (select id, account_id, first_synced_at, planned_at, next_transition_at, plan_snapshot::pg_snapshot as snap from property where id = ${propertyId})
     select
       coalesce((
@@ -54,19 +53,33 @@ export async function unchangedSinceLastPlan(
         and not exists (
           select 1 from f left join lease_mirror m on m.property_id = p.id and m.lease_id = f.lease_id
           where m.lease_id is null or m.data <> f.data or m.quarantine_reason is not null or m.missing_since is not null)
-        and not exists (
-          select 1 from lease_mirror m
-          where m.property_id = p.id and m.missing_since is null and m.status in ('future', 'current', 'notice')
-            and not exists (select 1 from f where f.lease_id = m.lease_id))
+        -- No open lease went missing: every one of them came back (counted through the index, not by an anti-join
+        -- over the JSON rows, which the planner would run as a nested loop).
+        and (select count(*) from lease_mirror m where m.property_id = p.id and m.missing_since is null and m.status in ('future', 'current', 'notice'))
+          = (select count(distinct m.lease_id) from f join lease_mirror m on m.property_id = p.id and m.lease_id = f.lease_id
+             where m.missing_since is null and m.status in ('future', 'current', 'notice'))
         and not exists (
           select 1 from fu left join unit u on u.property_id = p.id and u.entrata_id = fu.entrata_id
           where u.id is null or u.number <> fu.number or u.building is distinct from fu.building
             or u.missing_since is not null or u.removed_at is not null or u.spaces <> fu.spaces)
-        and not exists (
-          select 1 from unit u where u.property_id = p.id and u.missing_since is null and u.removed_at is null
-            and not exists (select 1 from fu where fu.entrata_id = u.entrata_id))
+        and (select count(*) from unit u where u.property_id = p.id and u.missing_since is null and u.removed_at is null)
+          = (select count(distinct u.entrata_id) from fu join unit u on u.property_id = p.id and u.entrata_id = fu.entrata_id
+             where u.missing_since is null and u.removed_at is null)
       ), false) as unchanged,
-      (select count(*)::int from lease_mirror m where m.property_id = p.id and m.missing_since is not null) as missing
+      (select count(*)::int from lease_mirror m where m.property_id = p.id and m.missing_since is not null) as missing,
+      p.next_transition_at
     from p`.execute(conn);
-  return { unchanged: rows[0]?.unchanged ?? false, missing: rows[0]?.missing ?? 0 };
+  const r = rows[0];
+  return { unchanged: r?.unchanged ?? false, missing: r?.missing ?? 0, nextTransitionAt: r?.next_transition_at ?? null };
+}
+
+/** The run record and the property's schedule after a steady-state sync, in one statement. */
+export async function recordSteadySync(
+  conn: Kysely<DB>, o: { runId: number; propertyId: number; finishedAt: Date; counts: Record<string, number>; name: string; nextSyncAt: Date; snapshot: string },
+): Promise<void> {
+  await sql`
+    with run as (update sync_run set finished_at = ${o.finishedAt}, status = 'unchanged', counts = ${JSON.stringify(o.counts)}::jsonb where id = ${o.runId})
+    update property set name = ${o.name}, last_sync_at = ${o.finishedAt}, last_success_at = ${o.finishedAt}, last_error = null,
+      consecutive_failures = 0, next_sync_at = ${o.nextSyncAt}, plan_snapshot = ${o.snapshot}
+    where id = ${o.propertyId}`.execute(conn);
 }

@@ -11,7 +11,7 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
-import { syncStart, unchangedSinceLastPlan } from './steady.ts';
+import { recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -146,16 +146,12 @@ async function runSync(
     if (steady.unchanged) {
       const counts = { leasesRead: fresh.leases.length, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
       const finishedAt = deps.now();
-      await conn.transaction().execute(async (trx) => {
-        await trx.updateTable('sync_run').set({ finished_at: finishedAt, status: 'unchanged', counts: JSON.stringify(counts) }).where('id', '=', runId).execute();
-        await trx.updateTable('property').set({
-          name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0,
-          next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000), plan_snapshot: start!.snapshot,
-        }).where('id', '=', property.id).execute();
+      await recordSteadySync(conn, {
+        runId, propertyId: property.id, finishedAt, counts, name: propertyName, snapshot: start!.snapshot,
+        nextSyncAt: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
       });
-      const next = await conn.selectFrom('property').select('next_transition_at').where('id', '=', property.id).executeTakeFirst();
       log.info({ counts }, 'sync unchanged');
-      return result({ status: 'unchanged', counts, nextTransitionAt: next?.next_transition_at?.toISOString() ?? null });
+      return result({ status: 'unchanged', counts, nextTransitionAt: steady.nextTransitionAt?.toISOString() ?? null });
     }
   }
   prevMirror ??= await loadMirror(conn, property.id);

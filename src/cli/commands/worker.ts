@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .command('worker')
     .description('Run scheduled syncs, transitions and sync-now requests from the job queue (production: any number of these)')
     .option('--metrics-port <n>', 'serve /healthz, /readyz and /metrics on PEBBLES_HOST:N', intArg('--metrics-port'))
-    .option('--concurrency <n>', 'property syncs at once in this process (default PEBBLES_WORKER_CONCURRENCY, 4)', intArg('--concurrency'))
+    .option('--concurrency <n>', 'property syncs at once in this process (default PEBBLES_WORKER_CONCURRENCY, 8)', intArg('--concurrency'))
     .option('--no-dispatch', 'do not run the dispatcher loop here (some other worker must)')
     .addHelpText('after', `
 Every worker also runs the dispatcher: each PEBBLES_DISPATCH_SECONDS one of them enqueues the syncs that
