@@ -3,6 +3,7 @@
 // and two workers on one PostgreSQL.
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createKysely } from '../../src/db/database.ts';
 import { deliverDue, messageIdFor, type DeliveryDeps } from '../../src/notifications/deliver.ts';
 import { notificationProblems, notificationsOf } from '../../src/notifications/staff.ts';
@@ -208,13 +209,24 @@ describe('N4 delivery under failure', () => {
   it('two workers on one PostgreSQL: each notification is sent once, and both did work', async () => {
     await fresh('Two Workers');
     const ids = await welcomes(400, 'two');
-    smtp.delayMs = 1;
+    // Slow enough that one worker cannot drain everything before the other claims its first batch.
+    smtp.delayMs = 20;
     const dbA = createKysely(t.url, 4);
     const dbB = createKysely(t.url, 4);
     try {
       const a = deps({ db: dbA, workerId: 'worker-a', policy: { batchSize: 25 } });
       const c = deps({ db: dbB, workerId: 'worker-b', policy: { batchSize: 25 } });
-      await Promise.all([drain(a, T0), drain(c, T0)]);
+      // Each worker keeps going until nothing is left anywhere: a worker that finds every row locked by
+      // the other's fan-out must not give up at once.
+      const pending = async () =>
+        Number((await sql<{ n: number }>`select (select count(*) from outbox where state = 'queued') + (select count(*) from delivery where state in ('queued', 'sending', 'retrying')) as n`.execute(b.db)).rows[0]!.n);
+      const work = async (d: DeliveryDeps) => {
+        for (let i = 0; i < 1000 && (await pending()) > 0; i++) {
+          const r = await deliverDue(d, T0);
+          if (r.claimed === 0 && r.expanded === 0) await new Promise((res) => setTimeout(res, 5));
+        }
+      };
+      await Promise.all([work(a), work(c)]);
       const got = counts(smtp.received.map((m) => m.messageId));
       expect(got.size).toBe(400);
       expect([...got.values()].every((n) => n === 1)).toBe(true);
