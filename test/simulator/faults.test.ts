@@ -18,13 +18,14 @@ const leases = (extra = {}) => getLeases(sim, { propertyId: 100001, leaseStatusT
 
 describe('fault injection', () => {
   it('latency delays the hit call only, for `times` calls', async () => {
-    sim.control.injectFault({ method: 'getLeases', kind: 'latency', latencyMs: 200 });
+    // A long injected delay, so a busy machine's own slowness cannot pass for it (or hide its absence).
+    sim.control.injectFault({ method: 'getLeases', kind: 'latency', latencyMs: 1500 });
     let started = performance.now();
     await leases();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1490);
     started = performance.now();
     await leases();
-    expect(performance.now() - started).toBeLessThan(150);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('the global latencyMs option delays every call', async () => {
