@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/database.ts';
 import type { Metrics } from '../jobs/metrics.ts';
@@ -25,7 +25,7 @@ export interface HttpDeps {
 
 /** The HTTP side of a process: /healthz, /readyz and /metrics always, the JSON API on web processes. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), disableRequestLogging: true }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
   useZod(app);
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
