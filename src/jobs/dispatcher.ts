@@ -224,6 +224,9 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
       report.waiting.push(...b.waiting);
     }
 
+    // The record of plan-input writes (src/sync/steady.ts) is only read against snapshots of the last
+    // hours (a steady-state proof needs a full plan in the last 6 hours): older rows go.
+    await sql`delete from plan_input_change where at < now() - interval '2 days'`.execute(trx);
     if (transitionJobs.length > 0) await deps.boss.insert(transitionJobs);
     if (enqueue.length > 0) await deps.boss.insert(enqueue);
     report.transitions = transitionJobs.map((j) => j.data.propertyId);

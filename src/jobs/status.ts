@@ -30,7 +30,9 @@ export interface PropertyStatus {
 export interface AccountStatus {
   account: string;
   properties: number;
-  /** Per service and window: the last reading of Entrata's headers, and what Pebbles allows itself. */
+  /** False until Entrata has answered this account (through a worker) at least once. */
+  rateLimitsKnown: boolean;
+  /** Per service and window: the last reading of Entrata's headers, and what Pebbles allows itself (empty: Entrata sends none). */
   rateLimits: Array<{ service: string; window: string; limit: number; allowed: number; used: number; resetsAt: string; observedAt: string }>;
   /** Per service: calls a day the properties need at their configured intervals, and what the budget allows (null: no limit known). */
   callsPerDay: Record<string, { needed: number; allowed: number | null }>;
@@ -104,6 +106,7 @@ export async function statusReport(db: Db, o: { now: Date; rateLimitShare: numbe
   const accounts: AccountStatus[] = [...budgets.values()].map((b) => ({
     account: b.accountName,
     properties: props.filter((p) => p.enabled && p.account_id === b.accountId).length,
+    rateLimitsKnown: b.known,
     rateLimits: b.windows.map((w) => ({ service: w.service, window: w.name, limit: w.limit, allowed: w.allowed, used: w.used, resetsAt: new Date(w.resetAt).toISOString(), observedAt: new Date((readings.get(b.accountId) ?? []).find((r) => r.service === w.service)?.observedAt ?? 0).toISOString() })),
     callsPerDay: Object.fromEntries(Object.keys(b.plan.demandPerDay).map((s) => [s, { needed: b.plan.demandPerDay[s]!, allowed: b.plan.capacityPerDay[s] ?? null }])),
     stretchedToMinutes: b.plan.floorMinutes,

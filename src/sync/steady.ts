@@ -1,16 +1,32 @@
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { SnapshotUnit } from '../entrata/snapshot.ts';
+import type { SnapshotLease, SnapshotUnit } from '../entrata/snapshot.ts';
 import type { FreshLeases } from './mirror.ts';
+import { compareIds } from './registry-state.ts';
 
 // The steady state of S1 at portfolio scale: most scheduled syncs find Entrata unchanged, and plan()
 // would then find nothing to do (it is idempotent, and time moves leases only at next_transition_at).
-// Such a sync may skip loading the mirror and the registry and planning, when the database proves that
-// nothing plan() reads has changed since the property's last plan (migration 0003: every write to a
-// table plan() reads records its transaction and account in plan_input_change).
+// Such a sync skips loading the mirror and the registry and planning, when the database proves that
+// nothing plan() reads has changed since the property's last plan:
+// - what Entrata sent has the digest stored by the last full sync, whose mirror matched it then;
+// - no transaction wrote a table plan() reads (the mirror included) for this account since the
+//   snapshot the last plan read under (migration 0003: triggers record every such transaction, with
+//   the accounts it touched, in plan_input_change);
+// - no window opens or closes before now, no hold is open, and the last full plan is recent.
 
 /** A full plan at least this often, whatever the proof says (a guard, not a rule). */
 export const REPLAN_AT_LEAST_EVERY_MS = 6 * 3_600_000;
+
+/**
+ * Digest of a full read of a property: its leases (sorted by id) and units, as normalised. Null when the
+ * read cannot stand for the mirror (not a full read, or leases quarantined: their last good version stays).
+ */
+export function snapshotDigest(fresh: FreshLeases, units: readonly SnapshotUnit[]): string | null {
+  if (!fresh.complete || fresh.quarantined.length > 0) return null;
+  const leases: SnapshotLease[] = [...fresh.leases].sort((a, b) => compareIds(a.id, b.id));
+  return createHash('sha256').update(JSON.stringify([leases, units])).digest('base64');
+}
 
 /**
  * Taken before a sync reads anything: the snapshot its plan inputs will be read under (stored with the
@@ -24,47 +40,26 @@ export async function syncStart(conn: Kysely<DB>, propertyId: number): Promise<{
 }
 
 /**
- * True when a full read of Entrata brought exactly what the mirror holds (leases and units), no lease
- * went missing or came back, no window opens or closes before `now`, no hold is open, and nothing
- * plan() reads (registry, overrides, blocks, other properties' mirrors, policy) was written since the
- * snapshot of the property's last plan. Then planning again would change nothing. One round trip; the
- * comparison runs in the database. Also gives the count of leases marked missing (for the run's counts).
+ * True when planning again would change nothing (see the top of this file). One round trip. Also gives
+ * the count of leases marked missing and the next transition (for the run's counts and result).
  */
 export async function unchangedSinceLastPlan(
-  conn: Kysely<DB>, propertyId: number, fresh: FreshLeases, units: readonly SnapshotUnit[], now: Date,
+  conn: Kysely<DB>, propertyId: number, digest: string | null, now: Date,
 ): Promise<{ unchanged: boolean; missing: number; nextTransitionAt: Date | null }> {
-  if (!fresh.complete || fresh.quarantined.length > 0) return { unchanged: false, missing: 0, nextTransitionAt: null };
-  // One JSON document each (parsed by the database), not arrays of JSON texts (escaped element by element).
-  const leases = JSON.stringify(fresh.leases);
-  const unitList = JSON.stringify(units.map((u) => [u.id, u.number, u.building, u.spaces]));
+  if (digest === null) return { unchanged: false, missing: 0, nextTransitionAt: null };
   const { rows } = await sql<{ unchanged: boolean; missing: number; next_transition_at: Date | null }>`
-    with f as (select e->>'id' as lease_id, e as data from jsonb_array_elements(${leases}::jsonb) e),
-    fu as (select e->>0 as entrata_id, e->>1 as number, e->>2 as building, e->3 as spaces from jsonb_array_elements(${unitList}::jsonb) e),
-    p as (select id, account_id, first_synced_at, planned_at, next_transition_at, plan_snapshot::pg_snapshot as snap from property where id = ${propertyId})
+    with p as (
+      select id, account_id, first_synced_at, planned_at, next_transition_at, snapshot_digest, plan_snapshot::pg_snapshot as snap
+      from property where id = ${propertyId})
     select
       coalesce((
-        p.first_synced_at is not null and p.snap is not null
+        p.first_synced_at is not null and p.snap is not null and p.snapshot_digest = ${digest}
         and p.planned_at > ${new Date(now.getTime() - REPLAN_AT_LEAST_EVERY_MS)}
         and (p.next_transition_at is null or p.next_transition_at > ${now})
         and not exists (select 1 from hold h where h.property_id = p.id and h.state = 'open')
         and not exists (
           select 1 from plan_input_change c
           where c.account_id in (0, p.account_id) and c.txid >= pg_snapshot_xmin(p.snap) and not pg_visible_in_snapshot(c.txid, p.snap))
-        and not exists (
-          select 1 from f left join lease_mirror m on m.property_id = p.id and m.lease_id = f.lease_id
-          where m.lease_id is null or m.data <> f.data or m.quarantine_reason is not null or m.missing_since is not null)
-        -- No open lease went missing: every one of them came back (counted through the index, not by an anti-join
-        -- over the JSON rows, which the planner would run as a nested loop).
-        and (select count(*) from lease_mirror m where m.property_id = p.id and m.missing_since is null and m.status in ('future', 'current', 'notice'))
-          = (select count(distinct m.lease_id) from f join lease_mirror m on m.property_id = p.id and m.lease_id = f.lease_id
-             where m.missing_since is null and m.status in ('future', 'current', 'notice'))
-        and not exists (
-          select 1 from fu left join unit u on u.property_id = p.id and u.entrata_id = fu.entrata_id
-          where u.id is null or u.number <> fu.number or u.building is distinct from fu.building
-            or u.missing_since is not null or u.removed_at is not null or u.spaces <> fu.spaces)
-        and (select count(*) from unit u where u.property_id = p.id and u.missing_since is null and u.removed_at is null)
-          = (select count(distinct u.entrata_id) from fu join unit u on u.property_id = p.id and u.entrata_id = fu.entrata_id
-             where u.missing_since is null and u.removed_at is null)
       ), false) as unchanged,
       (select count(*)::int from lease_mirror m where m.property_id = p.id and m.missing_since is not null) as missing,
       p.next_transition_at

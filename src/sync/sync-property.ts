@@ -11,7 +11,7 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
-import { recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
+import { recordSteadySync, snapshotDigest, syncStart, unchangedSinceLastPlan } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -116,8 +116,11 @@ async function runSync(
 
   // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken before any
   // plan input is read, and stored with the plan (steady.ts).
-  const start = runId !== null ? await syncStart(conn, property.id) : null;
-  const mayBeSteady = !!opts.skipUnchanged && start !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
+  const mayBeSteady = !!opts.skipUnchanged && runId !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
+  // A steady-state candidate takes it while Entrata is being read (nothing is compared before the read ends).
+  const startQuery = runId !== null ? syncStart(conn, property.id) : Promise.resolve(null);
+  startQuery.catch(() => undefined); // awaited below; an early return must not leave it unhandled
+  let start = mayBeSteady ? null : await startQuery;
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let fresh: FreshLeases | null = null;
   let freshUnits = null as Awaited<ReturnType<EntrataClient['readPropertySnapshot']>>['units'] | null;
@@ -125,9 +128,9 @@ async function runSync(
   if (!opts.fromMirror) {
     try {
       const client = await deps.clientFor(property.accountId);
-      const openLeaseIds = prevMirror
+      const openLeaseIds = async () => prevMirror
         ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
-        : start!.openLeaseIds;
+        : (await startQuery)!.openLeaseIds;
       const read = await readEntrata(client, property, scope, openLeaseIds);
       fresh = read.fresh;
       freshUnits = read.units;
@@ -141,8 +144,11 @@ async function runSync(
     }
   }
 
-  if (mayBeSteady && fresh && freshUnits && runId !== null) {
-    const steady = await unchangedSinceLastPlan(conn, property.id, fresh, freshUnits, now);
+  start ??= await startQuery;
+  // What this read brought, as one digest (only where a later sync may compare with it).
+  const digest = opts.skipUnchanged && fresh && freshUnits && scope.kind === 'property' ? snapshotDigest(fresh, freshUnits) : undefined;
+  if (mayBeSteady && digest !== undefined && fresh && runId !== null) {
+    const steady = await unchangedSinceLastPlan(conn, property.id, digest, now);
     if (steady.unchanged) {
       const counts = { leasesRead: fresh.leases.length, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
       const finishedAt = deps.now();
@@ -194,6 +200,7 @@ async function runSync(
       next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
       // What this plan read was read under this snapshot (steady.ts).
       ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
+      ...(digest !== undefined ? { snapshot_digest: digest } : {}),
       ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
       ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
     }).where('id', '=', property.id).execute();
@@ -214,12 +221,12 @@ function runActor(runId: number, staff: string | undefined): Actor {
   return staff ? { kind: 'staff', name: staff, runId } : { kind: 'sync', runId };
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: string[]) {
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>) {
   if (scope.kind === 'property') {
     const snap = await client.readPropertySnapshot(property.entrataId, { propertyName: property.name });
     // S2: every lease known open that did not come back is asked for by id.
     const returned = new Set<string>([...snap.leases.map((l) => l.id), ...snap.quarantined.map((q) => q.leaseId)]);
-    const askFor = openLeaseIds.filter((id) => !returned.has(id));
+    const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
     const byId = await client.readLeasesByIds(property.entrataId, askFor, { units: snap.units });
     const fresh: FreshLeases = {
       leases: [...snap.leases, ...byId.leases.filter((l) => !returned.has(l.id))],

@@ -39,6 +39,8 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
   beforeAll(async () => {
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 4 });
     await bench.step();
+    // Nothing scheduled while these processes run: the worker's only job is the sync-now queued below.
+    await bench.db.updateTable('property').set({ next_sync_at: new Date(Date.now() + 86_400_000) }).execute();
     env = {
       DATABASE_URL: bench.t.url, PEBBLES_SECRET_KEY: bench.secretKeyHex, LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
       PEBBLES_HOST: '127.0.0.1', PORT: '0',

@@ -12,7 +12,7 @@ export function register(program: Command): void {
 JSON: {"at","dispatcher":{"lastTickAt"},"queues":{queue:{state:n}},
  "properties":[{"account","property","intervalMinutes","effectiveIntervalMinutes","budgetNote","lastSyncAt","nextSyncAt",
    "syncing","queued","failing","consecutiveFailures","lastError","nextTransitionAt","pendingMoveIns","scheduledMoveOuts","openHold"}],
- "accounts":[{"account","properties","rateLimits":[{"service","window","limit","allowed","used","resetsAt"}],"callsPerDay","stretchedToMinutes"}]}`)
+ "accounts":[{"account","properties","rateLimitsKnown","rateLimits":[{"service","window","limit","allowed","used","resetsAt"}],"callsPerDay","stretchedToMinutes"}]}`)
     .action(async (o: { json?: boolean }) => {
       const settings = loadJobSettings();
       await withApp(async (app) => {
@@ -50,7 +50,7 @@ function printStatus(r: StatusReport): void {
   const rows = r.accounts.flatMap((a): Array<Record<string, unknown>> =>
     a.rateLimits.length
       ? a.rateLimits.map((w) => ({ account: a.account, service: w.service, window: w.window, used: `${w.used}/${w.limit}`, allowed: w.allowed, resets: hhmm(w.resetsAt), neededPerDay: a.callsPerDay[w.service]?.needed ?? null, allowedPerDay: a.callsPerDay[w.service]?.allowed ?? null }))
-      : [{ account: a.account, service: '(no rate-limit reading yet)', window: null, used: null, allowed: null, resets: null, neededPerDay: null, allowedPerDay: null }],
+      : [{ account: a.account, service: a.rateLimitsKnown ? '(Entrata sends no rate limits)' : '(no rate-limit reading yet)', window: null, used: null, allowed: null, resets: null, neededPerDay: null, allowedPerDay: null }],
   );
   printTable(rows, ['account', 'service', 'window', 'used', 'allowed', 'resets', 'neededPerDay', 'allowedPerDay']);
   const q = Object.entries(r.queues).map(([name, states]) => `${name}: ${Object.entries(states).map(([s, n]) => `${n} ${s}`).join(', ') || 'empty'}`).join('; ');
