@@ -82,6 +82,16 @@ function registerDatabaseGauges(registry: Registry, src: MetricsSources): void {
     },
   });
   new Gauge({
+    name: 'pebbles_deliveries', help: 'Deliveries (one per notification and channel) by channel and state: queued, sending, sent, retrying, failed, skipped', labelNames: ['channel', 'state'], registers: [registry],
+    async collect() {
+      this.reset();
+      await safely(async () => {
+        const rows = await src.db.selectFrom('delivery').select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['channel', 'state']).execute();
+        for (const r of rows) this.set({ channel: r.channel, state: r.state }, Number(r.n));
+      });
+    },
+  });
+  new Gauge({
     name: 'pebbles_properties', help: 'Enabled properties by sync health: ok, failing (several failures in a row), stretched (interval raised by the Entrata budget)', labelNames: ['state'], registers: [registry],
     async collect() {
       this.reset();

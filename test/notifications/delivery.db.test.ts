@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createKysely } from '../../src/db/database.ts';
+import { createMetrics } from '../../src/jobs/metrics.ts';
 import { deliverDue, messageIdFor, type DeliveryDeps } from '../../src/notifications/deliver.ts';
 import { notificationProblems, notificationsOf } from '../../src/notifications/staff.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -37,6 +38,12 @@ function deps(o: Parameters<typeof deliveryDeps>[1] = {}) {
   const d = deliveryDeps(b, { smtp, ...o });
   opened.push(d);
   return d;
+}
+
+/** The pebbles_deliveries gauge as /metrics serves it, by "channel/state". */
+async function deliveryGauge(): Promise<Record<string, number>> {
+  const text = await createMetrics({ db: b.db, rateLimitShare: 0.8 }, { defaultMetrics: false }).registry.metrics();
+  return Object.fromEntries([...text.matchAll(/^pebbles_deliveries\{channel="(\w+)",state="(\w+)"\} (\d+)$/gm)].map((m) => [`${m[1]}/${m[2]}`, Number(m[3])]));
 }
 
 /** Runs batches until nothing is due at `now`. */
@@ -108,7 +115,12 @@ describe('N4 delivery under failure', () => {
     let n = 0;
     smtp.behaviour = () => (n++ < 2 ? { code: 451, message: '4.3.0 try again later' } : 'accept');
     const d = deps();
+    const before = await deliveryGauge();
     await deliverDue(d, T0);
+    // What an operator's dashboard shows (F-30): deliveries by channel and state.
+    const after = await deliveryGauge();
+    expect((after['email/failed'] ?? 0) - (before['email/failed'] ?? 0)).toBe(2);
+    expect((after['email/retrying'] ?? 0) - (before['email/retrying'] ?? 0)).toBe(1);
     const [badRow] = (await deliveries(b.db, badId)).filter((x) => x.channel === 'email');
     expect(badRow).toMatchObject({ state: 'failed', attempts: 1 });
     expect(badRow!.last_error).toMatch(/550/);
