@@ -1,7 +1,8 @@
 // One measured phase of the benchmark, in a process of its own (so its wall time, CPU time and peak
-// RSS are Pebbles' alone): `floor` reads every page of every property and nothing else; `sync` runs
-// the real sync of every property. Prints one JSON line on stdout.
-//   node bin/run-ts.js bench/phase.ts --url DB --phase floor|sync --concurrency N
+// RSS are Pebbles' alone): `floor` reads (fetches and parses) every page of every property and nothing
+// else; `read` normalises the leases too; `sync` runs the real sync of every property. Prints one JSON
+// line on stdout.
+//   node bin/run-ts.js bench/phase.ts --url DB --phase floor|read|sync --concurrency N
 import { performance } from 'node:perf_hooks';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -65,11 +66,13 @@ const add = (c: Record<string, number>) => {
 await db.selectFrom('property').select('id').limit(1).execute();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-if (phase === 'floor') {
+if (phase === 'floor' || phase === 'read') {
   await eachProperty(async (p) => {
     const { calls: c } = await meter.track(async () => {
       const client = await clientFor(p.account_id);
-      await client.readPropertySnapshot(p.entrata_id, { propertyName: p.name });
+      // floor: every page read and parsed, nothing else; read: the leases normalised too.
+      if (phase === 'floor') await client.readPropertySnapshotNodes(p.entrata_id, { propertyName: p.name });
+      else await client.readPropertySnapshot(p.entrata_id, { propertyName: p.name });
     });
     add(c);
   });

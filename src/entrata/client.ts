@@ -3,6 +3,7 @@ import { resolveAccount, type EntrataAccountConfig, type ResolvedAccount } from 
 import { EntrataError, EntrataInputError } from './errors.ts';
 import { LEASE_CAP, readAllLeaseNodes, type LeaseQuery } from './lease-pages.ts';
 import { normaliseLeases, type LeaseBatch } from './lease-normaliser.ts';
+import { LeaseRead, nodeLeaseId } from './lease-read.ts';
 import {
   buildingNames, parseProperties, parsePropertyUnits, parseStatus,
   type EntrataProperty, type EntrataStatus, type PropertyUnits,
@@ -217,13 +218,19 @@ export class EntrataClient {
    * back (and quarantined leases without an id); an id Entrata no longer returns is simply absent.
    */
   async readLeasesByIds(propertyId: string, leaseIds: readonly string[], opts: LeaseReadOptions = {}): Promise<LeaseBatch> {
-    if (leaseIds.length === 0) return { leases: [], quarantined: [] };
-    const batch = await this.getLeases(propertyId, { leaseIds }, opts);
+    return (await this.readLeaseNodesByIds(propertyId, leaseIds, opts)).normalise();
+  }
+
+  /** readLeasesByIds, not yet normalised. */
+  async readLeaseNodesByIds(propertyId: string, leaseIds: readonly string[], opts: LeaseReadOptions = {}): Promise<LeaseRead> {
+    const id = checkId('propertyId', propertyId);
+    if (leaseIds.length === 0) return this.leaseRead([], new Map(), id);
+    const { nodes, map } = await this.readLeaseNodes(id, { leaseIds }, opts);
     const asked = new Set(leaseIds.map((l) => idStr(l)));
-    return {
-      leases: batch.leases.filter((l) => asked.has(l.id)),
-      quarantined: batch.quarantined.filter((q) => q.leaseId === '' || asked.has(q.leaseId)),
-    };
+    return this.leaseRead(nodes.filter((n) => {
+      const leaseId = nodeLeaseId(n);
+      return leaseId === '' || asked.has(leaseId);
+    }), map, id);
   }
 
   /** Sync one resident (O5): every lease of a customer at the property, whatever its status. */
@@ -242,23 +249,32 @@ export class EntrataClient {
 
   /** One property's units and its Future, Current and Notice leases, as the engine consumes them. */
   async readPropertySnapshot(propertyId: string, opts: SnapshotOptions = {}): Promise<PropertySnapshot> {
+    const raw = await this.readPropertySnapshotNodes(propertyId, opts);
+    const batch = raw.leases.normalise();
+    this.logger?.debug(
+      { propertyId: raw.property.id, units: raw.units.length, leases: batch.leases.length, quarantined: batch.quarantined.length },
+      'Entrata property snapshot read',
+    );
+    return { property: raw.property, units: raw.units, leases: batch.leases, quarantined: batch.quarantined };
+  }
+
+  /** readPropertySnapshot with its leases not yet normalised (every page read and parsed). */
+  async readPropertySnapshotNodes(propertyId: string, opts: SnapshotOptions = {}): Promise<Omit<PropertySnapshot, 'leases' | 'quarantined'> & { leases: LeaseRead }> {
     const id = checkId('propertyId', propertyId);
     const units = await this.getPropertyUnitList(id);
     const filter: LeaseFilter = { statuses: SNAPSHOT_STATUSES };
     if (opts.version) filter.version = opts.version;
     const { nodes, map } = await this.readLeaseNodes(id, filter, { units: units.units });
-    const batch = normaliseLeases(nodes, { statusById: map, country: this.account.country, propertyId: id });
-    const leaseName = nodes.map((n) => text(pick(n, 'propertyName'))).find(Boolean);
-    this.logger?.debug(
-      { propertyId: id, units: units.units.length, leases: batch.leases.length, quarantined: batch.quarantined.length },
-      'Entrata property snapshot read',
-    );
+    const leaseName = units.propertyName ? undefined : nodes.map((n) => text(pick(n, 'propertyName'))).find(Boolean);
     return {
       property: { id: asPropertyId(id), name: units.propertyName ?? leaseName ?? opts.propertyName ?? '' },
       units: units.units,
-      leases: batch.leases,
-      quarantined: batch.quarantined,
+      leases: this.leaseRead(nodes, map, id),
     };
+  }
+
+  private leaseRead(nodes: readonly unknown[], map: LeaseStatusMap, propertyId: string): LeaseRead {
+    return new LeaseRead(nodes, { statusById: map, country: this.account.country, propertyId });
   }
 }
 

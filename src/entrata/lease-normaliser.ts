@@ -11,6 +11,12 @@ import {
 import { compareIds, flag, idStr, isBlank, isObj, listOf, parseEntrataDate, pick, pickRef, sortById, text, type Obj } from './quirks.ts';
 import { customerTypeFromName, leaseStatusFromName, type LeaseStatusMap } from './vocabulary.ts';
 
+/**
+ * The version of what normaliseLease makes of a node. Raise it with any change to its output: a
+ * steady-state sync trusts that the same nodes normalise as they did at the last full sync (lease-read.ts).
+ */
+export const NORMALISER_VERSION = 1;
+
 export interface NormaliseContext {
   statusById: LeaseStatusMap;
   /** Default country for phone numbers without a country code. */

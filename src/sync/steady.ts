@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { SnapshotLease, SnapshotUnit } from '../entrata/snapshot.ts';
-import type { FreshLeases } from './mirror.ts';
-import { compareIds } from './registry-state.ts';
+import type { LeaseRead } from '../entrata/lease-read.ts';
+import type { SnapshotUnit } from '../entrata/snapshot.ts';
 
 // The steady state of S1 at portfolio scale: most scheduled syncs find Entrata unchanged, and plan()
 // would then find nothing to do (it is idempotent, and time moves leases only at next_transition_at).
 // Such a sync skips loading the mirror and the registry and planning, when the database proves that
 // nothing plan() reads has changed since the property's last plan:
-// - what Entrata sent has the digest stored by the last full sync, whose mirror matched it then;
+// - what Entrata sent has the digest stored by the last full sync, whose mirror matched it then (compared
+//   before normalising: the same nodes normalise the same way, lease-read.ts);
 // - no transaction wrote a table plan() reads (the mirror included) for this account since the
 //   snapshot the last plan read under (migration 0003: triggers record every such transaction, with
 //   the accounts it touched, in plan_input_change);
@@ -19,13 +19,14 @@ import { compareIds } from './registry-state.ts';
 export const REPLAN_AT_LEAST_EVERY_MS = 6 * 3_600_000;
 
 /**
- * Digest of a full read of a property: its leases (sorted by id) and units, as normalised. Null when the
- * read cannot stand for the mirror (not a full read, or leases quarantined: their last good version stays).
+ * Digest of a full read of a property, before normalising: its units and the lease nodes of every
+ * page and of the by-id reads, with what normalising them depends on (lease-read.ts).
  */
-export function snapshotDigest(fresh: FreshLeases, units: readonly SnapshotUnit[]): string | null {
-  if (!fresh.complete || fresh.quarantined.length > 0) return null;
-  const leases: SnapshotLease[] = [...fresh.leases].sort((a, b) => compareIds(a.id, b.id));
-  return createHash('sha256').update(JSON.stringify([leases, units])).digest('base64');
+export function readDigest(units: readonly SnapshotUnit[], ...reads: LeaseRead[]): string {
+  const hash = createHash('sha256');
+  hash.update(`${JSON.stringify(units)}\n`);
+  for (const r of reads) r.digestInto(hash);
+  return hash.digest('base64');
 }
 
 /**

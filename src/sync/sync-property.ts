@@ -5,13 +5,13 @@ import type { DB } from '../db/schema.ts';
 import { plan as planProperty } from '../engine/plan.ts';
 import type { Action, Plan, PlanInput, PropertyInput } from '../engine/types.ts';
 import { EntrataError, type EntrataClient } from '../entrata/index.ts';
-import type { CustomerId, QuarantinedLease } from '../entrata/snapshot.ts';
+import type { CustomerId, QuarantinedLease, SnapshotUnit } from '../entrata/snapshot.ts';
 import type { Logger } from '../log/logger.ts';
 import { accountProperties, getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
-import { recordSteadySync, snapshotDigest, syncStart, unchangedSinceLastPlan } from './steady.ts';
+import { readDigest, recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -85,11 +85,12 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
     const startedAt = deps.now();
     // Holding the lock proves no other sync of this property is running: a run still marked running
     // belongs to a process that died inside it (its transaction rolled back), so it is closed here.
-    await conn.updateTable('sync_run').set({
-      status: 'failed', finished_at: startedAt,
-      error: JSON.stringify({ kind: 'interrupted', message: 'the process running this sync stopped before it finished; nothing of it was applied', entrataFailure: false }),
-    }).where('property_id', '=', property.id).where('status', '=', 'running').execute();
+    // (One statement with the new run's record.)
     const run = await conn
+      .with('closed', (qb) => qb.updateTable('sync_run').set({
+        status: 'failed', finished_at: startedAt,
+        error: JSON.stringify({ kind: 'interrupted', message: 'the process running this sync stopped before it finished; nothing of it was applied', entrataFailure: false }),
+      }).where('property_id', '=', property.id).where('status', '=', 'running'))
       .insertInto('sync_run')
       .values({ property_id: property.id, trigger: opts.trigger, scope: JSON.stringify(scope), started_at: startedAt, actor: opts.staff ?? null })
       .returning('id')
@@ -122,8 +123,7 @@ async function runSync(
   startQuery.catch(() => undefined); // awaited below; an early return must not leave it unhandled
   let start = mayBeSteady ? null : await startQuery;
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
-  let fresh: FreshLeases | null = null;
-  let freshUnits = null as Awaited<ReturnType<EntrataClient['readPropertySnapshot']>>['units'] | null;
+  let read: EntrataRead | null = null;
   let propertyName = property.name;
   if (!opts.fromMirror) {
     try {
@@ -131,9 +131,7 @@ async function runSync(
       const openLeaseIds = async () => prevMirror
         ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
         : (await startQuery)!.openLeaseIds;
-      const read = await readEntrata(client, property, scope, openLeaseIds);
-      fresh = read.fresh;
-      freshUnits = read.units;
+      read = await readEntrata(client, property, scope, openLeaseIds);
       propertyName = read.name || propertyName;
     } catch (err) {
       if (!(err instanceof EntrataError)) throw err;
@@ -145,12 +143,11 @@ async function runSync(
   }
 
   start ??= await startQuery;
-  // What this read brought, as one digest (only where a later sync may compare with it).
-  const digest = opts.skipUnchanged && fresh && freshUnits && scope.kind === 'property' ? snapshotDigest(fresh, freshUnits) : undefined;
-  if (mayBeSteady && digest !== undefined && fresh && runId !== null) {
-    const steady = await unchangedSinceLastPlan(conn, property.id, digest, now);
+  if (mayBeSteady && read?.digest && runId !== null) {
+    // Compared before normalising: when it proves nothing changed, the leases are never normalised.
+    const steady = await unchangedSinceLastPlan(conn, property.id, read.digest, now);
     if (steady.unchanged) {
-      const counts = { leasesRead: fresh.leases.length, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
+      const counts = { leasesRead: read.leasesRead, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
       const finishedAt = deps.now();
       await recordSteadySync(conn, {
         runId, propertyId: property.id, finishedAt, counts, name: propertyName, snapshot: start!.snapshot,
@@ -160,6 +157,11 @@ async function runSync(
       return result({ status: 'unchanged', counts, nextTransitionAt: steady.nextTransitionAt?.toISOString() ?? null });
     }
   }
+  const fresh = read?.fresh() ?? null;
+  const freshUnits = read?.units ?? null;
+  // What this read brought, as one digest, kept where a later sync may compare with it: a full read the
+  // mirror will match (none when a lease is quarantined: its last good version stays in the mirror).
+  const digest = opts.skipUnchanged && fresh && read?.digest ? (fresh.complete && fresh.quarantined.length === 0 ? read.digest : null) : undefined;
   prevMirror ??= await loadMirror(conn, property.id);
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
   const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false, merged.newlyQuarantined);
@@ -221,24 +223,41 @@ function runActor(runId: number, staff: string | undefined): Actor {
   return staff ? { kind: 'staff', name: staff, runId } : { kind: 'sync', runId };
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>) {
+/** What a sync read from Entrata; its leases are normalised when `fresh()` is first called. */
+interface EntrataRead {
+  fresh: () => FreshLeases;
+  /** Digest of a full read of the property (steady.ts), null for a unit or a resident. */
+  digest: string | null;
+  leasesRead: number;
+  units: SnapshotUnit[] | null;
+  name: string;
+}
+
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>): Promise<EntrataRead> {
   if (scope.kind === 'property') {
-    const snap = await client.readPropertySnapshot(property.entrataId, { propertyName: property.name });
+    const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name });
     // S2: every lease known open that did not come back is asked for by id.
-    const returned = new Set<string>([...snap.leases.map((l) => l.id), ...snap.quarantined.map((q) => q.leaseId)]);
+    const returned = snap.leases.ids();
     const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
-    const byId = await client.readLeasesByIds(property.entrataId, askFor, { units: snap.units });
-    const fresh: FreshLeases = {
-      leases: [...snap.leases, ...byId.leases.filter((l) => !returned.has(l.id))],
-      quarantined: [...snap.quarantined, ...byId.quarantined],
-      complete: true,
-    };
-    return { fresh, units: snap.units, name: snap.property.name };
+    const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units });
+    const fresh = once((): FreshLeases => {
+      const a = snap.leases.normalise();
+      const b = byId.normalise();
+      return { leases: [...a.leases, ...b.leases.filter((l) => !returned.has(l.id))], quarantined: [...a.quarantined, ...b.quarantined], complete: true };
+    });
+    const leasesRead = new Set([...returned, ...byId.ids()].filter((id) => id !== '')).size;
+    return { fresh, digest: readDigest(snap.units, snap.leases, byId), leasesRead, units: snap.units, name: snap.property.name };
   }
   const batch = scope.kind === 'unit'
     ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null })
     : await client.readLeasesByCustomer(property.entrataId, scope.customerId);
-  return { fresh: { leases: batch.leases, quarantined: batch.quarantined, complete: false } satisfies FreshLeases, units: null, name: '' };
+  const fresh: FreshLeases = { leases: batch.leases, quarantined: batch.quarantined, complete: false };
+  return { fresh: () => fresh, digest: null, leasesRead: batch.leases.length, units: null, name: '' };
+}
+
+function once<T>(fn: () => T): () => T {
+  let done: { value: T } | undefined;
+  return () => (done ??= { value: fn() }).value;
 }
 
 async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId: number, error: object, at: Date): Promise<void> {
