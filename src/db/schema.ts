@@ -288,8 +288,9 @@ export interface PropertyTable {
   /** pg_current_snapshot() as text, taken before the inputs of the property's last plan were read. */
   plan_snapshot: string | null;
   planned_at: NullableTimestamp;
-  /** Digest of the last full Entrata read (leases and units) that the mirror matched (src/sync/steady.ts). */
-  snapshot_digest: string | null;
+  /** Digests of the last full Entrata read that the mirror matched: its answers' bytes, its lease nodes (src/sync/steady.ts). */
+  answers_digest: string | null;
+  nodes_digest: string | null;
 }
 
 /** One row per transaction that wrote a table plan() reads, per account it touched (0: every account). */

@@ -1,4 +1,5 @@
 // The read-only Entrata client of one account: the methods Pebbles needs, returning normalised values.
+import { createHash } from 'node:crypto';
 import { resolveAccount, type EntrataAccountConfig, type ResolvedAccount } from './account.ts';
 import { EntrataError, EntrataInputError } from './errors.ts';
 import { LEASE_CAP, readAllLeaseNodes, type LeaseQuery } from './lease-pages.ts';
@@ -155,28 +156,28 @@ export class EntrataClient {
    * carries a status id it does not know, or Entrata refuses the status ids sent, the pick list is
    * read again, and the leases too if it changed.
    */
-  private async readLeaseNodes(propertyId: string, filter: LeaseFilter, opts: LeaseReadOptions): Promise<{ nodes: unknown[]; map: LeaseStatusMap }> {
+  private async readLeaseNodes(propertyId: string, filter: LeaseFilter, opts: LeaseReadOptions): Promise<LeaseNodes> {
     const id = checkId('propertyId', propertyId);
     const wasKept = this.pickList !== undefined && this.now() - this.pickList.readAt < PICK_LIST_TTL_MS;
     const map = await this.getLeasePickList();
-    let nodes: unknown[];
+    let read: { nodes: unknown[]; answers: string };
     try {
-      nodes = await this.queryLeaseNodes(id, map, filter, opts);
+      read = await this.queryLeaseNodes(id, map, filter, opts);
     } catch (e) {
       const refused = e instanceof EntrataError && e.kind === 'entrata' && /leaseStatusTypeId/i.test(e.detail);
       if (!refused || !wasKept) throw e;
       const fresh = await this.rereadPickList(id, map);
       if (!fresh) throw e;
-      return { nodes: await this.queryLeaseNodes(id, fresh, filter, opts), map: fresh };
+      return { ...(await this.queryLeaseNodes(id, fresh, filter, opts)), map: fresh };
     }
-    const unknown = nodes.some((n) => {
+    const unknown = read.nodes.some((n) => {
       const sid = idStr(pickRef(n, 'leaseStatusTypeId'));
       return sid !== null && !map.has(sid);
     });
-    if (!unknown || !wasKept) return { nodes, map };
+    if (!unknown || !wasKept) return { ...read, map };
     const fresh = await this.rereadPickList(id, map);
-    if (!fresh) return { nodes, map };
-    return { nodes: await this.queryLeaseNodes(id, fresh, filter, opts), map: fresh };
+    if (!fresh) return { ...read, map };
+    return { ...(await this.queryLeaseNodes(id, fresh, filter, opts)), map: fresh };
   }
 
   /** Reads the pick list again; gives it when it differs from `old`, else null. */
@@ -188,7 +189,8 @@ export class EntrataClient {
     return fresh;
   }
 
-  private async queryLeaseNodes(id: string, map: LeaseStatusMap, filter: LeaseFilter, opts: LeaseReadOptions): Promise<unknown[]> {
+  /** The nodes of every page, and a digest of the answers they came in (in the order read). */
+  private async queryLeaseNodes(id: string, map: LeaseStatusMap, filter: LeaseFilter, opts: LeaseReadOptions): Promise<{ nodes: unknown[]; answers: string }> {
     const statusIds = statusIdsFor(map, filter.statuses ?? LEASE_STATUSES.filter((s) => [...map.values()].includes(s)));
     const base: LeaseQuery = { propertyId: id, version: filter.version ?? 'r2', statusIds };
     if (filter.customerId !== undefined) base.customerId = checkId('customerId', filter.customerId);
@@ -196,21 +198,24 @@ export class EntrataClient {
     if (filter.buildingName) base.buildingName = filter.buildingName;
     if (filter.moveInFrom) base.moveInFrom = filter.moveInFrom;
     if (filter.moveInTo) base.moveInTo = filter.moveInTo;
+    const digest = createHash('sha256');
     const reader = {
       perPage: this.account.perPage,
       cap: LEASE_CAP,
       logger: this.logger,
       call: (params: Record<string, unknown>, page: { pageNo: number; perPage: number }) =>
-        this.transport.call({ service: 'leases', method: 'getLeases', version: base.version, params, page }),
+        this.transport.call({ service: 'leases', method: 'getLeases', version: base.version, params, page, digest }),
       buildings: async () => buildingNames(opts.units ?? (await this.getPropertyUnits(id))),
     };
-    if (filter.leaseIds === undefined) return readAllLeaseNodes(reader, base);
-    const ids = [...new Set(filter.leaseIds.map((l) => checkId('leaseId', l)))];
     const nodes: unknown[] = [];
-    for (let i = 0; i < ids.length; i += LEASE_IDS_PER_CALL) {
-      nodes.push(...(await readAllLeaseNodes(reader, { ...base, leaseIds: ids.slice(i, i + LEASE_IDS_PER_CALL) })));
+    if (filter.leaseIds === undefined) nodes.push(...(await readAllLeaseNodes(reader, base)));
+    else {
+      const ids = [...new Set(filter.leaseIds.map((l) => checkId('leaseId', l)))];
+      for (let i = 0; i < ids.length; i += LEASE_IDS_PER_CALL) {
+        nodes.push(...(await readAllLeaseNodes(reader, { ...base, leaseIds: ids.slice(i, i + LEASE_IDS_PER_CALL) })));
+      }
     }
-    return nodes;
+    return { nodes, answers: digest.digest('base64') };
   }
 
   /**
@@ -224,13 +229,14 @@ export class EntrataClient {
   /** readLeasesByIds, not yet normalised. */
   async readLeaseNodesByIds(propertyId: string, leaseIds: readonly string[], opts: LeaseReadOptions = {}): Promise<LeaseRead> {
     const id = checkId('propertyId', propertyId);
-    if (leaseIds.length === 0) return this.leaseRead([], new Map(), id);
-    const { nodes, map } = await this.readLeaseNodes(id, { leaseIds }, opts);
+    if (leaseIds.length === 0) return this.leaseRead({ nodes: [], map: new Map(), answers: 'none' }, id);
+    const read = await this.readLeaseNodes(id, { leaseIds }, opts);
     const asked = new Set(leaseIds.map((l) => idStr(l)));
-    return this.leaseRead(nodes.filter((n) => {
+    const nodes = read.nodes.filter((n) => {
       const leaseId = nodeLeaseId(n);
       return leaseId === '' || asked.has(leaseId);
-    }), map, id);
+    });
+    return this.leaseRead({ ...read, nodes }, id);
   }
 
   /** Sync one resident (O5): every lease of a customer at the property, whatever its status. */
@@ -264,18 +270,25 @@ export class EntrataClient {
     const units = await this.getPropertyUnitList(id);
     const filter: LeaseFilter = { statuses: SNAPSHOT_STATUSES };
     if (opts.version) filter.version = opts.version;
-    const { nodes, map } = await this.readLeaseNodes(id, filter, { units: units.units });
-    const leaseName = units.propertyName ? undefined : nodes.map((n) => text(pick(n, 'propertyName'))).find(Boolean);
+    const read = await this.readLeaseNodes(id, filter, { units: units.units });
+    const leaseName = units.propertyName ? undefined : read.nodes.map((n) => text(pick(n, 'propertyName'))).find(Boolean);
     return {
       property: { id: asPropertyId(id), name: units.propertyName ?? leaseName ?? opts.propertyName ?? '' },
       units: units.units,
-      leases: this.leaseRead(nodes, map, id),
+      leases: this.leaseRead(read, id),
     };
   }
 
-  private leaseRead(nodes: readonly unknown[], map: LeaseStatusMap, propertyId: string): LeaseRead {
-    return new LeaseRead(nodes, { statusById: map, country: this.account.country, propertyId });
+  private leaseRead(read: LeaseNodes, propertyId: string): LeaseRead {
+    return new LeaseRead(read.nodes, { statusById: read.map, country: this.account.country, propertyId }, read.answers);
   }
+}
+
+/** Lease nodes, the pick list their query used, and the digest of the answers they came in. */
+interface LeaseNodes {
+  nodes: unknown[];
+  map: LeaseStatusMap;
+  answers: string;
 }
 
 function sameMap(a: LeaseStatusMap, b: LeaseStatusMap): boolean {

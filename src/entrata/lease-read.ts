@@ -9,7 +9,12 @@ import { idStr, isObj, pick } from './quirks.ts';
 export class LeaseRead {
   private batch: LeaseBatch | undefined;
 
-  constructor(readonly nodes: readonly unknown[], private readonly ctx: NormaliseContext) {}
+  constructor(
+    readonly nodes: readonly unknown[],
+    private readonly ctx: NormaliseContext,
+    /** Digest of the bytes of the answers the nodes came in (null: not read over HTTP). */
+    readonly answers: string | null = null,
+  ) {}
 
   /** The ids that came back, as normalising reads them (quarantined leases included): S2 asks for the others. */
   ids(): Set<string> {
@@ -23,17 +28,19 @@ export class LeaseRead {
   }
 
   /**
-   * Feeds everything the normalised result depends on into `hash`: the normaliser's version, its context
-   * (pick list, country, property) and every node in the order Entrata sent them (one JSON text a line).
+   * Feeds what the normalised result depends on into `hash`: the normaliser's version, its context
+   * (pick list, country, property), then either the answers' digest (cheap) or every node as parsed,
+   * in the order Entrata sent them (a walk of all of them: only when the answers differ).
    */
-  digestInto(hash: Hash): void {
+  digestInto(hash: Hash, of: 'answers' | 'nodes'): void {
+    if (of === 'answers' && this.answers === null) throw new Error('these lease nodes were not read over HTTP: no digest of their answers');
     hash.update(JSON.stringify({
       normaliser: NORMALISER_VERSION, country: this.ctx.country, propertyId: this.ctx.propertyId ?? null,
       statusById: [...this.ctx.statusById].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      nodes: this.nodes.length,
+      nodes: this.nodes.length, answers: of === 'answers' ? this.answers : null,
     }));
     hash.update('\n');
-    for (const n of this.nodes) hash.update(`${JSON.stringify(n)}\n`);
+    if (of === 'nodes') for (const n of this.nodes) hash.update(`${JSON.stringify(n)}\n`);
   }
 }
 

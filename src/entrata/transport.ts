@@ -1,4 +1,5 @@
 // One Entrata RPC over HTTP: envelope, auth, time-out, rate budget, retries, error classification.
+import type { Hash } from 'node:crypto';
 import { authHeaders, secretsOf, serviceUrl, type ResolvedAccount } from './account.ts';
 import { classifyErrorAnswer, EntrataError, type EntrataErrorKind } from './errors.ts';
 import { isObj, text } from './quirks.ts';
@@ -33,7 +34,15 @@ export interface RpcRequest {
   version?: string;
   params?: Record<string, unknown>;
   page?: { pageNo: number; perPage: number };
+  /**
+   * Fed with the bytes of the answer this call returns (not of failed attempts). Such a call sends a
+   * request id that depends only on the page, so the echo of it leaves equal answers equal.
+   */
+  digest?: Hash;
 }
+
+/** As Response.text() decodes: UTF-8, a byte-order mark dropped, malformed bytes replaced. */
+const utf8 = new TextDecoder('utf-8');
 
 const noopLogger: EntrataLogger = { debug() {}, info() {}, warn() {} };
 
@@ -90,7 +99,10 @@ export class EntrataTransport {
     for (let attempt = 0; ; attempt++) {
       await this.waitForBudget(req, budgetKey);
       const outcome = await this.once(req, budgetKey, attempt);
-      if (!(outcome instanceof Retryable)) return outcome.result;
+      if (!(outcome instanceof Retryable)) {
+        req.digest?.update(outcome.bytes);
+        return outcome.result;
+      }
       const err = (extra?: Partial<{ retryAfterMs: number }>) =>
         new EntrataError(outcome.detail, {
           kind: outcome.kind, service: req.service, method: req.method, code: outcome.code,
@@ -132,13 +144,14 @@ export class EntrataTransport {
     return `${this.now()}${String(this.requestSeq).padStart(3, '0')}`;
   }
 
-  private async once(req: RpcRequest, budgetKey: string, attempt: number): Promise<{ result: unknown } | Retryable> {
+  private async once(req: RpcRequest, budgetKey: string, attempt: number): Promise<{ result: unknown; bytes: Uint8Array } | Retryable> {
     let url = serviceUrl(this.account, req.service);
     if (req.page) url += `?page_no=${req.page.pageNo}&per_page=${req.page.perPage}`;
     const method: Record<string, unknown> = { name: req.method };
     if (req.version) method.version = req.version;
     if (req.params && Object.keys(req.params).length > 0) method.params = req.params;
-    const body = JSON.stringify({ auth: { type: this.account.credential.kind }, requestId: this.nextRequestId(), method });
+    const requestId = req.digest ? String(req.page?.pageNo ?? 1) : this.nextRequestId();
+    const body = JSON.stringify({ auth: { type: this.account.credential.kind }, requestId, method });
     const fail = (kind: EntrataErrorKind, detail: string, extra: { httpStatus?: number | null; code?: number | null; cause?: unknown } = {}) =>
       new EntrataError(this.redact(detail), { kind, service: req.service, method: req.method, attempts: attempt + 1, ...extra });
 
@@ -153,6 +166,7 @@ export class EntrataTransport {
     let status: number;
     let headers: Headers;
     let raw: string;
+    let bytes: Uint8Array;
     try {
       const res = await this.fetch(url, {
         method: 'POST',
@@ -167,7 +181,8 @@ export class EntrataTransport {
       status = res.status;
       headers = res.headers;
       this.budget.noteAnswer(budgetKey, seq, parseRateLimitHeaders(res.headers));
-      raw = await res.text();
+      bytes = new Uint8Array(await res.arrayBuffer());
+      raw = utf8.decode(bytes);
     } catch (e) {
       const detail = timedOut
         ? `no complete answer within ${this.account.timeoutMs} ms`
@@ -213,7 +228,7 @@ export class EntrataTransport {
     if (!('result' in envelope) || envelope.result === null || envelope.result === undefined) {
       throw fail('malformed', 'response has no result', { httpStatus: status });
     }
-    return { result: envelope.result };
+    return { result: envelope.result, bytes };
   }
 }
 

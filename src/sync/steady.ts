@@ -19,42 +19,76 @@ import type { SnapshotUnit } from '../entrata/snapshot.ts';
 export const REPLAN_AT_LEAST_EVERY_MS = 6 * 3_600_000;
 
 /**
- * Digest of a full read of a property, before normalising: its units and the lease nodes of every
- * page and of the by-id reads, with what normalising them depends on (lease-read.ts).
+ * The digests of a full read of a property, before normalising: its units and the lease reads of every
+ * page and of the by-id reads, with what normalising them depends on (lease-read.ts). `answers` hashes
+ * the answers' bytes (as good as free); `nodes` walks the parsed nodes, for when the bytes differ but
+ * the data may not. Each is computed when first asked for.
  */
-export function readDigest(units: readonly SnapshotUnit[], ...reads: LeaseRead[]): string {
-  const hash = createHash('sha256');
-  hash.update(`${JSON.stringify(units)}\n`);
-  for (const r of reads) r.digestInto(hash);
-  return hash.digest('base64');
+export class ReadDigests {
+  private memo: { answers?: string | null; nodes?: string } = {};
+
+  constructor(private readonly units: readonly SnapshotUnit[], private readonly reads: readonly LeaseRead[]) {}
+
+  /** Null when a read did not come over HTTP. */
+  answers(): string | null {
+    if (this.memo.answers === undefined) this.memo.answers = this.reads.every((r) => r.answers !== null) ? this.digest('answers') : null;
+    return this.memo.answers;
+  }
+
+  nodes(): string {
+    this.memo.nodes ??= this.digest('nodes');
+    return this.memo.nodes;
+  }
+
+  /** True when this read is the one the digests were stored for (the cheap comparison first). */
+  matches(stored: StoredDigests): boolean {
+    if (stored.answers !== null && stored.answers === this.answers()) return true;
+    return stored.nodes !== null && stored.nodes === this.nodes();
+  }
+
+  private digest(of: 'answers' | 'nodes'): string {
+    const hash = createHash('sha256');
+    hash.update(`${JSON.stringify(this.units)}\n`);
+    for (const r of this.reads) r.digestInto(hash, of);
+    return hash.digest('base64');
+  }
+}
+
+/** What property.answers_digest and nodes_digest hold: the last full read the mirror matched. */
+export interface StoredDigests {
+  answers: string | null;
+  nodes: string | null;
 }
 
 /**
  * Taken before a sync reads anything: the snapshot its plan inputs will be read under (stored with the
  * plan), and the leases the mirror knows as open (S2 asks Entrata for those that do not come back).
  */
-export async function syncStart(conn: Kysely<DB>, propertyId: number): Promise<{ snapshot: string; openLeaseIds: string[] }> {
-  const { rows } = await sql<{ snapshot: string; open: string[] }>`
+export async function syncStart(conn: Kysely<DB>, propertyId: number): Promise<{ snapshot: string; openLeaseIds: string[]; digests: StoredDigests }> {
+  const { rows } = await sql<{ snapshot: string; open: string[]; answers_digest: string | null; nodes_digest: string | null }>`
     select pg_current_snapshot()::text as snapshot,
-      coalesce(array(select lease_id from lease_mirror where property_id = ${propertyId} and status in ('future', 'current', 'notice')), '{}') as open`.execute(conn);
-  return { snapshot: rows[0]!.snapshot, openLeaseIds: rows[0]!.open };
+      coalesce(array(select lease_id from lease_mirror where property_id = ${propertyId} and status in ('future', 'current', 'notice')), '{}') as open,
+      p.answers_digest, p.nodes_digest
+    from property p where p.id = ${propertyId}`.execute(conn);
+  const r = rows[0]!;
+  return { snapshot: r.snapshot, openLeaseIds: r.open, digests: { answers: r.answers_digest, nodes: r.nodes_digest } };
 }
 
 /**
- * True when planning again would change nothing (see the top of this file). One round trip. Also gives
- * the count of leases marked missing and the next transition (for the run's counts and result).
+ * For a read that matches the stored digests (ReadDigests.matches, under the property's lock): true when
+ * planning again would change nothing (see the top of this file). One round trip. Also gives the count
+ * of leases marked missing and the next transition (for the run's counts and result).
  */
 export async function unchangedSinceLastPlan(
-  conn: Kysely<DB>, propertyId: number, digest: string | null, now: Date,
+  conn: Kysely<DB>, propertyId: number, now: Date,
 ): Promise<{ unchanged: boolean; missing: number; nextTransitionAt: Date | null }> {
-  if (digest === null) return { unchanged: false, missing: 0, nextTransitionAt: null };
   const { rows } = await sql<{ unchanged: boolean; missing: number; next_transition_at: Date | null }>`
     with p as (
-      select id, account_id, first_synced_at, planned_at, next_transition_at, snapshot_digest, plan_snapshot::pg_snapshot as snap
+      select id, account_id, first_synced_at, planned_at, next_transition_at, plan_snapshot::pg_snapshot as snap
       from property where id = ${propertyId})
     select
       coalesce((
-        p.first_synced_at is not null and p.snap is not null and p.snapshot_digest = ${digest}
+        p.first_synced_at is not null and p.snap is not null
         and p.planned_at > ${new Date(now.getTime() - REPLAN_AT_LEAST_EVERY_MS)}
         and (p.next_transition_at is null or p.next_transition_at > ${now})
         and not exists (select 1 from hold h where h.property_id = p.id and h.state = 'open')

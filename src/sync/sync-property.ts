@@ -11,7 +11,7 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
-import { readDigest, recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
+import { ReadDigests, recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -143,9 +143,9 @@ async function runSync(
   }
 
   start ??= await startQuery;
-  if (mayBeSteady && read?.digest && runId !== null) {
-    // Compared before normalising: when it proves nothing changed, the leases are never normalised.
-    const steady = await unchangedSinceLastPlan(conn, property.id, read.digest, now);
+  if (mayBeSteady && read?.digests && start && runId !== null && read.digests.matches(start.digests)) {
+    // Compared before normalising: when the proof holds, the leases are never normalised.
+    const steady = await unchangedSinceLastPlan(conn, property.id, now);
     if (steady.unchanged) {
       const counts = { leasesRead: read.leasesRead, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
       const finishedAt = deps.now();
@@ -159,9 +159,11 @@ async function runSync(
   }
   const fresh = read?.fresh() ?? null;
   const freshUnits = read?.units ?? null;
-  // What this read brought, as one digest, kept where a later sync may compare with it: a full read the
-  // mirror will match (none when a lease is quarantined: its last good version stays in the mirror).
-  const digest = opts.skipUnchanged && fresh && read?.digest ? (fresh.complete && fresh.quarantined.length === 0 ? read.digest : null) : undefined;
+  // What this read brought, as digests a later sync may compare with: a full read the mirror will match
+  // (none when a lease is quarantined: its last good version stays in the mirror).
+  const digests = fresh && read?.digests
+    ? (fresh.quarantined.length === 0 ? { answers_digest: read.digests.answers(), nodes_digest: read.digests.nodes() } : { answers_digest: null, nodes_digest: null })
+    : {};
   prevMirror ??= await loadMirror(conn, property.id);
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
   const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false, merged.newlyQuarantined);
@@ -202,7 +204,7 @@ async function runSync(
       next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
       // What this plan read was read under this snapshot (steady.ts).
       ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
-      ...(digest !== undefined ? { snapshot_digest: digest } : {}),
+      ...digests,
       ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
       ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
     }).where('id', '=', property.id).execute();
@@ -226,8 +228,8 @@ function runActor(runId: number, staff: string | undefined): Actor {
 /** What a sync read from Entrata; its leases are normalised when `fresh()` is first called. */
 interface EntrataRead {
   fresh: () => FreshLeases;
-  /** Digest of a full read of the property (steady.ts), null for a unit or a resident. */
-  digest: string | null;
+  /** Of a full read of the property (steady.ts), null for a unit or a resident. */
+  digests: ReadDigests | null;
   leasesRead: number;
   units: SnapshotUnit[] | null;
   name: string;
@@ -246,13 +248,13 @@ async function readEntrata(client: EntrataClient, property: PropertySettings, sc
       return { leases: [...a.leases, ...b.leases.filter((l) => !returned.has(l.id))], quarantined: [...a.quarantined, ...b.quarantined], complete: true };
     });
     const leasesRead = new Set([...returned, ...byId.ids()].filter((id) => id !== '')).size;
-    return { fresh, digest: readDigest(snap.units, snap.leases, byId), leasesRead, units: snap.units, name: snap.property.name };
+    return { fresh, digests: new ReadDigests(snap.units, [snap.leases, byId]), leasesRead, units: snap.units, name: snap.property.name };
   }
   const batch = scope.kind === 'unit'
     ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null })
     : await client.readLeasesByCustomer(property.entrataId, scope.customerId);
   const fresh: FreshLeases = { leases: batch.leases, quarantined: batch.quarantined, complete: false };
-  return { fresh: () => fresh, digest: null, leasesRead: batch.leases.length, units: null, name: '' };
+  return { fresh: () => fresh, digests: null, leasesRead: batch.leases.length, units: null, name: '' };
 }
 
 function once<T>(fn: () => T): () => T {

@@ -7,9 +7,9 @@ import { LeaseRead } from '../../src/entrata/lease-read.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 
 const fast = { sleep: async () => {}, random: () => 0 };
-const digest = (r: LeaseRead) => {
+const digest = (r: LeaseRead, of: 'answers' | 'nodes' = 'nodes') => {
   const h = createHash('sha256');
-  r.digestInto(h);
+  r.digestInto(h, of);
   return h.digest('hex');
 };
 
@@ -44,11 +44,15 @@ describe('lease nodes read, normalised only when asked', () => {
     const first = await c.readPropertySnapshotNodes('100001');
     const again = await c.readPropertySnapshotNodes('100001');
     expect(digest(again.leases)).toBe(digest(first.leases));
+    // The answers' bytes too (each read sends its own request id: the one echoed back depends only on the page).
+    expect(first.leases.answers).toMatch(/^[A-Za-z0-9+/=]{44}$/);
+    expect(digest(again.leases, 'answers')).toBe(digest(first.leases, 'answers'));
 
     const lease = sim.control.findLease({ propertyId: '100001', status: 'Current' })!;
     sim.control.giveNotice({ leaseId: lease.id, moveOutDate: '2026-05-31' });
     const changed = await c.readPropertySnapshotNodes('100001');
     expect(digest(changed.leases)).not.toBe(digest(first.leases));
+    expect(digest(changed.leases, 'answers')).not.toBe(digest(first.leases, 'answers'));
 
     // The same nodes normalised under another context could differ: so must the digest.
     const nodes = changed.leases.nodes;
@@ -57,6 +61,8 @@ describe('lease nodes read, normalised only when asked', () => {
     expect(digest(new LeaseRead(nodes, { ...ctx, country: 'CA' }))).not.toBe(base);
     expect(digest(new LeaseRead(nodes, { ...ctx, statusById: new Map([['1', 'notice' as const]]) }))).not.toBe(base);
     expect(digest(new LeaseRead(nodes, { ...ctx }))).toBe(base);
+    // Built from nodes alone (not read over HTTP), there is no digest of answers to compare.
+    expect(() => digest(new LeaseRead(nodes, ctx), 'answers')).toThrow(/not read over HTTP/);
   });
 
   it('normalises once, however often asked', async () => {

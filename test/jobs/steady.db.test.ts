@@ -104,12 +104,24 @@ describe('steady-state syncs skip planning only when nothing plan() reads has ch
   it('proves the steady state again after the stored digest went stale (another version of the normaliser)', async () => {
     await settle(p1);
     await settle(p0);
-    await bench.db.updateTable('property').set({ snapshot_digest: 'stale' }).where('id', '=', p0).execute();
+    await bench.db.updateTable('property').set({ answers_digest: 'stale', nodes_digest: 'stale' }).where('id', '=', p0).execute();
     // Not a plan input: other properties are not disturbed.
     expect(skipped(await scheduled(p1))).toBe(true);
     const r = await scheduled(p0);
     expect(skipped(r)).toBe(false);
     expect(r.counts.leasesWritten).toBe(0);
+    expect(skipped(await scheduled(p0))).toBe(true);
+  });
+
+  it('compares the parsed leases when the answers\' bytes differ (a new pick list, the same data), then the bytes again', async () => {
+    await settle(p0);
+    await bench.db.updateTable('property').set({ answers_digest: 'other bytes' }).where('id', '=', p0).execute();
+    expect(skipped(await scheduled(p0))).toBe(true);
+    // Other status type ids: every lease node differs, the leases they normalise to do not.
+    bench.sim.control.setStatusTypeIds({ Applicant: 21, Cancelled: 22, Future: 23, Current: 24, Notice: 25, Past: 26 });
+    const r = await scheduled(p0);
+    expect(skipped(r)).toBe(false);
+    expect(r.counts).toMatchObject({ leasesChanged: 0, leasesWritten: 0 });
     expect(skipped(await scheduled(p0))).toBe(true);
   });
 

@@ -46,13 +46,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('property')
     .addColumn('plan_snapshot', 'text')
     .addColumn('planned_at', 'timestamptz')
-    // Digest of what the last full read of Entrata brought (leases and units), when the mirror matched it.
-    .addColumn('snapshot_digest', 'text')
     .execute();
   await sql`create table plan_input_change (
     txid xid8 not null,
     account_id bigint not null,
-    at timestamptz not null default clock_timestamp(),
+    at timestamptz not null default now(),
     primary key (txid, account_id)
   )`.execute(db);
   await sql`create index plan_input_change_at_idx on plan_input_change (at)`.execute(db);
@@ -107,7 +105,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function if exists pebbles_plan_input_changed()`.execute(db);
   await sql`drop function if exists pebbles_plan_policy_changed()`.execute(db);
   await sql`drop table if exists plan_input_change`.execute(db);
-  await db.schema.alterTable('property').dropColumn('plan_snapshot').dropColumn('planned_at').dropColumn('snapshot_digest').execute();
+  await db.schema.alterTable('property').dropColumn('plan_snapshot').dropColumn('planned_at').execute();
   await sql`alter index lease_mirror_customers_idx reset (fastupdate)`.execute(db);
   await sql`drop index if exists sync_run_running_idx`.execute(db);
   await db.schema.dropTable('dispatcher_state').execute();
