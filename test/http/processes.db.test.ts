@@ -94,7 +94,10 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     expect(s.properties[0]).toMatchObject({ account: 'acme', enabled: true, intervalMinutes: 30, failing: false, consecutiveFailures: 0, syncing: false });
     expect(s.properties[0].lastSyncAt).not.toBeNull();
     expect(s.accounts).toEqual([expect.objectContaining({ account: 'acme', properties: 2, stretchedToMinutes: null })]);
+    // This simulator sends no rate-limit headers: Entrata has answered, and there is no limit to show.
+    expect(s.accounts[0]).toMatchObject({ rateLimitsKnown: true, rateLimits: [] });
     const text = await run(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'status'], { cwd: ROOT, env: { ...process.env, ...env } });
     expect(text.stdout).toMatch(/property\s+interval\s+lastSync\s+nextSync\s+health/);
+    expect(text.stdout).toContain('(Entrata sends no rate limits)');
   });
 });
