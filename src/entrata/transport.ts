@@ -1,5 +1,5 @@
 // One Entrata RPC over HTTP: envelope, auth, time-out, rate budget, retries, error classification.
-import type { Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { authHeaders, secretsOf, serviceUrl, type ResolvedAccount } from './account.ts';
 import { classifyErrorAnswer, EntrataError, type EntrataErrorKind } from './errors.ts';
 import { isObj, text } from './quirks.ts';
@@ -36,7 +36,7 @@ export interface RpcRequest {
   page?: { pageNo: number; perPage: number };
   /**
    * Fed with the bytes of the answer this call returns (not of failed attempts). Such a call sends a
-   * request id that depends only on the page, so the echo of it leaves equal answers equal.
+   * request id that depends only on the request, so the echo of it leaves equal answers equal.
    */
   digest?: Hash;
 }
@@ -150,7 +150,7 @@ export class EntrataTransport {
     const method: Record<string, unknown> = { name: req.method };
     if (req.version) method.version = req.version;
     if (req.params && Object.keys(req.params).length > 0) method.params = req.params;
-    const requestId = req.digest ? String(req.page?.pageNo ?? 1) : this.nextRequestId();
+    const requestId = req.digest ? contentRequestId(url, method) : this.nextRequestId();
     const body = JSON.stringify({ auth: { type: this.account.credential.kind }, requestId, method });
     const fail = (kind: EntrataErrorKind, detail: string, extra: { httpStatus?: number | null; code?: number | null; cause?: unknown } = {}) =>
       new EntrataError(this.redact(detail), { kind, service: req.service, method: req.method, attempts: attempt + 1, ...extra });
@@ -230,6 +230,14 @@ export class EntrataTransport {
     }
     return { result: envelope.result, bytes };
   }
+}
+
+/**
+ * A request id that depends only on what is asked (the echo of it then leaves equal answers equal),
+ * numeric like the time-based ones, different for different requests.
+ */
+function contentRequestId(url: string, method: Record<string, unknown>): string {
+  return String(parseInt(createHash('sha256').update(url).update(JSON.stringify(method)).digest('hex').slice(0, 12), 16));
 }
 
 function numberOrNull(v: unknown): number | null {

@@ -283,3 +283,25 @@ describe('§7 sample answers', () => {
     expect(pick(c, 'email')).toBe('alex.sample@example.com');
   });
 });
+
+describe('request ids', () => {
+  it('a property read sends lease request ids that depend only on the request (equal answers stay equal); other calls unique ones', async () => {
+    server = await startFakeEntrata(entrataFromFixtures({
+      // Two pages, so that two requests of one read differ.
+      getLeases: (r) => ({ json: r.query.get('page_no') === '1' ? fixture('getLeases-r2.response.json') : leasesAnswer([]) }),
+    }));
+    const { client } = testClient(server.url);
+    const first = await client.readPropertySnapshotNodes('100123');
+    const again = await client.readPropertySnapshotNodes('100123');
+    const leaseIds = server.requests.filter((r) => r.rpc === 'getLeases').map((r) => `${r.query.get('page_no')}:${r.body.requestId as string}`);
+    for (const r of server.requests) expectEnvelope(r, 'apikey');
+    const half = leaseIds.length / 2;
+    expect(leaseIds.slice(half)).toEqual(leaseIds.slice(0, half));
+    expect(new Set(leaseIds.slice(0, half)).size).toBe(half);
+    expect(again.leases.answers).toBe(first.leases.answers);
+    await client.getStatus();
+    await client.getStatus();
+    const statusIds = server.requests.filter((r) => r.rpc === 'getStatus').map((r) => r.body.requestId);
+    expect(new Set(statusIds).size).toBe(2);
+  });
+});

@@ -44,7 +44,7 @@ describe('lease nodes read, normalised only when asked', () => {
     const first = await c.readPropertySnapshotNodes('100001');
     const again = await c.readPropertySnapshotNodes('100001');
     expect(digest(again.leases)).toBe(digest(first.leases));
-    // The answers' bytes too (each read sends its own request id: the one echoed back depends only on the page).
+    // The answers' bytes too (each read sends its own request id: the one echoed back depends only on the request).
     expect(first.leases.answers).toMatch(/^[A-Za-z0-9+/=]{44}$/);
     expect(digest(again.leases, 'answers')).toBe(digest(first.leases, 'answers'));
 
