@@ -61,55 +61,42 @@ export interface StoredDigests {
 }
 
 /**
- * Taken before a sync reads anything: the snapshot its plan inputs will be read under (stored with the
- * plan), and the leases the mirror knows as open (S2 asks Entrata for those that do not come back).
+ * For a read that matches the stored digests (ReadDigests.matches, under the property's lock): when
+ * planning again would change nothing (see the top of this file), records the run as unchanged and the
+ * property's schedule, in the same statement. Also gives the count of leases marked missing (added to
+ * the run's counts) and the next transition.
  */
-export async function syncStart(conn: Kysely<DB>, propertyId: number): Promise<{ snapshot: string; openLeaseIds: string[]; digests: StoredDigests }> {
-  const { rows } = await sql<{ snapshot: string; open: string[]; answers_digest: string | null; nodes_digest: string | null }>`
-    select pg_current_snapshot()::text as snapshot,
-      coalesce(array(select lease_id from lease_mirror where property_id = ${propertyId} and status in ('future', 'current', 'notice')), '{}') as open,
-      p.answers_digest, p.nodes_digest
-    from property p where p.id = ${propertyId}`.execute(conn);
-  const r = rows[0]!;
-  return { snapshot: r.snapshot, openLeaseIds: r.open, digests: { answers: r.answers_digest, nodes: r.nodes_digest } };
-}
-
-/**
- * For a read that matches the stored digests (ReadDigests.matches, under the property's lock): true when
- * planning again would change nothing (see the top of this file). One round trip. Also gives the count
- * of leases marked missing and the next transition (for the run's counts and result).
- */
-export async function unchangedSinceLastPlan(
-  conn: Kysely<DB>, propertyId: number, now: Date,
+export async function finishIfUnchanged(
+  conn: Kysely<DB>,
+  o: { runId: number; propertyId: number; now: Date; finishedAt: Date; counts: Record<string, number>; name: string; nextSyncAt: Date; snapshot: string },
 ): Promise<{ unchanged: boolean; missing: number; nextTransitionAt: Date | null }> {
   const { rows } = await sql<{ unchanged: boolean; missing: number; next_transition_at: Date | null }>`
     with p as (
       select id, account_id, first_synced_at, planned_at, next_transition_at, plan_snapshot::pg_snapshot as snap
-      from property where id = ${propertyId})
-    select
-      coalesce((
-        p.first_synced_at is not null and p.snap is not null
-        and p.planned_at > ${new Date(now.getTime() - REPLAN_AT_LEAST_EVERY_MS)}
-        and (p.next_transition_at is null or p.next_transition_at > ${now})
-        and not exists (select 1 from hold h where h.property_id = p.id and h.state = 'open')
-        and not exists (
-          select 1 from plan_input_change c
-          where c.account_id in (0, p.account_id) and c.txid >= pg_snapshot_xmin(p.snap) and not pg_visible_in_snapshot(c.txid, p.snap))
-      ), false) as unchanged,
-      (select count(*)::int from lease_mirror m where m.property_id = p.id and m.missing_since is not null) as missing,
-      p.next_transition_at
-    from p`.execute(conn);
+      from property where id = ${o.propertyId}),
+    v as (
+      select
+        coalesce((
+          p.first_synced_at is not null and p.snap is not null
+          and p.planned_at > ${new Date(o.now.getTime() - REPLAN_AT_LEAST_EVERY_MS)}
+          and (p.next_transition_at is null or p.next_transition_at > ${o.now})
+          and not exists (select 1 from hold h where h.property_id = p.id and h.state = 'open')
+          and not exists (
+            select 1 from plan_input_change c
+            where c.account_id in (0, p.account_id) and c.txid >= pg_snapshot_xmin(p.snap) and not pg_visible_in_snapshot(c.txid, p.snap))
+        ), false) as unchanged,
+        (select count(*)::int from lease_mirror m where m.property_id = p.id and m.missing_since is not null) as missing,
+        p.next_transition_at
+      from p),
+    run as (
+      update sync_run set finished_at = ${o.finishedAt}, status = 'unchanged',
+        counts = ${JSON.stringify(o.counts)}::jsonb || jsonb_build_object('missing', (select missing from v))
+      where id = ${o.runId} and (select unchanged from v)),
+    prop as (
+      update property set name = ${o.name}, last_sync_at = ${o.finishedAt}, last_success_at = ${o.finishedAt}, last_error = null,
+        consecutive_failures = 0, next_sync_at = ${o.nextSyncAt}, plan_snapshot = ${o.snapshot}
+      where id = ${o.propertyId} and (select unchanged from v))
+    select unchanged, missing, next_transition_at from v`.execute(conn);
   const r = rows[0];
   return { unchanged: r?.unchanged ?? false, missing: r?.missing ?? 0, nextTransitionAt: r?.next_transition_at ?? null };
-}
-
-/** The run record and the property's schedule after a steady-state sync, in one statement. */
-export async function recordSteadySync(
-  conn: Kysely<DB>, o: { runId: number; propertyId: number; finishedAt: Date; counts: Record<string, number>; name: string; nextSyncAt: Date; snapshot: string },
-): Promise<void> {
-  await sql`
-    with run as (update sync_run set finished_at = ${o.finishedAt}, status = 'unchanged', counts = ${JSON.stringify(o.counts)}::jsonb where id = ${o.runId})
-    update property set name = ${o.name}, last_sync_at = ${o.finishedAt}, last_success_at = ${o.finishedAt}, last_error = null,
-      consecutive_failures = 0, next_sync_at = ${o.nextSyncAt}, plan_snapshot = ${o.snapshot}
-    where id = ${o.propertyId}`.execute(conn);
 }

@@ -11,7 +11,8 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
-import { ReadDigests, recordSteadySync, syncStart, unchangedSinceLastPlan } from './steady.ts';
+import { startRun, type SyncStart } from './run-start.ts';
+import { finishIfUnchanged, ReadDigests } from './steady.ts';
 import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
@@ -82,55 +83,42 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
   const log = deps.log.child({ property: property.entrataId });
   if (opts.dryRun) return runSync(deps, deps.db, property, scope, opts, null, log);
   return withPropertyLock(deps.db, property.id, opts.lock ?? { wait: true }, async (conn) => {
-    const startedAt = deps.now();
-    // Holding the lock proves no other sync of this property is running: a run still marked running
-    // belongs to a process that died inside it (its transaction rolled back), so it is closed here.
-    // (One statement with the new run's record.)
-    const run = await conn
-      .with('closed', (qb) => qb.updateTable('sync_run').set({
-        status: 'failed', finished_at: startedAt,
-        error: JSON.stringify({ kind: 'interrupted', message: 'the process running this sync stopped before it finished; nothing of it was applied', entrataFailure: false }),
-      }).where('property_id', '=', property.id).where('status', '=', 'running'))
-      .insertInto('sync_run')
-      .values({ property_id: property.id, trigger: opts.trigger, scope: JSON.stringify(scope), started_at: startedAt, actor: opts.staff ?? null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const run = await startRun(conn, { propertyId: property.id, trigger: opts.trigger, scope, startedAt: deps.now(), actor: opts.staff ?? null });
     try {
-      return await runSync(deps, conn, property, scope, opts, run.id, log.child({ run: run.id }));
+      return await runSync(deps, conn, property, scope, opts, run, log.child({ run: run.runId }));
     } catch (err) {
       // Not an Entrata failure (those are recorded by runSync): the transaction rolled back; the run says why.
       const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
       await conn.updateTable('sync_run').set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
-        .where('id', '=', run.id).where('status', '=', 'running').execute().catch(() => undefined);
+        .where('id', '=', run.runId).where('status', '=', 'running').execute().catch(() => undefined);
       throw err;
     }
   });
 }
 
 async function runSync(
-  deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions, runId: number | null, log: Logger,
+  deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions,
+  run: { runId: number; start: SyncStart } | null, log: Logger,
 ): Promise<SyncResult> {
   const now = opts.at ?? deps.now();
+  const runId = run?.runId ?? null;
+  const start = run?.start ?? null;
   const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
     runId, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
   });
 
-  // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken before any
-  // plan input is read, and stored with the plan (steady.ts).
-  const mayBeSteady = !!opts.skipUnchanged && runId !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
-  // A steady-state candidate takes it while Entrata is being read (nothing is compared before the read ends).
-  const startQuery = runId !== null ? syncStart(conn, property.id) : Promise.resolve(null);
-  startQuery.catch(() => undefined); // awaited below; an early return must not leave it unhandled
-  let start = mayBeSteady ? null : await startQuery;
+  // Read: nothing is written until Entrata has answered in full (S4). The snapshot was taken with the run
+  // record, before any plan input is read, and is stored with the plan (steady.ts).
+  const mayBeSteady = !!opts.skipUnchanged && start !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let read: EntrataRead | null = null;
   let propertyName = property.name;
   if (!opts.fromMirror) {
     try {
       const client = await deps.clientFor(property.accountId);
-      const openLeaseIds = async () => prevMirror
+      const openLeaseIds = prevMirror
         ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
-        : (await startQuery)!.openLeaseIds;
+        : start?.openLeaseIds ?? [];
       read = await readEntrata(client, property, scope, openLeaseIds);
       propertyName = read.name || propertyName;
     } catch (err) {
@@ -142,17 +130,16 @@ async function runSync(
     }
   }
 
-  start ??= await startQuery;
   if (mayBeSteady && read?.digests && start && runId !== null && read.digests.matches(start.digests)) {
     // Compared before normalising: when the proof holds, the leases are never normalised.
-    const steady = await unchangedSinceLastPlan(conn, property.id, now);
+    const finishedAt = deps.now();
+    const unchangedCounts = { leasesRead: read.leasesRead, quarantined: 0, leasesChanged: 0, planSkipped: 1 };
+    const steady = await finishIfUnchanged(conn, {
+      runId, propertyId: property.id, now, finishedAt, counts: unchangedCounts, name: propertyName, snapshot: start.snapshot,
+      nextSyncAt: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
+    });
     if (steady.unchanged) {
-      const counts = { leasesRead: read.leasesRead, quarantined: 0, missing: steady.missing, leasesChanged: 0, planSkipped: 1 };
-      const finishedAt = deps.now();
-      await recordSteadySync(conn, {
-        runId, propertyId: property.id, finishedAt, counts, name: propertyName, snapshot: start!.snapshot,
-        nextSyncAt: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
-      });
+      const counts = { ...unchangedCounts, missing: steady.missing };
       log.info({ counts }, 'sync unchanged');
       return result({ status: 'unchanged', counts, nextTransitionAt: steady.nextTransitionAt?.toISOString() ?? null });
     }
@@ -235,12 +222,12 @@ interface EntrataRead {
   name: string;
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>): Promise<EntrataRead> {
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: readonly string[]): Promise<EntrataRead> {
   if (scope.kind === 'property') {
     const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name });
     // S2: every lease known open that did not come back is asked for by id.
     const returned = snap.leases.ids();
-    const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
+    const askFor = openLeaseIds.filter((id) => !returned.has(id));
     const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units });
     const fresh = once((): FreshLeases => {
       const a = snap.leases.normalise();
