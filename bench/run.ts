@@ -2,7 +2,7 @@
 // loopback HTTP (50 ms added per call, rate limits off), on the embedded PostgreSQL and on the
 // machine's PostgreSQL 15. Prints a table and writes JSON under bench/results/.
 //
-//   npm run bench [-- --properties 100 --units 460 --latency 50 --concurrency 8 --db both|embedded|pg15 --pg-url URL --keep]
+//   npm run bench [-- --properties 100 --units 460 --latency 50 --concurrency 8 --pairs 5 --db both|embedded|pg15 --pg-url URL --keep]
 //
 // Phases, each in a process of its own (bench/phase.ts) so wall, CPU and peak RSS are Pebbles' alone:
 //   floor  - read (fetch and parse) every page of every property and nothing else (the fetch-only floor)
@@ -35,6 +35,8 @@ const LATENCY = Number(arg('latency', '50'));
 /** Syncs at once, as one worker runs them (PEBBLES_WORKER_CONCURRENCY's default). */
 const CONCURRENCY = Number(arg('concurrency', '8'));
 const WHICH = arg('db', 'both');
+/** Floor and steady-state syncs measured in pairs, this many times. */
+const PAIRS = Number(arg('pairs', '5'));
 const PG_URL = arg('pg-url', 'postgres://postgres@127.0.0.1:5432/postgres');
 /** Keep the PostgreSQL database and the simulator afterwards (for profiling a phase by hand). */
 const KEEP = process.argv.includes('--keep');
@@ -154,25 +156,28 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
     // The first re-sync after the cold one plans everything again (every property's inputs changed then);
     // the next ones are the steady state: Entrata unchanged, nothing to plan.
     const resync = await measured('first re-sync after the cold sync');
-    // The steady state and the floor, three times each, alternating; the medians are reported (this
-    // machine also runs the simulator and the database, and whatever else it is asked to).
-    const steadies = [await measured('steady-state sync (1/3)')];
-    const floors = [floor];
-    for (const i of [2, 3]) {
-      process.stderr.write(`[${label}] fetch-only floor (${i}/3)…\n`);
+    // The steady state and the floor in PAIRS, each floor right before its steady sync; the ratio is the
+    // median of the pairs' ratios (this machine also runs the simulator and the database, and whatever
+    // else it is asked to: a pair shares its moment's conditions).
+    const steadies: Array<Awaited<ReturnType<typeof measured>>> = [];
+    const floors: Array<Awaited<ReturnType<typeof phase>>> = [];
+    for (let i = 1; i <= PAIRS; i++) {
+      process.stderr.write(`[${label}] fetch-only floor (${i}/${PAIRS})…\n`);
       floors.push(await phase(url, secretHex, 'floor'));
-      steadies.push(await measured(`steady-state sync (${i}/3)`));
+      steadies.push(await measured(`steady-state sync (${i}/${PAIRS})`));
     }
     const median = <T extends { wallMs: number }>(xs: T[]) => [...xs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(xs.length / 2)]!;
     const steady = { ...median(steadies), runsWallMs: steadies.map((x) => x.wallMs) };
-    const floorMedian = { ...median(floors), runsWallMs: floors.map((x) => x.wallMs) };
+    const floorMedian = { ...median(floors), runsWallMs: floors.map((x) => x.wallMs), first: floor };
+    const pairRatios = steadies.map((x, i) => Math.round((x.wallMs / floors[i]!.wallMs) * 100) / 100);
     const changedRows = (r: { rowsChanged: Record<string, { inserted: number; updated: number; deleted: number }> }) =>
       Object.values(r.rowsChanged).reduce((a, c) => a + c.inserted + c.updated + c.deleted, 0);
     return {
       database: label, serverVersion: version[0]!.v,
       leasesInMirror: Number(leases.n), registry: counts, welcomesQueued: Number(welcomes.n),
       floor: floorMedian, normalised, cold, resync, steady,
-      steadyOverFloor: Math.round((steady.wallMs / floorMedian.wallMs) * 100) / 100,
+      steadyOverFloor: [...pairRatios].sort((a, b) => a - b)[Math.floor(pairRatios.length / 2)]!,
+      pairRatios,
       resyncOverFloor: Math.round((resync.wallMs / floorMedian.wallMs) * 100) / 100,
       rowsChangedByResync: changedRows(resync),
       rowsChangedBySteadySync: steadies.reduce((a, x) => a + changedRows(x), 0),
@@ -229,13 +234,13 @@ const lines = [
   `| leases in the registry's mirror after a full pass | ${results.map((r) => r.leasesInMirror.toLocaleString('en-US')).join(' | ')} | ≥ 100,000 |`,
   `| cold full sync (empty registry), wall | ${results.map((r) => s(r.cold.wallMs)).join(' | ')} | ≤ 120 s |`,
   `| cold sync: welcomes queued / outbox INSERT statements | ${results.map((r) => `${r.welcomesQueued.toLocaleString('en-US')} / ${r.cold.statements.outboxInserts}`).join(' | ')} | batched |`,
-  `| fetch-only floor (every page fetched and parsed, nothing else), wall, median of 3 | ${results.map((r) => s(r.floor.wallMs)).join(' | ')} | |`,
+  `| fetch-only floor (every page fetched and parsed, nothing else), wall, median of ${PAIRS} | ${results.map((r) => s(r.floor.wallMs)).join(' | ')} | |`,
   `| every page read and its leases normalised, wall / CPU | ${results.map((r) => `${s(r.normalised.wallMs)} / ${s(r.normalised.cpuMs)}`).join(' | ')} | |`,
   `| first re-sync after cold (re-plans everything), wall / ratio to floor | ${results.map((r) => `${s(r.resync.wallMs)} / ${r.resyncOverFloor.toFixed(2)}`).join(' | ')} | |`,
-  `| steady-state sync (nothing changed), wall, median of 3 | ${results.map((r) => s(r.steady.wallMs)).join(' | ')} | |`,
+  `| steady-state sync (nothing changed), wall, median of ${PAIRS} | ${results.map((r) => s(r.steady.wallMs)).join(' | ')} | |`,
   `| steady-state sync, CPU of the Pebbles process (floor's CPU) | ${results.map((r) => `${s(r.steady.cpuMs)} (${s(r.floor.cpuMs)})`).join(' | ')} | |`,
-  `| steady / floor | ${results.map((r) => r.steadyOverFloor.toFixed(2)).join(' | ')} | ≤ 1.2 |`,
-  `| registry rows changed by the re-sync / by the 3 steady syncs | ${results.map((r) => `${r.rowsChangedByResync} / ${r.rowsChangedBySteadySync}`).join(' | ')} | 0 |`,
+  `| steady / floor, median of the pairs (each pair's) | ${results.map((r) => `${r.steadyOverFloor.toFixed(2)} (${r.pairRatios.map((x) => x.toFixed(2)).join(', ')})`).join(' | ')} | ≤ 1.2 |`,
+  `| registry rows changed by the re-sync / by the ${PAIRS} steady syncs | ${results.map((r) => `${r.rowsChangedByResync} / ${r.rowsChangedBySteadySync}`).join(' | ')} | 0 |`,
   `| peak RSS of the Pebbles process (cold / re-sync / steady / floor) | ${results.map((r) => `${mib(r.cold.peakRssBytes)} / ${mib(r.resync.peakRssBytes)} / ${mib(r.steady.peakRssBytes)} / ${mib(r.floor.peakRssBytes)}`).join(' | ')} | ≤ 1 GiB |`,
   `| Entrata calls per property per sync (steady) | ${results.map((r) => `${(Object.values(r.steady.calls as Record<string, number>).reduce((a, b) => a + b, 0) / r.steady.properties).toFixed(2)} (${Object.entries(r.steady.calls as Record<string, number>).map(([k, v]) => `${k} ${(v / r.steady.properties).toFixed(2)}`).join(', ')})`).join(' | ')} | |`,
 ];
@@ -244,5 +249,5 @@ process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuMod
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 const file = path.join(ROOT, 'bench/results', `sync-${stamp}.json`);
-writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, params: { properties: PROPERTIES, units: UNITS, latencyMs: LATENCY, concurrency: CONCURRENCY }, results, table }, null, 2) + '\n');
+writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, params: { properties: PROPERTIES, units: UNITS, latencyMs: LATENCY, concurrency: CONCURRENCY, pairs: PAIRS }, results, table }, null, 2) + '\n');
 process.stdout.write(`written ${path.relative(ROOT, file)}\n`);
