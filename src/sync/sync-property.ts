@@ -78,19 +78,27 @@ export interface SyncResult {
 
 /** Reads Entrata for a property (or part of it), plans, and applies the plan in one transaction (S1). */
 export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<SyncResult> {
-  const property = await getPropertyById(deps.db, opts.propertyDbId);
   const scope = opts.scope ?? { kind: 'property' };
-  const log = deps.log.child({ property: property.entrataId });
-  if (opts.dryRun) return runSync(deps, deps.db, property, scope, opts, null, log);
-  return withPropertyLock(deps.db, property.id, opts.lock ?? { wait: true }, async (conn) => {
-    const run = await startRun(conn, { propertyId: property.id, trigger: opts.trigger, scope, startedAt: deps.now(), actor: opts.staff ?? null });
+  if (opts.dryRun) {
+    const property = await getPropertyById(deps.db, opts.propertyDbId);
+    return runSync(deps, deps.db, property, scope, opts, null, deps.log.child({ property: property.entrataId }));
+  }
+  // The settings are read while the lock is taken (on another connection), and the run is recorded while
+  // Entrata is read: round trips a steady-state sync would otherwise wait for one after the other.
+  const settings = getPropertyById(deps.db, opts.propertyDbId);
+  settings.catch(() => undefined); // awaited below; a busy lock must not leave it unhandled
+  return withPropertyLock(deps.db, opts.propertyDbId, opts.lock ?? { wait: true }, async (conn) => {
+    const property = await settings;
+    const run = startRun(conn, { propertyId: property.id, trigger: opts.trigger, scope, startedAt: deps.now(), actor: opts.staff ?? null });
+    run.catch(() => undefined); // awaited by runSync
     try {
-      return await runSync(deps, conn, property, scope, opts, run, log.child({ run: run.runId }));
+      return await runSync(deps, conn, property, scope, opts, run, deps.log.child({ property: property.entrataId }));
     } catch (err) {
       // Not an Entrata failure (those are recorded by runSync): the transaction rolled back; the run says why.
+      const { runId } = await run;
       const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
       await conn.updateTable('sync_run').set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
-        .where('id', '=', run.runId).where('status', '=', 'running').execute().catch(() => undefined);
+        .where('id', '=', runId).where('status', '=', 'running').execute().catch(() => undefined);
       throw err;
     }
   });
@@ -98,37 +106,43 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
 
 async function runSync(
   deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions,
-  run: { runId: number; start: SyncStart } | null, log: Logger,
+  /** Being recorded (null: a dry run); the sync reads Entrata meanwhile. */
+  run: Promise<{ runId: number; start: SyncStart }> | null, propertyLog: Logger,
 ): Promise<SyncResult> {
   const now = opts.at ?? deps.now();
-  const runId = run?.runId ?? null;
-  const start = run?.start ?? null;
+  // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken with the run
+  // record, before any plan input is read (the connection runs its statements in order), and is stored
+  // with the plan (steady.ts). Only a steady-state candidate reads Entrata before it is taken.
+  const mayBeSteady = !!opts.skipUnchanged && run !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
+  let started = mayBeSteady || run === null ? null : await run;
+  const runLog = () => (started ? propertyLog.child({ run: started.runId }) : propertyLog);
   const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
-    runId, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
+    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
   });
-
-  // Read: nothing is written until Entrata has answered in full (S4). The snapshot was taken with the run
-  // record, before any plan input is read, and is stored with the plan (steady.ts).
-  const mayBeSteady = !!opts.skipUnchanged && start !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let read: EntrataRead | null = null;
   let propertyName = property.name;
   if (!opts.fromMirror) {
     try {
       const client = await deps.clientFor(property.accountId);
-      const openLeaseIds = prevMirror
+      const openLeaseIds = async () => prevMirror
         ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
-        : start?.openLeaseIds ?? [];
+        : (await run)?.start.openLeaseIds ?? [];
       read = await readEntrata(client, property, scope, openLeaseIds);
       propertyName = read.name || propertyName;
     } catch (err) {
       if (!(err instanceof EntrataError)) throw err;
       const error = { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
-      log.warn({ err: error }, 'Entrata read failed; access unchanged');
-      if (runId !== null) await recordFailure(conn, property, runId, error, deps.now());
+      started ??= run ? await run : null;
+      runLog().warn({ err: error }, 'Entrata read failed; access unchanged');
+      if (started) await recordFailure(conn, property, started.runId, error, deps.now());
       return result({ status: 'failed', error });
     }
   }
+  started ??= run ? await run : null;
+  const runId = started?.runId ?? null;
+  const start = started?.start ?? null;
+  const log = runLog();
 
   if (mayBeSteady && read?.digests && start && runId !== null && read.digests.matches(start.digests)) {
     // Compared before normalising: when the proof holds, the leases are never normalised.
@@ -222,12 +236,12 @@ interface EntrataRead {
   name: string;
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: readonly string[]): Promise<EntrataRead> {
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>): Promise<EntrataRead> {
   if (scope.kind === 'property') {
     const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name });
     // S2: every lease known open that did not come back is asked for by id.
     const returned = snap.leases.ids();
-    const askFor = openLeaseIds.filter((id) => !returned.has(id));
+    const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
     const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units });
     const fresh = once((): FreshLeases => {
       const a = snap.leases.normalise();
