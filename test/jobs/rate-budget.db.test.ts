@@ -64,7 +64,8 @@ describe('rate-limit budget (a simulator advertising small limits)', () => {
     const services = new Set(props.flatMap((p) => Object.keys(p.entrata_calls)));
     for (const s of services) {
       const perDay = props.reduce((sum, p) => sum + ((p.entrata_calls[s] ?? 0) * 1440) / p.effective_interval_minutes!, 0);
-      expect(perDay).toBeLessThanOrEqual(ALLOWED.day * 0.9);
+      // (Exactly the allowance is allowed; the sum above may exceed it by a rounding error, 720.0000000000001.)
+      expect(perDay).toBeLessThanOrEqual(ALLOWED.day * 0.9 * (1 + 1e-9));
     }
     // And the calls actually made over the hours match that pace (plus the first, unstretched syncs).
     const perService = new Map<string, number>();
