@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolveAccount, type EntrataAccountConfig, type ResolvedAccount } from './account.ts';
 import { EntrataError, EntrataInputError } from './errors.ts';
 import { LEASE_CAP, readAllLeaseNodes, type LeaseQuery } from './lease-pages.ts';
-import { normaliseLeases, type LeaseBatch } from './lease-normaliser.ts';
+import type { LeaseBatch } from './lease-normaliser.ts';
 import { LeaseRead, nodeLeaseId } from './lease-read.ts';
 import {
   buildingNames, parseProperties, parsePropertyUnits, parseStatus,
@@ -147,8 +147,7 @@ export class EntrataClient {
   /** Leases matching the filter, normalised; leases that cannot be understood are quarantined. */
   async getLeases(propertyId: string, filter: LeaseFilter = {}, opts: LeaseReadOptions = {}): Promise<LeaseBatch> {
     const id = checkId('propertyId', propertyId);
-    const { nodes, map } = await this.readLeaseNodes(id, filter, opts);
-    return normaliseLeases(nodes, { statusById: map, country: this.account.country, propertyId: id });
+    return this.leaseRead(await this.readLeaseNodes(id, filter, opts), id).normalise();
   }
 
   /**
@@ -279,6 +278,7 @@ export class EntrataClient {
     };
   }
 
+  /** The one place lease nodes meet the context they normalise in (pick list, country, property). */
   private leaseRead(read: LeaseNodes, propertyId: string): LeaseRead {
     return new LeaseRead(read.nodes, { statusById: read.map, country: this.account.country, propertyId }, read.answers);
   }

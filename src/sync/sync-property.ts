@@ -226,7 +226,7 @@ function runActor(runId: number, staff: string | undefined): Actor {
   return staff ? { kind: 'staff', name: staff, runId } : { kind: 'sync', runId };
 }
 
-/** What a sync read from Entrata; its leases are normalised when `fresh()` is first called. */
+/** What a sync read from Entrata; its leases are normalised when `fresh()` is called (once, by runSync). */
 interface EntrataRead {
   fresh: () => FreshLeases;
   /** Of a full read of the property (steady.ts), null for a unit or a resident. */
@@ -243,11 +243,11 @@ async function readEntrata(client: EntrataClient, property: PropertySettings, sc
     const returned = snap.leases.ids();
     const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
     const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units });
-    const fresh = once((): FreshLeases => {
+    const fresh = (): FreshLeases => {
       const a = snap.leases.normalise();
       const b = byId.normalise();
       return { leases: [...a.leases, ...b.leases.filter((l) => !returned.has(l.id))], quarantined: [...a.quarantined, ...b.quarantined], complete: true };
-    });
+    };
     const leasesRead = new Set([...returned, ...byId.ids()].filter((id) => id !== '')).size;
     return { fresh, digests: new ReadDigests(snap.units, [snap.leases, byId]), leasesRead, units: snap.units, name: snap.property.name };
   }
@@ -256,11 +256,6 @@ async function readEntrata(client: EntrataClient, property: PropertySettings, sc
     : await client.readLeasesByCustomer(property.entrataId, scope.customerId);
   const fresh: FreshLeases = { leases: batch.leases, quarantined: batch.quarantined, complete: false };
   return { fresh: () => fresh, digests: null, leasesRead: batch.leases.length, units: null, name: '' };
-}
-
-function once<T>(fn: () => T): () => T {
-  let done: { value: T } | undefined;
-  return () => (done ??= { value: fn() }).value;
 }
 
 async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId: number, error: object, at: Date): Promise<void> {
