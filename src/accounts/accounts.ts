@@ -2,6 +2,7 @@ import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 
 import type { EntrataCredential } from '../entrata/account.ts';
+import { UserError } from '../errors/user-error.ts';
 
 export type { EntrataCredential };
 
@@ -24,7 +25,8 @@ export interface AccountSummary {
   createdAt: string;
 }
 
-export class AccountError extends Error {
+export class AccountError extends UserError {
+  static override defaultCode = 'account';
   override name = 'AccountError';
 }
 

@@ -1,26 +1,32 @@
 import { openApp, type AppContext } from '../app/context.ts';
-import { ConfigError } from '../config/config.ts';
+import { UserError } from '../errors/user-error.ts';
 
-/** A failure the user can act on: printed as one line, without a stack. */
-export class UsageError extends Error {
+/** A malformed command line (a missing or contradictory flag): exit code 2, as commander's own. */
+export class UsageError extends UserError {
+  static override defaultCode = 'usage';
+  static override defaultExitCode = 2;
   override name = 'UsageError';
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-  }
 }
 
-const plainErrors = new Set(['NotificationError', 'UsageError', 'ConfigError', 'AccountError', 'SecretError', 'PropertyError', 'EntrataError', 'EntrataInputError', 'OperationError', 'PropertyBusyError']);
-
-/** Prints an error as `pebbles: message` and sets the exit code; unexpected errors keep their stack. */
-export function reportError(err: unknown): void {
-  const e = err as Error & { exitCode?: number };
-  if (e instanceof ConfigError || plainErrors.has(e?.name) || e?.constructor?.name && plainErrors.has(e.constructor.name)) {
-    process.stderr.write(`pebbles: ${e.message}\n`);
-  } else {
-    process.stderr.write(`pebbles: ${e?.stack ?? String(err)}\n`);
+/**
+ * Prints an error as one line `pebbles: message` and sets the exit code. A user error is all the user
+ * needs; anything else is unexpected, and its stack is printed only at LOG_LEVEL=debug or trace.
+ */
+export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env): void {
+  const debug = env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace';
+  const e = err instanceof Error ? err : new Error(String(err));
+  if (err instanceof UserError) {
+    process.stderr.write(`pebbles: ${oneLine(e.message)}\n`);
+    if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = err.exitCode;
+    return;
   }
-  process.exitCode = typeof e?.exitCode === 'number' ? e.exitCode : 1;
+  process.stderr.write(`pebbles: ${oneLine(e.message)}${debug ? '' : ' (LOG_LEVEL=debug shows where)'}\n`);
+  if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exitCode = 1;
 }
+
+const oneLine = (message: string) => message.replace(/\s*\n\s*/g, '; ');
 
 /** Runs a command body with the app open, closing it (and a started embedded server) afterwards. */
 export async function withApp<T>(fn: (app: AppContext) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { UserError } from '../errors/user-error.ts';
 
 /**
  * Every environment variable Pebbles reads, validated once at start. The README's configuration
@@ -78,7 +79,8 @@ export type Config = Readonly<{
   catcher: boolean | undefined;
 }>;
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
+  static override defaultCode = 'config';
   override name = 'ConfigError';
 }
 

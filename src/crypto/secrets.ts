@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeKey } from '../config/config.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /**
  * Encryption of stored secrets (Entrata credentials, PSKs, copies of sent messages): AES-256-GCM
@@ -15,7 +16,8 @@ export interface SecretBox {
   fingerprint(value: string, scope: string): string;
 }
 
-export class SecretError extends Error {
+export class SecretError extends UserError {
+  static override defaultCode = 'secret';
   override name = 'SecretError';
 }
 

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
+import { UserError } from '../errors/user-error.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import type { DB } from './schema.ts';
 
@@ -8,6 +9,37 @@ import type { DB } from './schema.ts';
 pg.types.setTypeParser(20, (v) => Number(v));
 
 export type Db = Kysely<DB>;
+
+/** The database cannot be reached or refuses us: a situation to fix or wait out, not a bug. */
+export class DatabaseUnavailableError extends UserError {
+  static override defaultCode = 'database-unavailable';
+  static override defaultCategory = 'unavailable' as const;
+  override name = 'DatabaseUnavailableError';
+}
+
+// Connection-level failures: network errors, and PostgreSQL's classes 08 (connection), 28 (authorisation),
+// 3D (no such database) and 57P (shutting down, starting up).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+
+/** The same error as a DatabaseUnavailableError when it says the server cannot be used, else unchanged. */
+export function asDatabaseUnavailable(err: unknown, url: string): unknown {
+  if (err instanceof DatabaseUnavailableError) return err;
+  const e = err as { code?: string; message?: string; errors?: { code?: string }[] };
+  const code = e?.code ?? e?.errors?.[0]?.code ?? '';
+  const timedOut = /timeout|timed out|Connection terminated/i.test(e?.message ?? '');
+  if (!NETWORK_CODES.has(code) && !/^(08|28|3D|57P)/.test(code) && !timedOut) return err;
+  return new DatabaseUnavailableError(`the database at ${where(url)} cannot be used (${e.message || code}): start it, or check DATABASE_URL`, { cause: err });
+}
+
+/** host:port/database of a connection string, never its password. */
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
 
 export interface Database {
   db: Db;

@@ -1,3 +1,4 @@
+import { UserError } from '../errors/user-error.ts';
 // Typed errors of the Entrata client. Each has a `kind`; the sync (S4) only needs to know whether
 // Entrata failed (no usable answer: retry later) or Entrata said so (an error answer: fix the
 // account or its permissions). Neither ever changes access. Messages never carry credentials.
@@ -33,12 +34,14 @@ export interface EntrataErrorInit {
   cause?: unknown;
 }
 
-export class EntrataError extends Error {
+export class EntrataError extends UserError {
+  static override defaultCode = 'entrata';
   override name = 'EntrataError';
   readonly kind: EntrataErrorKind;
   readonly service: string;
   readonly method: string;
-  readonly code: number | null;
+  /** Entrata's own error code (`response.error.code`), when it gave one. */
+  readonly entrataCode: number | null;
   readonly httpStatus: number | null;
   readonly retryAfterMs: number | null;
   readonly attempts: number;
@@ -47,11 +50,16 @@ export class EntrataError extends Error {
 
   constructor(detail: string, init: EntrataErrorInit) {
     const code = init.code ?? null;
-    super(`${init.service}/${init.method}: ${init.kind}${code !== null ? ` (Entrata error ${code})` : ''}: ${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(`${init.service}/${init.method}: ${init.kind}${code !== null ? ` (Entrata error ${code})` : ''}: ${detail}`, {
+      code: `entrata-${init.kind}`,
+      // No usable answer: Entrata is unavailable; an error answer: Entrata refused.
+      category: ENTRATA_FAILURE_KINDS.includes(init.kind) ? 'unavailable' : 'refused',
+      ...(init.cause === undefined ? {} : { cause: init.cause }),
+    });
     this.kind = init.kind;
     this.service = init.service;
     this.method = init.method;
-    this.code = code;
+    this.entrataCode = code;
     this.httpStatus = init.httpStatus ?? null;
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.attempts = init.attempts ?? 1;
@@ -71,7 +79,7 @@ export class EntrataError extends Error {
   toJSON() {
     return {
       name: this.name, kind: this.kind, service: this.service, method: this.method,
-      code: this.code, httpStatus: this.httpStatus, retryAfterMs: this.retryAfterMs, message: this.message,
+      code: this.code, entrataCode: this.entrataCode, httpStatus: this.httpStatus, retryAfterMs: this.retryAfterMs, message: this.message,
     };
   }
 }
@@ -81,7 +89,8 @@ export function isEntrataError(e: unknown): e is EntrataError {
 }
 
 /** A bad argument or account setting (a caller's mistake, not Entrata's). */
-export class EntrataInputError extends Error {
+export class EntrataInputError extends UserError {
+  static override defaultCode = 'entrata-input';
   override name = 'EntrataInputError';
 }
 

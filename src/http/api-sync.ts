@@ -6,6 +6,7 @@ import { runsOf } from '../registry/views.ts';
 import type { SyncScope } from '../sync/sync-property.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody, route } from './zod-routes.ts';
+import { UserError } from '../errors/user-error.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -77,11 +78,6 @@ const RunsResponse = z.object({ property: z.string(), runs: z.array(RunView) });
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
 
-class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
-    super(message);
-  }
-}
 
 /** The property by Entrata id (and account name where several accounts have that id). */
 async function findProperty(deps: HttpDeps, entrataId: string, account?: string) {
@@ -89,8 +85,8 @@ async function findProperty(deps: HttpDeps, entrataId: string, account?: string)
     .select(['p.id', 'p.entrata_id', 'p.enabled', 'a.name as account']).where('p.entrata_id', '=', entrataId);
   if (account) q = q.where('a.name', '=', account);
   const rows = await q.limit(2).execute();
-  if (rows.length === 0) throw new HttpError(404, `property ${entrataId} is not enabled${account ? ` for account "${account}"` : ''}`);
-  if (rows.length > 1) throw new HttpError(409, `property ${entrataId} exists in several accounts: add ?account=NAME`);
+  if (rows.length === 0) throw new UserError(`property ${entrataId} is not enabled${account ? ` for account "${account}"` : ''}`, { code: 'property-not-found', category: 'not-found' });
+  if (rows.length > 1) throw new UserError(`property ${entrataId} exists in several accounts: add ?account=NAME`, { code: 'property-ambiguous', category: 'conflict' });
   return rows[0]!;
 }
 
@@ -117,7 +113,7 @@ const send = (reply: FastifyReply, s: SyncNowState, property: string) =>
   reply.status(s.state === 'done' ? 200 : s.state === 'failed' ? 500 : 202).send(stateBody(s, property));
 
 function needBoss(deps: HttpDeps) {
-  if (!deps.boss) throw new HttpError(503, 'this process has no job queue');
+  if (!deps.boss) throw new UserError('this process has no job queue', { code: 'no-queue', category: 'unavailable' });
   return deps.boss;
 }
 
@@ -137,7 +133,7 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
     handler: async (req, reply) => {
       const boss = needBoss(deps);
       const p = await findProperty(deps, req.params.propertyId, req.query.account);
-      if (!p.enabled) throw new HttpError(409, `property ${p.entrata_id} is disabled`);
+      if (!p.enabled) throw new UserError(`property ${p.entrata_id} is disabled`, { code: 'property-disabled', category: 'conflict' });
       const jobId = await requestSyncNow(boss, { propertyId: p.id, scopes: scopesOf(req.body), staff: null, now: deps.now() });
       deps.notify?.(QUEUES.syncNow);
       if (!req.query.wait) return send(reply, { state: 'queued', jobId }, p.entrata_id);
@@ -157,7 +153,7 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
     handler: async (req, reply) => {
       const boss = needBoss(deps);
       const s = await syncNowState(boss, req.params.jobId);
-      if (!s) throw new HttpError(404, `no sync request ${req.params.jobId}`);
+      if (!s) throw new UserError(`no sync request ${req.params.jobId}`, { code: 'sync-request-not-found', category: 'not-found' });
       const job = await boss.getJobById<{ propertyId: number }>(QUEUES.syncNow, req.params.jobId, { includeArchive: true });
       const prop = job ? await deps.db.selectFrom('property').select('entrata_id').where('id', '=', job.data.propertyId).executeTakeFirst() : undefined;
       return send(reply, s, prop?.entrata_id ?? '');

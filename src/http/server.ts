@@ -7,6 +7,9 @@ import type { Logger } from '../log/logger.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerHealth } from './health.ts';
 import { useZod } from './zod-routes.ts';
+import { UserError } from '../errors/user-error.ts';
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 export interface HttpDeps {
   db: Db;
@@ -28,9 +31,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
   useZod(app);
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    // User errors carry their status and stable code; Fastify's own (validation, bad JSON) their status.
+    if (err instanceof UserError) {
+      void reply.status(err.statusCode).send({ error: STATUS_TEXT[err.statusCode] ?? 'Error', code: err.code, message: err.message });
+      return;
+    }
+    const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
-    void reply.status(status).send({ error: status === 400 ? 'Bad Request' : status >= 500 ? 'Internal Server Error' : 'Error', message: status >= 500 ? 'internal error' : err.message });
+    void reply.status(status).send({ error: STATUS_TEXT[status] ?? 'Error', code: status >= 500 ? 'internal' : 'bad-request', message: status >= 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url}` });

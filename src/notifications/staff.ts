@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { DeliveryState } from '../db/schema.ts';
 import { getPropertyById } from '../properties/properties.ts';
 import type { StoredCopy } from './deliver.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /**
  * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
@@ -11,7 +12,8 @@ import type { StoredCopy } from './deliver.ts';
  * The console and the `pebbles` commands call these.
  */
 
-export class NotificationError extends Error {
+export class NotificationError extends UserError {
+  static override defaultCode = 'notification';
   override name = 'NotificationError';
 }
 

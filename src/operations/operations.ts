@@ -6,9 +6,11 @@ import { insertKeys, publishNetworkState } from '../sync/apply.ts';
 import { isOpenStatus, loadMirror } from '../sync/mirror.ts';
 import { syncProperty, type SyncDeps, type SyncResult } from '../sync/sync-property.ts';
 import { compareIds } from '../sync/registry-state.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** A manager operation that cannot be done as asked; the message says why and what to do. */
-export class OperationError extends Error {
+export class OperationError extends UserError {
+  static override defaultCode = 'operation';
   override name = 'OperationError';
 }
 

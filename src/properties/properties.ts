@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** A property's settings (F-06 policy, N6, SMS) as the engine and the console see them. */
 export interface PropertySettings {
@@ -20,7 +21,8 @@ export interface PropertySettings {
   lastError: unknown;
 }
 
-export class PropertyError extends Error {
+export class PropertyError extends UserError {
+  static override defaultCode = 'property';
   override name = 'PropertyError';
 }
 

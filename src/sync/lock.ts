@@ -1,14 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Db } from '../db/database.ts';
+import { UserError } from '../errors/user-error.ts';
 
 /** Advisory-lock namespace of property syncs (the first key of the two-key form). */
 export const SYNC_LOCK_CLASS = 0x5ebb1e5;
 
-export class PropertyBusyError extends Error {
+export class PropertyBusyError extends UserError {
+  static override defaultCode = 'property-busy';
+  static override defaultCategory = 'conflict' as const;
   override name = 'PropertyBusyError';
   constructor(readonly propertyId: number) {
-    super(`property ${propertyId} is being synced by another process`);
+    super(`property ${propertyId} is being synced by another process; try again when it has finished`);
   }
 }
 

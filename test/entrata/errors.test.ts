@@ -48,7 +48,7 @@ describe('auth errors (kind auth, Entrata says so)', () => {
   ])('error %i (%s) is an auth error', async (code, message) => {
     const s = await serve(errorAnswer(code, message));
     const { client } = testClient(s.url);
-    expect(await failure(client.getStatus())).toMatchObject({ kind: 'auth', code, detail: message });
+    expect(await failure(client.getStatus())).toMatchObject({ kind: 'auth', entrataCode: code, detail: message });
   });
 
   it('a "bad credentials" message is an auth error', async () => {
@@ -63,7 +63,7 @@ describe('not permitted (kind not-permitted, Entrata says so)', () => {
     const s = await serve({ json: fixture('error-420.response.json') });
     const { client } = testClient(s.url);
     const e = await failure(client.getLeasePickList());
-    expect(e).toMatchObject({ kind: 'not-permitted', code: 420, service: 'leases', method: 'getLeasePickList' });
+    expect(e).toMatchObject({ kind: 'not-permitted', entrataCode: 420, service: 'leases', method: 'getLeasePickList' });
     expect(e.message).toContain('API agreement required.');
     expect(e.isEntrataFailure).toBe(false);
   });
@@ -249,7 +249,7 @@ describe('HTTP 200 carrying response.error is a failure', () => {
     const s = await serve(errorAnswer(303, 'Property id 999 is invalid.'));
     const { client } = testClient(s.url);
     const e = await failure(client.getPropertyUnits('999'));
-    expect(e).toMatchObject({ kind: 'entrata', code: 303, httpStatus: 200, service: 'propertyunits', method: 'getPropertyUnits', detail: 'Property id 999 is invalid.' });
+    expect(e).toMatchObject({ kind: 'entrata', entrataCode: 303, httpStatus: 200, service: 'propertyunits', method: 'getPropertyUnits', detail: 'Property id 999 is invalid.' });
     expect(e.isEntrataAnswer).toBe(true);
     expect(s.requests).toHaveLength(1);
   });

@@ -4,7 +4,7 @@ import { clientForAccount } from '../../accounts/entrata-clients.ts';
 import type { AppContext } from '../../app/context.ts';
 import type { EntrataClient } from '../../entrata/index.ts';
 import { resolveAccountName } from '../../properties/properties.ts';
-import { printJson, printTable, withApp } from '../run.ts';
+import { printJson, printTable, UsageError, withApp } from '../run.ts';
 
 async function clientNamed(app: AppContext, name: string | undefined): Promise<EntrataClient> {
   const account = await getAccount(app.db, app.secrets, await resolveAccountName(app.db, name));
@@ -35,7 +35,7 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const found = await (await clientNamed(app, o.account)).discoverProperties();
         if (!found.permitted) {
-          throw Object.assign(new Error(`this API user may not call getProperties (${found.error.detail}); enter property ids by hand with \`pebbles property enable --property ID\``), { name: 'UsageError', exitCode: 1 });
+          throw new UsageError(`this API user may not call getProperties (${found.error.detail}); enter property ids by hand with \`pebbles property enable --property ID\``, { code: 'entrata-not-permitted', category: 'refused', exitCode: 1 });
         }
         if (o.json) printJson(found.properties);
         else printTable(found.properties.map((p) => ({ id: p.id, name: p.name, type: p.type, disabled: p.isDisabled, city: p.address?.city ?? null })), ['id', 'name', 'type', 'disabled', 'city']);

@@ -38,7 +38,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`not a message id: ${idText}`);
       await withApp(async (app) => {
         const m = await caughtMessage(app.db, app.secrets, id);
-        if (!m) throw new UsageError(`no caught message ${id} (see \`pebbles mail list\`)`, 1);
+        if (!m) throw new UsageError(`no caught message ${id} (see \`pebbles mail list\`)`, { code: 'not-found', category: 'not-found', exitCode: 1 });
         if (o.raw) {
           process.stdout.write(m.raw.endsWith('\n') ? m.raw : `${m.raw}\n`);
           return;
