@@ -2,7 +2,7 @@
 
 import { cmp } from './identity.ts';
 import type { Instant, LeaseId, PropertyId, Registration, RegistrationId, RuleId, UnitId } from './types.ts';
-import { isOpenAt, type LeaseWindow } from './windows.ts';
+import { isNotClosedAt, isOpenAt, type LeaseWindow } from './windows.ts';
 
 export interface UnitRef {
   propertyId: PropertyId;
@@ -50,41 +50,95 @@ interface HomeEvent {
   leaseId: LeaseId;
 }
 
-export function placePerson(view: PersonView, now: Instant): Placement {
-  const current = currentHome(view, now);
-  const since = current?.accessStart ?? -Infinity;
-  const currentKey = current ? unitKey(current) : null;
-  // U3 moves a resident away from a home that is still open. Once the home has closed, U4 decides, which is the same
-  // choice U5 makes when that registration has already been ended: so the plans of two properties agree whichever
-  // of them is applied first.
-  const currentOpen = current != null && isUnitOpen(view, current, now);
+/** Where the home is (or is about to be) when looking for events that move it, and what counts as "from" there. */
+interface Origin {
+  unit: UnitRef;
+  /** The leases a transfer may name as its parent: the registration's leases and the person's live leases in the unit. */
+  leases: ReadonlySet<LeaseId>;
+  open: boolean;
+}
 
-  // Events newer than the current home move it (latest wins): O4 reassign, U3 transfer. Events from before the home
-  // was established are already reflected in it, which is what keeps a pin "held" (O4) and a move from flapping back.
+const originAt = (view: PersonView, unit: UnitRef, leaseIds: readonly LeaseId[], open: boolean, now: Instant): Origin => {
+  const key = unitKey(unit);
+  const leases = new Set(leaseIds);
+  for (const w of view.windows) if (unitKey(w) === key && isNotClosedAt(w, now)) leases.add(w.leaseId);
+  return { unit, leases, open };
+};
+
+/**
+ * The time of the event that holds the home in `unit`, by the events' own times (never by when Pebbles recorded the
+ * registration): the latest opening of a transfer lease into the unit, or the latest manager pin (O4) on one of its
+ * leases, among the windows open now. A plain move-in holds nothing (-Infinity): any open transfer away from it is new.
+ */
+export function heldSince(view: PersonView, unit: UnitRef, now: Instant): Instant {
+  const key = unitKey(unit);
+  let t = -Infinity;
+  for (const w of view.windows) {
+    if (unitKey(w) !== key || !isOpenAt(w, now)) continue;
+    if (w.isTransfer || w.parentLeaseId != null) t = Math.max(t, w.opensAt);
+    if (w.pinnedAt != null && w.pinnedAt <= now) t = Math.max(t, w.pinnedAt);
+  }
+  return t;
+}
+
+/**
+ * The event that moves the home away from `from` now, if any (latest wins, ties lowest lease id):
+ * - O4: a manager pin not yet reflected (made after the registration became the home, `pinsAfter`, both Pebbles'
+ *   own instants) and newer than the event that holds the current home;
+ * - U3: an open transfer away from the home (it names one of the home's leases as parent, or is a Transfer interval)
+ *   that opened after the event that holds the home (`heldSince`), so an older transfer never pulls a resident back
+ *   and a manager's later reassignment holds.
+ */
+function nextEvent(view: PersonView, from: Origin | null, pinsAfter: Instant, now: Instant): HomeEvent | null {
+  const fromKey = from ? unitKey(from.unit) : null;
+  const since = from ? heldSince(view, from.unit, now) : -Infinity;
   const events: HomeEvent[] = [];
   for (const w of view.windows) {
-    if (w.pinnedAt != null && w.pinnedAt <= now && w.pinnedAt > since && isOpenAt(w, now) && (w.canStart || unitKey(w) === currentKey)) {
+    if (
+      w.pinnedAt != null &&
+      w.pinnedAt <= now &&
+      w.pinnedAt > pinsAfter &&
+      w.pinnedAt > since &&
+      isOpenAt(w, now) &&
+      (w.canStart || unitKey(w) === fromKey)
+    ) {
       events.push({ unit: w, at: w.pinnedAt, rule: 'O4', leaseId: w.leaseId });
     }
     if (
-      current &&
-      currentOpen &&
+      from?.open &&
       canStartNow(w, now) &&
-      unitKey(w) !== currentKey &&
+      unitKey(w) !== fromKey &&
       w.opensAt > since &&
-      (w.isTransfer || (w.parentLeaseId != null && current.leaseIds.includes(w.parentLeaseId)))
+      (w.isTransfer || (w.parentLeaseId != null && from.leases.has(w.parentLeaseId)))
     ) {
       events.push({ unit: w, at: w.opensAt, rule: 'U3', leaseId: w.leaseId });
     }
   }
-  events.sort((a, b) => b.at - a.at || cmp(a.leaseId, b.leaseId));
+  events.sort((a, b) => b.at - a.at || cmp(a.leaseId, b.leaseId) || cmp(a.unit.propertyId, b.unit.propertyId));
   const event = events[0];
+  return event && unitKey(event.unit) !== fromKey ? event : null;
+}
+
+/**
+ * Where the home is at `now`. Whether an event is already reflected in the home comes from the registry (a pin made
+ * before the registration became the home) and from the events' own times (`heldSince`), never from comparing an
+ * Entrata date with the moment Pebbles recorded a registration: a transfer whose move-in date Entrata moved earlier,
+ * a property enabled mid-transfer and a sync missed for a day all end in the home that syncs at every step would reach.
+ */
+export function placePerson(view: PersonView, now: Instant): Placement {
+  const current = currentHome(view, now);
+  // U3 moves a resident away from a home that is still open. Once the home has closed, U4 decides, which is the same
+  // choice U5 makes when that registration has already been ended: so the plans of two properties agree whichever
+  // of them is applied first.
+  const currentOpen = current != null && isUnitOpen(view, current, now);
+  const origin = current ? originAt(view, current, current.leaseIds, currentOpen, now) : null;
+  const event = nextEvent(view, origin, current?.accessStart ?? -Infinity, now);
 
   let home: UnitRef | null;
   let rule: RuleId;
   let leaseId: LeaseId | null = null;
   let dueAt = now;
-  if (event && unitKey(event.unit) !== currentKey) {
+  if (event) {
     home = event.unit;
     rule = event.rule;
     leaseId = event.leaseId;
@@ -112,6 +166,20 @@ export function placePerson(view: PersonView, now: Instant): Placement {
       home = null;
       rule = 'U6';
       if (current) dueAt = closedAt(view, current, now);
+    }
+  }
+  // A transfer away from the unit just chosen that is newer than what put the home there is followed in this same
+  // plan: syncs at every step would have made that move too (a first sync mid-transfer goes straight to the new unit),
+  // and planning again after applying finds nothing to do (S1). Each step needs a strictly newer event, so it ends.
+  if (home && rule !== 'U2') {
+    const seen = new Set([unitKey(home)]);
+    for (let next = nextEvent(view, originAt(view, home, [], true, now), now, now); next && !seen.has(unitKey(next.unit)); ) {
+      seen.add(unitKey(next.unit));
+      home = next.unit;
+      rule = next.rule;
+      leaseId = next.leaseId;
+      dueAt = Math.min(now, Math.max(dueAt, next.at));
+      next = nextEvent(view, originAt(view, home, [], true, now), now, now);
     }
   }
   if (home) home = { propertyId: home.propertyId, unitId: home.unitId };
@@ -159,12 +227,11 @@ function overlapKept(view: PersonView, home: UnitRef | null, now: Instant): Set<
   const homeKey = unitKey(home);
   const transfers = view.windows.filter((w) => unitKey(w) === homeKey && isOpenAt(w, now) && (w.isTransfer || w.parentLeaseId != null));
   // The same test as the U3 event, so a transfer that moved the home always keeps the old side while it is open.
-  const candidates = view.live.filter(
-    (r) =>
-      r.propertyId !== home.propertyId &&
-      isUnitOpen(view, r, now) &&
-      transfers.some((w) => w.isTransfer || (w.parentLeaseId != null && r.leaseIds.includes(w.parentLeaseId))),
-  );
+  const candidates = view.live.filter((r) => {
+    if (r.propertyId === home.propertyId || !isUnitOpen(view, r, now)) return false;
+    const from = originAt(view, r, r.leaseIds, true, now);
+    return transfers.some((w) => w.isTransfer || (w.parentLeaseId != null && from.leases.has(w.parentLeaseId)));
+  });
   const kept = candidates.sort((a, b) => (b.accessStart ?? -Infinity) - (a.accessStart ?? -Infinity) || cmp(a.id, b.id))[0];
   return new Set(kept ? [kept.id] : []);
 }
