@@ -47,6 +47,8 @@ const arbLease = fc.record({
   later: rarely(
     fc.record({
       status: fc.option(fc.constantFrom(...LEASE_STATUSES)),
+      /** Entrata moves the move-in date earlier or later (a transfer's window may then open before the old unit was registered). */
+      moveInShift: fc.option(fc.integer({ min: -90, max: 90 })),
       moveOutAfter: fc.option(fc.integer({ min: 0, max: 240 })),
       place: fc.option(fc.constantFrom('entrata', 'missing')),
       dropLastCustomer: fc.boolean(),
@@ -79,6 +81,8 @@ export const arbPortfolio = fc.record({
   links: fc.boolean(),
   /** The step from which the `later` versions of leases apply. */
   changeAt: fc.nat({ max: 5 }),
+  /** The step from which each property is enabled (P1 from the start): a property may be enabled mid-transfer. */
+  enabledFrom: fc.tuple(fc.constant(0), fc.nat({ max: 4 }), fc.nat({ max: 4 })),
 });
 export type Portfolio = typeof arbPortfolio extends fc.Arbitrary<infer T> ? T : never;
 
@@ -86,6 +90,8 @@ export interface Built {
   /** The properties as Entrata shows them before and after the change. */
   versions: [PropertyInput[], PropertyInput[]];
   changeAt: number;
+  /** Per property (PROPERTY_IDS order), the first step at which it is enabled. */
+  enabledFrom: readonly number[];
   overrides: LeaseOverride[];
   blocks: RegistryState['blocks'];
   residents: RegistryState['residents'];
@@ -123,12 +129,17 @@ export function build(g: Portfolio): Built {
   const v1 = v0.map((l, i): GenLease => {
     const later = g.leases[i]!.later;
     if (!later) return l;
+    const moveIn = later.moveInShift == null ? l.moveIn : addDays(l.moveIn, later.moveInShift);
     return {
       ...l,
+      moveIn,
+      // A customer's own move-in day (W6) moves with the lease's.
+      customers: (later.dropLastCustomer && l.customers.length > 1 ? l.customers.slice(0, -1) : l.customers).map((c) =>
+        later.moveInShift == null || c.moveIn == null ? c : { ...c, moveIn: addDays(c.moveIn, later.moveInShift) },
+      ),
       status: later.status ?? l.status,
       moveOut: later.moveOutAfter == null ? l.moveOut : dateAt(g.leases[i]!.moveIn + later.moveOutAfter),
       place: later.place ?? l.place,
-      customers: later.dropLastCustomer && l.customers.length > 1 ? l.customers.slice(0, -1) : l.customers,
     };
   });
   const strip = ({ place: _p, property: _q, ...rest }: GenLease): SnapshotLease => rest;
@@ -152,13 +163,18 @@ export function build(g: Portfolio): Built {
   // A manager link (E3): C4's Entrata id C4 is a second id of resident C3.
   const residents = g.links ? [{ customerId: cid('C3'), linkedCustomerIds: [cid('C4')], firstName: 'x', lastName: 'y', email: null, mobile: null, contactProblems: [] }] : [];
   const nows = [...new Set(g.nows)].sort((a, b) => a - b).map((m) => ORIGIN + m * 60_000);
-  return { versions: [propertiesOf(v0), propertiesOf(v1)], changeAt: g.changeAt, overrides, blocks, residents, nows };
+  return { versions: [propertiesOf(v0), propertiesOf(v1)], changeAt: g.changeAt, enabledFrom: g.enabledFrom, overrides, blocks, residents, nows };
 }
+
+/** The properties enabled at a step of the walk, in id order. */
+export const enabledAt = (b: Pick<Built, 'enabledFrom'>, step: number): string[] => PROPERTY_IDS.filter((_, i) => (b.enabledFrom[i] ?? 0) <= step);
 
 /** The input of a sync of `planned` at step `step` of the walk (the data changes at `changeAt`; S3 compares with the step before). */
 export const inputFor = (b: Built, planned: string, registry: RegistryState, now: Instant, step = 0): PlanInput => {
-  const properties = b.versions[step >= b.changeAt ? 1 : 0];
-  const before = step === 0 ? null : b.versions[step - 1 >= b.changeAt ? 1 : 0];
+  const enabled = new Set(enabledAt(b, step));
+  const properties = b.versions[step >= b.changeAt ? 1 : 0].filter((p) => enabled.has(p.id));
+  // A property enabled at this step has no previous sync to compare with (S3).
+  const before = step <= (b.enabledFrom[PROPERTY_IDS.indexOf(planned)] ?? 0) ? null : b.versions[step - 1 >= b.changeAt ? 1 : 0];
   return {
     propertyId: pid(planned),
     properties,
@@ -173,7 +189,7 @@ export const inputFor = (b: Built, planned: string, registry: RegistryState, now
 export function walk(b: Built, check: (registry: RegistryState, now: Instant, step: number) => void): void {
   let registry: RegistryState = { ...emptyRegistry(), residents: b.residents, blocks: b.blocks };
   b.nows.forEach((now, step) => {
-    for (const id of PROPERTY_IDS) registry = applyToState(registry, plan(inputFor(b, id, registry, now, step)).actions);
+    for (const id of enabledAt(b, step)) registry = applyToState(registry, plan(inputFor(b, id, registry, now, step)).actions);
     check(registry, now, step);
   });
 }
@@ -213,3 +229,69 @@ export function shuffleInput(inp: PlanInput, seed: number): PlanInput {
   };
 }
 
+
+/**
+ * One resident moving by a transfer from unit A (lease L1) to unit C (lease L2), at the same property or at another
+ * one enabled mid-transfer, while Entrata moves L2's move-in date (and L1's end) earlier and later between syncs.
+ */
+export const arbTransferHistory = fc.record({
+  crossProperty: fc.boolean(),
+  /** How Entrata marks the transfer (U3): L2 names L1 as parent, is a Transfer interval, or both. */
+  link: fc.constantFrom('parent', 'interval', 'both'),
+  zones: fc.tuple(fc.constantFrom(...ZONES), fc.constantFrom(...ZONES)),
+  policies: fc.tuple(arbPolicy, arbPolicy),
+  l1Status: fc.constantFrom('current', 'notice'),
+  l1MoveIn: fc.integer({ min: 0, max: 60 }),
+  /** L1's last day: its move-out day (Current) or the end of its term (Notice), this many days after its move-in. */
+  l1EndAfter: fc.integer({ min: 20, max: 200 }),
+  l2Status: fc.constantFrom('future', 'current'),
+  l2MoveIn: fc.integer({ min: 0, max: 240 }),
+  /** The first sync (the property's first), in minutes after the origin: it may come after L2's window opened. */
+  start: fc.integer({ min: 0, max: 200 * 1440 }),
+  /** After each step, time passes; Entrata may then have moved L2's move-in and L1's last day. */
+  steps: fc.array(
+    fc.record({
+      advance: fc.integer({ min: 60, max: 40 * 1440 }),
+      l2Shift: fc.option(fc.integer({ min: -40, max: 40 }), { freq: 2 }),
+      l1Shift: fc.option(fc.integer({ min: -20, max: 20 }), { freq: 4 }),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+  /** The step at which L2's property is enabled when it is another one. */
+  enableAt: fc.nat({ max: 6 }),
+});
+export type TransferHistory = typeof arbTransferHistory extends fc.Arbitrary<infer T> ? T : never;
+
+/** The syncs of a transfer history: when each runs, and the enabled properties as Entrata shows them then. */
+export function transferSyncs(g: TransferHistory): { now: Instant; properties: PropertyInput[] }[] {
+  let now = ORIGIN + g.start * 60_000;
+  let l1End = g.l1MoveIn + g.l1EndAfter;
+  let l2MoveIn = g.l2MoveIn;
+  const out: { now: Instant; properties: PropertyInput[] }[] = [];
+  for (let i = 0; i <= g.steps.length; i++) {
+    if (i > 0) {
+      const s = g.steps[i - 1]!;
+      now += s.advance * 60_000;
+      l2MoveIn += s.l2Shift ?? 0;
+      l1End = Math.max(g.l1MoveIn, l1End + (s.l1Shift ?? 0));
+    }
+    const end = dateAt(l1End);
+    const l1 = lease('L1', { unit: 'A', status: g.l1Status, moveIn: dateAt(g.l1MoveIn), moveOut: g.l1Status === 'current' ? end : null, leaseEnd: end, customers: [customer('C1')] });
+    const l2 = lease('L2', {
+      unit: 'C',
+      status: g.l2Status,
+      moveIn: dateAt(l2MoveIn),
+      parent: g.link === 'interval' ? null : 'L1',
+      isTransfer: g.link !== 'parent',
+      customers: [customer('C1')],
+    });
+    const properties = g.crossProperty
+      ? [
+          property('P1', { tz: g.zones[0], policy: g.policies[0], leases: [l1] }),
+          ...(i >= g.enableAt ? [property('P2', { tz: g.zones[1], policy: g.policies[1], leases: [l2] })] : []),
+        ]
+      : [property('P1', { tz: g.zones[0], policy: g.policies[0], leases: [l1, l2] })];
+    out.push({ now, properties });
+  }
+  return out;
+}
