@@ -4,7 +4,7 @@ import { buildContext, effectiveBlock, overrideKey, type EngineContext } from '.
 import { cmp } from './identity.ts';
 import { formatLocal } from './local-time.ts';
 import { plan } from './plan.ts';
-import { draftPerson } from './registrations.ts';
+import { draftPerson, transferOpenedAt } from './registrations.ts';
 import type { CustomerId, PlanInput, PropertyId, ResidentAction } from './types.ts';
 import { isOpenAt, isUpcomingAt, type LeaseWindow } from './windows.ts';
 
@@ -41,7 +41,7 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
     const h = placement.home;
     const why: Record<string, string> = {
       U2: 'stays where registered while that window is open (U2)',
-      U3: `transfer: lease ${placement.leaseId} opened ${at(placement.dueAt, h.propertyId)} (U3)`,
+      U3: `transfer: lease ${placement.leaseId} opened ${at(transferOpenedAt(placement, windows), h.propertyId)} (U3)`,
       U4: `the previous home's window closed; lease ${placement.leaseId} is the most recently started open window (U4)`,
       U5: `several windows are open; lease ${placement.leaseId} started most recently (U5)`,
       O4: `reassigned by a manager at ${at(placement.dueAt, h.propertyId)} to lease ${placement.leaseId}; holds until that lease's window closes (O4)`,

@@ -174,7 +174,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         const rule = placement.rule;
         regActions.push({
           kind: 'move-home-unit',
-          ...base(rule, placement.leaseId, `moves from unit ${movingFrom.unitId} to unit ${u.unit.unitId}: ${homeText(placement, when)}; the key stays (P2)`),
+          ...base(rule, placement.leaseId, `moves from unit ${movingFrom.unitId} to unit ${u.unit.unitId}: ${homeText(placement, windows, when)}; the key stays (P2)`),
           fromRegistrationId: movingFrom.id,
           fromUnitId: movingFrom.unitId,
           toRegistrationId: primary?.id ?? null,
@@ -183,7 +183,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         });
       } else if (!primary || primary.state === 'pending') {
         const rule = placement.rule;
-        const text = `access starts in unit ${u.unit.unitId}: ${homeText(placement, when)}${desired.state === 'blocked' ? '; blocked (K1)' : ''}`;
+        const text = `access starts in unit ${u.unit.unitId}: ${homeText(placement, windows, when)}${desired.state === 'blocked' ? '; blocked (K1)' : ''}`;
         if (!primary) regActions.push({ kind: 'register', ...base(rule, placement.leaseId, text), state: desired.state, ...fields });
         else regActions.push({ kind: 'activate', ...base(rule, placement.leaseId, text), registrationId: primary.id, state: desired.state, ...fields });
       } else {
@@ -267,10 +267,10 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
   return { person, view, placement, live, here, regActions, endings, liveUnits, pendingUnits };
 }
 
-function homeText(p: Placement, when: (t: number) => string): string {
+function homeText(p: Placement, windows: readonly LeaseWindow[], when: (t: number) => string): string {
   switch (p.rule) {
     case 'U3':
-      return `transfer lease ${p.leaseId} opened ${when(p.dueAt)} (U3)`;
+      return `transfer lease ${p.leaseId} opened ${when(transferOpenedAt(p, windows))} (U3)`;
     case 'U4':
       return `the home unit's window closed ${when(p.dueAt)}; lease ${p.leaseId} is the most recently started open window (U4)`;
     case 'U5':
@@ -280,6 +280,11 @@ function homeText(p: Placement, when: (t: number) => string): string {
     default:
       return `lease ${p.leaseId} window opened ${when(p.dueAt)} (${p.rule})`;
   }
+}
+
+/** When the transfer lease of a U3 placement opened, from the person's windows (the move may fall due later, U4). */
+export function transferOpenedAt(p: Placement, windows: readonly LeaseWindow[]): Instant {
+  return windows.find((w) => w.leaseId === p.leaseId)?.opensAt ?? p.dueAt;
 }
 
 function closeText(w: LeaseWindow, when: (t: number) => string): string {

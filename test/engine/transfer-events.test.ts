@@ -63,7 +63,9 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
       }),
     ];
     const first = sync({ properties: odd }, at('2025-10-05'));
-    expect(ofKind(first.plan, 'register')).toEqual([expect.objectContaining({ rule: 'U3', unitId: 'C', leaseId: 'L2', state: 'active', dueAt: at('2025-10-02') })]);
+    expect(ofKind(first.plan, 'register')).toEqual([
+      expect.objectContaining({ rule: 'U3', unitId: 'C', leaseId: 'L2', state: 'active', dueAt: at('2025-10-02'), reason: expect.stringContaining('transfer lease L2 opened 2025-10-01 00:00 (U3)') }),
+    ]);
     expect(plan(input({ properties: odd, registry: first.registry }, at('2025-10-05'))).actions).toEqual([]);
   });
 
@@ -122,6 +124,18 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
     // When L1's window closes, U4 takes the resident back to C.
     const end = sync({ properties: props, overrides: pinned, registry: s3.registry }, at('2025-11-01'));
     expect(ofKind(end.plan, 'move-home-unit')).toEqual([expect.objectContaining({ rule: 'U4', unitId: 'C' })]);
+  });
+
+  it('U3/O4: an office that corrects a reversed transfer\'s move-in to after the reassignment moves the resident on that day', () => {
+    const s1 = sync({ properties: sameProperty('2025-10-01') }, at('2025-09-20'));
+    const s2 = sync({ properties: sameProperty('2025-10-01'), registry: s1.registry }, at('2025-10-01 08:00'));
+    // The resident had not moved yet: the manager puts them back in A on October 3.
+    const pinned = [override('L1', 'C1', { pinnedAt: at('2025-10-03 11:00') })];
+    const s3 = sync({ properties: sameProperty('2025-10-01'), overrides: pinned, registry: s2.registry }, at('2025-10-03 11:05'));
+    expect(homes(s3.registry)).toEqual(['P1/A']);
+    // They really move on October 5, and the office corrects L2's move-in: the transfer is the newer event.
+    const s4 = sync({ properties: sameProperty('2025-10-05'), overrides: pinned, registry: s3.registry }, at('2025-10-05 09:00'));
+    expect(ofKind(s4.plan, 'move-home-unit')).toEqual([expect.objectContaining({ rule: 'U3', unitId: 'C', dueAt: at('2025-10-05') })]);
   });
 
   it('U3: a transfer that opens after a manager reassignment beats it; one that opened before does not', () => {
