@@ -1,5 +1,6 @@
 // Generated portfolios for the property tests: several properties, customers with several leases, random statuses,
-// dates, overrides, blocks, data that changes between syncs, and the instants at which syncs run.
+// dates, overrides, blocks, data that changes between syncs (move-in dates moved earlier or later among it),
+// properties enabled mid-walk, and the instants at which syncs run; and transfer histories (arbTransferHistory).
 import fc from 'fast-check';
 import { CUSTOMER_TYPES, LEASE_STATUSES, type CustomerType, type SnapshotLease } from '../../src/entrata/snapshot.ts';
 import { applyToState } from '../../src/engine/apply-to-state.ts';
