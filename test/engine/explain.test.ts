@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.ts';
 import { asSpaceId, type SnapshotLease } from '../../src/entrata/snapshot.ts';
-import { at, block, cid, customer, input, lease, override, property, sync, uid, type World } from './builders.ts';
+import { plan } from '../../src/engine/plan.ts';
+import { at, block, cid, customer, input, lease, override, property, sync, syncAll, uid, type World } from './builders.ts';
 
 describe('explain', () => {
   const leases = [
@@ -67,6 +68,17 @@ describe('explain', () => {
       const w = named([lease('13500005', { unit: '4199999', spaces: ['5199999'], customers: [customer('300005')] })]);
       const text = explain(input(w, at('2025-09-01')), cid('300005')).join('\n');
       expect(text).toContain('Lease 13500005, unit (Entrata id 4199999), bedroom (Entrata id 5199999), Example Commons: status current.');
+    });
+
+    it('O4: a move to a unit of another property names that property in the ending\'s reason', () => {
+      const p1 = property('P1', { leases: [lease('L1', { unit: 'U1', moveIn: '2025-08-15', customers: [customer('C1')] })] });
+      const p2 = property('P2', { leases: [lease('L2', { unit: 'U7', moveIn: '2025-08-15', customers: [customer('C1')] })] });
+      p2.snapshot.property.name = 'Campus Edge';
+      const w = { properties: [p1, p2] };
+      const { registry } = syncAll(w, at('2025-09-01'));
+      const pinned = { ...w, overrides: [override('L2', 'C1', { pinnedAt: at('2025-09-02') })], registry };
+      const end = plan(input({ ...pinned, planned: 'P1' }, at('2025-09-02 01:00'))).actions.find((a) => a.kind === 'end');
+      expect(end?.reason).toBe('access in unit U1, bedroom U1-A ends: home moved to unit U7, Campus Edge (O4)');
     });
 
     it('N1: a welcome a plan queues is described as queued, not as sent', () => {
