@@ -13,6 +13,8 @@ export interface Place {
 }
 
 export interface PlaceNames {
+  /** The property's name; null when none is known. */
+  propertyName(id: PropertyId): string | null;
   /** The property's name, or "property ID" when none is known. */
   property(id: PropertyId): string;
   /**
@@ -40,12 +42,14 @@ export function placeNames(snapshots: Iterable<Named>): PlaceNames {
     }
     return index.get(id);
   };
-  const property = (id: PropertyId) => lookup(id)?.name.trim() || `property ${id}`;
+  const propertyName = (id: PropertyId) => lookup(id)?.name.trim() || null;
+  const property = (id: PropertyId) => propertyName(id) ?? `property ${id}`;
   return {
+    propertyName,
     property,
     describe(place, opts = {}) {
       const unit = lookup(place.propertyId)?.units.get(place.unitId);
-      const parts = [unit ? `unit ${unit.number}${buildingOf(unit.building)}` : `unit (Entrata id ${place.unitId})`];
+      const parts = [unit?.number.trim() ? `unit ${unit.number.trim()}${buildingOf(unit.building)}` : `unit (Entrata id ${place.unitId})`];
       // In id order, whatever order a registration stored them in (the same input, the same words).
       const spaceIds = [...new Set(place.spaceIds ?? [])].sort(cmp);
       if (spaceIds.length > 0) {

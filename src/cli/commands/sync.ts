@@ -64,8 +64,8 @@ JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","e
 }
 
 function printSummary(r: SyncResult, dryRun: boolean): void {
-  const name = r.names.property(asPropertyId(r.property));
-  const property = name === `property ${r.property}` ? name : `property ${r.property} (${name})`;
+  const name = r.names.propertyName(asPropertyId(r.property));
+  const property = `property ${r.property}${name ? ` (${name})` : ''}`;
   const out: string[] = [];
   if (r.status === 'failed') out.push(`sync of ${property} failed: ${r.error?.message} (access unchanged)`);
   else out.push(`${dryRun ? 'plan for' : 'sync of'} ${property}: ${dryRun ? `${r.actions.length} actions` : r.status}${r.runId ? ` (run ${r.runId})` : ''}`);
