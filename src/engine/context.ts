@@ -4,6 +4,7 @@
 import type { SnapshotCustomer } from '../entrata/snapshot.ts';
 import { cmp, isEligible, personResolver } from './identity.ts';
 import { assertTimeZone } from './local-time.ts';
+import { placeNames, type PlaceNames } from './names.ts';
 import type {
   Block,
   CustomerId,
@@ -60,6 +61,8 @@ export interface EngineContext {
   /** The previous snapshot's leases by id (S3). */
   previousLeases: ReadonlyMap<LeaseId, SnapshotLease>;
   releaseHold: boolean;
+  /** What staff call the properties, units and bedrooms of the input (texts name places by these, not by ids). */
+  names: PlaceNames;
 }
 
 export const toInstant = (t: Instant | Date): Instant => (t instanceof Date ? t.getTime() : t);
@@ -165,7 +168,13 @@ export function buildContext(input: PlanInput): EngineContext {
     previousSnapshot: input.previousSnapshot,
     previousLeases: new Map((input.previousSnapshot?.leases ?? []).map((l) => [l.id, l])),
     releaseHold: input.releaseHold === true,
+    names: namesOf(input),
   };
+}
+
+/** The input's names: each property's snapshot, then the previous snapshot for a unit the latest one lacks. */
+export function namesOf(input: Pick<PlanInput, 'properties' | 'previousSnapshot'>): PlaceNames {
+  return placeNames([...input.properties.map((p) => p.snapshot), ...(input.previousSnapshot ? [input.previousSnapshot] : [])]);
 }
 
 /** Entrata's answer, plus the last good version of quarantined (S4) and missing (S2) leases. */

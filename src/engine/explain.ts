@@ -5,7 +5,7 @@ import { cmp } from './identity.ts';
 import { formatLocal } from './local-time.ts';
 import { plan } from './plan.ts';
 import { draftPerson, transferOpenedAt } from './registrations.ts';
-import type { CustomerId, PlanInput, PropertyId, ResidentAction } from './types.ts';
+import type { CustomerId, PlanInput, PropertyId, ResidentAction, SpaceId, UnitId } from './types.ts';
 import { isOpenAt, isUpcomingAt, type LeaseWindow } from './windows.ts';
 
 export function explain(input: PlanInput, customerId: CustomerId): string[] {
@@ -15,6 +15,9 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   const tzOf = (p: PropertyId) => ctx.properties.get(p)?.timeZone ?? 'UTC';
   const at = (t: number, p: PropertyId) =>
     t === Infinity ? 'never' : t === -Infinity ? 'at once' : `${formatLocal(t, tzOf(p))} (${tzOf(p)})`;
+  // Places as staff know them (unit number, building, bedroom, property name); ids stay for leases and registrations.
+  const where = (propertyId: PropertyId, unitId: UnitId, spaceIds?: readonly SpaceId[]) => ctx.names.describe({ propertyId, unitId, spaceIds }, { property: true });
+  const prop = (p: PropertyId) => ctx.names.property(p);
   const lines: string[] = [];
 
   const record = ctx.residents.get(person);
@@ -32,9 +35,10 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   const ineligible = ctx.ineligible.get(person) ?? [];
   if (windows.length === 0 && ineligible.length === 0) lines.push('No lease of any enabled property names this resident.');
   for (const e of ineligible) {
-    lines.push(`Lease ${e.leaseId} (property ${e.propertyId}): customer ${e.customerId} is a ${e.type}: never registered, never notified (E1).`);
+    const unitId = ctx.leases.get(e.leaseId)?.lease.unitId;
+    lines.push(`Lease ${e.leaseId} (${unitId ? where(e.propertyId, unitId) : prop(e.propertyId)}): customer ${e.customerId} is a ${e.type}: never registered, never notified (E1).`);
   }
-  for (const w of windows) lines.push(windowLine(ctx, w, at));
+  for (const w of windows) lines.push(windowLine(ctx, w, at, where));
 
   const { placement, live } = draftPerson(ctx, person);
   if (placement.home) {
@@ -46,42 +50,42 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
       U5: `several windows are open; lease ${placement.leaseId} started most recently (U5)`,
       O4: `reassigned by a manager at ${at(placement.dueAt, h.propertyId)} to lease ${placement.leaseId}; holds until that lease's window closes (O4)`,
     };
-    lines.push(`Home unit: ${h.unitId} at property ${h.propertyId}: ${why[placement.rule] ?? `lease ${placement.leaseId} window is open (${placement.rule})`}.`);
+    lines.push(`Home unit: ${where(h.propertyId, h.unitId)}: ${why[placement.rule] ?? `lease ${placement.leaseId} window is open (${placement.rule})`}.`);
   } else {
     lines.push('No home unit: no window of this resident is open at any enabled property (U6).');
   }
   for (const id of [...placement.overlap].sort(cmp)) {
     const r = live.find((x) => x.id === id);
-    if (r) lines.push(`Registration ${r.id} (unit ${r.unitId}, property ${r.propertyId}) stays active until the old lease's window closes: cross-property transfer overlap (U3).`);
+    if (r) lines.push(`Registration ${r.id} (${where(r.propertyId, r.unitId, r.spaceIds)}) stays active until the old lease's window closes: cross-property transfer overlap (U3).`);
   }
 
   const allRegs = input.registry.registrations.filter((r) => ctx.personOf(r.customerId) === person).sort((a, b) => cmp(a.id, b.id));
   for (const r of allRegs) {
     const window = `${r.accessStart != null ? `from ${at(r.accessStart, r.propertyId)}` : ''}${r.accessEnd != null ? ` until ${at(r.accessEnd, r.propertyId)}` : r.state === 'ended' ? '' : ', open-ended'}`;
-    lines.push(`Registration ${r.id}: ${r.state} in unit ${r.unitId} at property ${r.propertyId} (spaces ${[...r.spaceIds].sort(cmp).join(', ') || 'none'}; leases ${[...r.leaseIds].sort(cmp).join(', ') || 'none'}) ${window}.`.replace(/ \./, '.'));
+    lines.push(`Registration ${r.id}: ${r.state} in ${where(r.propertyId, r.unitId, [...r.spaceIds].sort(cmp))} (leases ${[...r.leaseIds].sort(cmp).join(', ') || 'none'}) ${window}.`.replace(/ \./, '.'));
   }
 
   for (const b of ctx.blocks.filter((x) => ctx.personOf(x.customerId) === person)) {
-    if (b.liftedAt != null && b.liftedAt <= now) lines.push(`Block ${b.id} at property ${b.propertyId} was lifted at ${at(b.liftedAt, b.propertyId)} (K3).`);
-    else if (b.from > now) lines.push(`Block ${b.id} at property ${b.propertyId} takes effect at ${at(b.from, b.propertyId)}: "${b.message}" (K1).`);
+    if (b.liftedAt != null && b.liftedAt <= now) lines.push(`Block ${b.id} at ${prop(b.propertyId)} was lifted at ${at(b.liftedAt, b.propertyId)} (K3).`);
+    else if (b.from > now) lines.push(`Block ${b.id} at ${prop(b.propertyId)} takes effect at ${at(b.from, b.propertyId)}: "${b.message}" (K1).`);
     else if (effectiveBlock(ctx, person, b.propertyId)?.id === b.id) {
-      lines.push(`Blocked at property ${b.propertyId} since ${at(b.from, b.propertyId)}: "${b.message}". The registration and key are kept but the key does not work (K1, K2).`);
+      lines.push(`Blocked at ${prop(b.propertyId)} since ${at(b.from, b.propertyId)}: "${b.message}". The registration and key are kept but the key does not work (K1, K2).`);
     }
   }
   for (const h of [...input.registry.holds].sort((a, b) => cmp(a.id, b.id))) {
     for (const e of [...h.endings].filter((x) => ctx.personOf(x.customerId) === person).sort((a, b) => cmp(a.registrationId, b.registrationId))) {
-      lines.push(`The end of registration ${e.registrationId} (${e.rule}) is held in hold ${h.id} at property ${h.propertyId}, waiting for approval (S3).`);
+      lines.push(`The end of registration ${e.registrationId} (${e.rule}) is held in hold ${h.id} at ${prop(h.propertyId)}, waiting for approval (S3).`);
     }
   }
   for (const k of input.registry.keys.filter((x) => ctx.personOf(x.customerId) === person).sort((a, b) => cmp(a.keyId, b.keyId))) {
-    lines.push(`Key ${k.keyId} at property ${k.propertyId}: ${k.revoked ? 'revoked' : 'current'} (P1).`);
+    lines.push(`Key ${k.keyId} at ${prop(k.propertyId)}: ${k.revoked ? 'revoked' : 'current'} (P1).`);
   }
 
   const result = plan(input);
   const mine = result.actions.filter((a): a is ResidentAction => a.kind !== 'hold' && a.kind !== 'release-hold' && ctx.personOf(a.customerId) === person);
   const held = result.actions.flatMap((a) => (a.kind === 'hold' ? a.endings.filter((e) => ctx.personOf(e.customerId) === person) : []));
-  if (mine.length === 0 && held.length === 0) lines.push(`A sync of property ${ctx.plannedId} now changes nothing for this resident.`);
-  for (const a of mine) lines.push(`A sync of property ${ctx.plannedId} now would: ${a.kind} [${a.rule}${a.leaseId ? `, lease ${a.leaseId}` : ''}]: ${a.reason}.`);
+  if (mine.length === 0 && held.length === 0) lines.push(`A sync of ${prop(ctx.plannedId)} now changes nothing for this resident.`);
+  for (const a of mine) lines.push(`A sync of ${prop(ctx.plannedId)} now would: ${a.kind} [${a.rule}${a.leaseId ? `, lease ${a.leaseId}` : ''}]: ${a.reason}.`);
   for (const e of held) lines.push(`A sync now would hold the end of registration ${e.registrationId} for approval (S3).`);
 
   const next = windows
@@ -92,12 +96,18 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   return lines;
 }
 
-function windowLine(ctx: EngineContext, w: LeaseWindow, at: (t: number, p: PropertyId) => string): string {
+function windowLine(
+  ctx: EngineContext,
+  w: LeaseWindow,
+  at: (t: number, p: PropertyId) => string,
+  where: (p: PropertyId, u: UnitId, s: readonly SpaceId[]) => string,
+): string {
   const now = ctx.now;
   const p = ctx.properties.get(w.propertyId);
   const source = w.source === 'missing' ? '; missing in Entrata, last known version kept (S2)' : w.source === 'quarantined' ? '; quarantined, last good version kept (S4)' : '';
   const status = `status ${w.status}${w.statusFromCustomer ? " (the customer's own status, W6)" : ''}${source}`;
-  const head = `Lease ${w.leaseId}, unit ${w.unitId} at property ${w.propertyId} (spaces ${w.spaceIds.join(', ') || 'none'}${w.isTransfer || w.parentLeaseId ? `; transfer${w.parentLeaseId ? ` from lease ${w.parentLeaseId}` : ''}` : ''}): ${status}.`;
+  const transfer = w.isTransfer || w.parentLeaseId ? ` (transfer${w.parentLeaseId ? ` from lease ${w.parentLeaseId}` : ''})` : '';
+  const head = `Lease ${w.leaseId}, ${where(w.propertyId, w.unitId, w.spaceIds)}${transfer}: ${status}.`;
   if (w.openRule === 'W1') return `${head} Not signed yet: no window (W1).`;
   if (w.openRule === 'W5') return `${head} Cancelled: the window never opens (W5).`;
   const early = p && p.policy.earlyMoveInDays > 0 ? `, ${p.policy.earlyMoveInDays} early day(s) allowed` : '';

@@ -123,7 +123,7 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
     const rule: RuleId = liveElsewhere ? 'N2' : policy.isFirstSync ? 'N6' : 'N1';
     out.push({
       kind: 'notify',
-      ...base(rule, start.leaseId, notification === 'new-key' ? `new key for this property sent (${rule})` : `welcome with network and key sent (${rule})`),
+      ...base(rule, start.leaseId, notification === 'new-key' ? `new key for this property queued (${rule})` : `welcome with network and key queued (${rule})`),
       notification,
       unitId: start.unitId,
       channels,
@@ -191,7 +191,7 @@ function warningsFor(ctx: EngineContext, drafts: readonly PersonDraft[]): PlanWa
         w({ code: 'unknown-lease', rule: 'S2', customerId: d.person, leaseId: id, unitId: r.unitId, message: `registration ${r.id} rests on lease ${id}, which Entrata no longer returns: access is kept (S2)` });
       }
       if (isLive(r) && knownUnits.size > 0 && !knownUnits.has(r.unitId)) {
-        w({ code: 'unit-missing', rule: 'S5', customerId: d.person, leaseId: null, unitId: r.unitId, message: `unit ${r.unitId} is no longer in Entrata; a manager must confirm before it is removed (S5)` });
+        w({ code: 'unit-missing', rule: 'S5', customerId: d.person, leaseId: null, unitId: r.unitId, message: `${ctx.names.describe({ propertyId: P, unitId: r.unitId })} is no longer in Entrata; a manager must confirm before it is removed (S5)` });
       }
     }
     const c = ctx.latestCustomer.get(d.person);

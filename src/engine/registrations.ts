@@ -36,6 +36,9 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
   const P = ctx.plannedId;
   const tz = ctx.planned.timeZone;
   const when = (t: number) => (Number.isFinite(t) ? formatLocal(t, tz) : t > 0 ? 'open-ended' : 'at once');
+  // Units as staff know them; one at another property (a U3/U4 move across) names that property too.
+  const place = (unitId: UnitId, spaceIds?: readonly SpaceId[], propertyId = P) =>
+    ctx.names.describe({ propertyId, unitId, spaceIds }, { property: propertyId !== P });
 
   const windows = ctx.windows.get(person) ?? [];
   const regs = ctx.registrations.get(person) ?? [];
@@ -117,7 +120,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
       rule: moved ? placement.rule : ('U1' as RuleId),
       leaseId: placement.leaseId,
       dueAt: placement.dueAt,
-      text: moved ? `home moved to unit ${placement.home?.unitId} (${placement.rule})` : 'the resident has one home unit (U1)',
+      text: moved && placement.home ? `home moved to ${place(placement.home.unitId, undefined, placement.home.propertyId)} (${placement.rule})` : 'the resident has one home unit (U1)',
       closing: false,
     };
   };
@@ -158,7 +161,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
     const { primary, desired } = u;
 
     for (const extra of u.extras) {
-      const text = `a second registration for unit ${u.unit.unitId}: one registration per unit (B1)`;
+      const text = `a second registration for ${place(u.unit.unitId)}: one registration per unit (B1)`;
       if (isLive(extra)) {
         const a = { kind: 'end' as const, ...base('B1', null, text), registrationId: extra.id, unitId: u.unit.unitId, dueAt: now };
         regActions.push(a);
@@ -174,7 +177,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         const rule = placement.rule;
         regActions.push({
           kind: 'move-home-unit',
-          ...base(rule, placement.leaseId, `moves from unit ${movingFrom.unitId} to unit ${u.unit.unitId}: ${homeText(placement, windows, when)}; the key stays (P2)`),
+          ...base(rule, placement.leaseId, `moves from ${place(movingFrom.unitId, movingFrom.spaceIds)} to ${place(u.unit.unitId, s.spaceIds)}: ${homeText(placement, windows, when)}; the key stays (P2)`),
           fromRegistrationId: movingFrom.id,
           fromUnitId: movingFrom.unitId,
           toRegistrationId: primary?.id ?? null,
@@ -183,7 +186,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         });
       } else if (!primary || primary.state === 'pending') {
         const rule = placement.rule;
-        const text = `access starts in unit ${u.unit.unitId}: ${homeText(placement, windows, when)}${desired.state === 'blocked' ? '; blocked (K1)' : ''}`;
+        const text = `access starts in ${place(u.unit.unitId, s.spaceIds)}: ${homeText(placement, windows, when)}${desired.state === 'blocked' ? '; blocked (K1)' : ''}`;
         if (!primary) regActions.push({ kind: 'register', ...base(rule, placement.leaseId, text), state: desired.state, ...fields });
         else regActions.push({ kind: 'activate', ...base(rule, placement.leaseId, text), registrationId: primary.id, state: desired.state, ...fields });
       } else {
@@ -207,7 +210,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         if (primary && isLive(primary) && primary.id !== movingFrom?.id) pushEnd(u, primary);
         regActions.push({
           kind: 'register',
-          ...base(s.startRule, s.startW?.leaseId ?? null, `pre-registered in unit ${u.unit.unitId}: window opens ${when(s.accessStart ?? Infinity)} (${s.startRule})`),
+          ...base(s.startRule, s.startW?.leaseId ?? null, `pre-registered in ${place(u.unit.unitId, s.spaceIds)}: window opens ${when(s.accessStart ?? Infinity)} (${s.startRule})`),
           state: 'pending',
           unitId: u.unit.unitId,
           spaceIds: s.spaceIds,
@@ -222,7 +225,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         const c = closingCause(u);
         regActions.push({
           kind: 'withdraw',
-          ...base(c.rule, c.leaseId, `pre-registration withdrawn quietly: ${c.text} (N5)`),
+          ...base(c.rule, c.leaseId, `pre-registration in ${place(u.unit.unitId, primary.spaceIds)} withdrawn quietly: ${c.text} (N5)`),
           registrationId: primary.id,
           unitId: u.unit.unitId,
           dueAt: c.dueAt,
@@ -233,7 +236,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
 
   function pushEnd(u: UnitDraft, r: Registration) {
     const c = endCause(u);
-    const a = { kind: 'end' as const, ...base(c.rule, c.leaseId, `access in unit ${u.unit.unitId} ends: ${c.text}`), registrationId: r.id, unitId: u.unit.unitId, dueAt: c.dueAt };
+    const a = { kind: 'end' as const, ...base(c.rule, c.leaseId, `access in ${place(u.unit.unitId, r.spaceIds)} ends: ${c.text}`), registrationId: r.id, unitId: u.unit.unitId, dueAt: c.dueAt };
     regActions.push(a);
     endings.push({ action: a, person, leaseIds: uniqSorted(r.leaseIds), closing: c.closing });
   }
@@ -242,7 +245,7 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
     if (!sameList(r.leaseIds, s.leaseIds) || !sameList(r.spaceIds, s.spaceIds)) {
       regActions.push({
         kind: 'set-leases',
-        ...base('B1', null, `covers leases ${s.leaseIds.join(', ') || 'none'} and spaces ${s.spaceIds.join(', ') || 'none'} of unit ${unitId} (B1)`),
+        ...base('B1', null, `covers leases ${s.leaseIds.join(', ') || 'none'} in ${place(unitId, s.spaceIds)} (B1)`),
         registrationId: r.id,
         unitId,
         leaseIds: s.leaseIds,

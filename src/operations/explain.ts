@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { explain } from '../engine/explain.ts';
-import { asCustomerId } from '../entrata/snapshot.ts';
+import { namesOf } from '../engine/context.ts';
+import { asCustomerId, asPropertyId } from '../entrata/snapshot.ts';
 import { getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { isoInZone } from '../registry/views.ts';
 import { loadMirror } from '../sync/mirror.ts';
@@ -19,18 +20,22 @@ export async function explainResident(deps: SyncDeps, customerId: string, proper
   const history = await deps.db
     .selectFrom('audit_event as a')
     .innerJoin('resident as r', 'r.id', 'a.resident_id')
-    .select(['a.at', 'a.actor', 'a.run_id', 'a.action', 'a.rule', 'a.lease_id', sql<string | null>`a.details->>'reason'`.as('reason')])
+    .leftJoin('property as p', 'p.id', 'a.property_id')
+    .select(['a.at', 'a.actor', 'a.run_id', 'a.action', 'a.rule', 'a.lease_id', 'a.property_id', 'p.entrata_id', sql<string | null>`a.details->>'reason'`.as('reason')])
     .where('r.customer_id', '=', customerId)
     .where('r.account_id', '=', property.accountId)
     .where('a.action', '!=', 'upsert-resident')
     .orderBy('a.id', 'desc')
     .limit(15)
     .execute();
+  // A change recorded at another property of the account says where (its text names units of that property).
+  const names = namesOf(built.input);
+  const elsewhere = (h: (typeof history)[number]) => (h.property_id !== property.id && h.entrata_id ? ` at ${names.property(asPropertyId(h.entrata_id))}` : '');
   if (history.length > 0) {
     lines.push('', 'Recorded changes, newest first:');
     for (const h of history) {
       const who = h.actor === 'sync' ? `sync run ${h.run_id}` : `${h.actor}${h.run_id ? ` (run ${h.run_id})` : ''}`;
-      lines.push(`  ${isoInZone(new Date(h.at), property.timeZone)} ${h.action}${h.rule ? ` [${h.rule}]` : ''}${h.lease_id ? ` lease ${h.lease_id}` : ''} by ${who}${h.reason ? `: ${h.reason}` : ''}`);
+      lines.push(`  ${isoInZone(new Date(h.at), property.timeZone)} ${h.action}${h.rule ? ` [${h.rule}]` : ''}${h.lease_id ? ` lease ${h.lease_id}` : ''}${elsewhere(h)} by ${who}${h.reason ? `: ${h.reason}` : ''}`);
     }
   }
   return lines;

@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
+import { namesOf } from '../engine/context.ts';
+import { placeNames, type PlaceNames } from '../engine/names.ts';
 import { plan as planProperty } from '../engine/plan.ts';
 import type { Action, Plan, PlanInput, PropertyInput } from '../engine/types.ts';
 import { EntrataError, type EntrataClient } from '../entrata/index.ts';
-import type { CustomerId, QuarantinedLease, SnapshotUnit } from '../entrata/snapshot.ts';
+import { asPropertyId, type CustomerId, type QuarantinedLease, type SnapshotUnit } from '../entrata/snapshot.ts';
 import type { Logger } from '../log/logger.ts';
 import { accountProperties, getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { applyPlan, type Actor } from './apply.ts';
@@ -17,7 +19,7 @@ import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
 import { beforeCommit } from './test-seam.ts';
-import { loadUnits, syncUnits } from './units.ts';
+import { loadUnits, loadUnitsByIds, syncUnits } from './units.ts';
 
 /** What a sync reads: the whole property, one unit, or one resident (O5). */
 export type SyncScope =
@@ -74,6 +76,8 @@ export interface SyncResult {
   actions: Action[];
   warnings: Plan['warnings'];
   nextTransitionAt: string | null;
+  /** What staff call the property and the units and bedrooms the actions speak of (for texts; never in --json). */
+  names: PlaceNames;
 }
 
 /** Reads Entrata for a property (or part of it), plans, and applies the plan in one transaction (S1). */
@@ -117,7 +121,8 @@ async function runSync(
   let started = mayBeSteady || run === null ? null : await run;
   const runLog = () => (started ? propertyLog.child({ run: started.runId }) : propertyLog);
   const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
-    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, ...r,
+    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null,
+    names: placeNames([{ property: { id: asPropertyId(property.entrataId), name: propertyName }, units: [] }]), ...r,
   });
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let read: EntrataRead | null = null;
@@ -175,7 +180,10 @@ async function runSync(
     leasesChanged: merged.changed.length,
   };
   if (opts.dryRun || runId === null) {
-    return result({ status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt) });
+    return result({
+      status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings,
+      nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input),
+    });
   }
 
   // Apply: one transaction for the mirror, units, registry changes, audit, outbox and the run record.
@@ -216,7 +224,7 @@ async function runSync(
   return result({
     status: applied.status, counts,
     held: applied.res.holdId !== null && applied.res.heldEndings > 0 ? { holdId: applied.res.holdId, endings: applied.res.heldEndings } : null,
-    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt),
+    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input),
   });
 }
 
@@ -280,6 +288,13 @@ export async function buildPlan(
   const everyId = [...new Set([...customerIds, ...aliases.keys(), ...state.residents.map((r) => r.customerId as string)])];
   const otherMirrors = await loadMirrorsForCustomers(conn, siblings.map((p) => p.id), everyId);
   const units = freshUnits ?? (await loadUnits(conn, property.id));
+  // The other properties' units these residents lease or are registered in, so texts can name them (U3 across).
+  const elsewhere = new Map<number, Set<string>>();
+  const note = (dbId: number | undefined, unitId: string) => { if (dbId !== undefined) elsewhere.set(dbId, (elsewhere.get(dbId) ?? new Set()).add(unitId)); };
+  const siblingIds = new Map(siblings.map((p) => [p.entrataId, p.id]));
+  for (const [dbId, m] of otherMirrors) for (const e of m.values()) note(dbId, e.lease.unitId);
+  for (const r of state.registrations) note(siblingIds.get(r.propertyId), r.unitId);
+  const siblingUnits = await loadUnitsByIds(conn, elsewhere);
   const planned = propertyInputFromMirror(property, mirror, units, property.firstSyncedAt === null);
   const listed = new Set(planned.snapshot.quarantined.map((q) => q.leaseId));
   planned.snapshot.quarantined.push(...unknownQuarantined.filter((q) => !listed.has(q.leaseId)));
@@ -287,7 +302,7 @@ export async function buildPlan(
     propertyId: ids.toEntrata(property.id),
     properties: [
       planned,
-      ...siblings.map((p) => propertyInputFromMirror(p, otherMirrors.get(p.id) ?? new Map(), [], p.firstSyncedAt === null)),
+      ...siblings.map((p) => propertyInputFromMirror(p, otherMirrors.get(p.id) ?? new Map(), siblingUnits.get(p.id) ?? [], p.firstSyncedAt === null)),
     ],
     // S3 compares with what the last sync saw: an end it had already scheduled is not unexpected.
     previousSnapshot: previous && previous.size > 0 ? propertyInputFromMirror(property, previous, units, false).snapshot : null,

@@ -9,9 +9,29 @@ export async function loadUnits(db: Kysely<DB>, propertyId: number): Promise<Sna
     id: asUnitId(r.entrata_id),
     number: r.number,
     building: r.building,
-    spaces: (r.spaces as Array<{ id: string; label: string }>).map((s) => ({ id: asSpaceId(s.id), label: s.label })),
+    spaces: spacesOf(r.spaces),
   }));
 }
+
+/** Just these units of other properties (by database property id): what texts need to name them. */
+export async function loadUnitsByIds(db: Kysely<DB>, wanted: ReadonlyMap<number, ReadonlySet<string>>): Promise<Map<number, SnapshotUnit[]>> {
+  const out = new Map<number, SnapshotUnit[]>();
+  const pairs = [...wanted].flatMap(([p, ids]) => [...ids].map((id) => ({ p, id })));
+  if (pairs.length === 0) return out;
+  const rows = await db.selectFrom('unit').selectAll()
+    .where('property_id', 'in', [...wanted.keys()])
+    .where('entrata_id', 'in', [...new Set(pairs.map((x) => x.id))])
+    .orderBy('id').execute();
+  for (const r of rows) {
+    if (!wanted.get(r.property_id)?.has(r.entrata_id)) continue;
+    const list = out.get(r.property_id) ?? [];
+    list.push({ id: asUnitId(r.entrata_id), number: r.number, building: r.building, spaces: spacesOf(r.spaces) });
+    out.set(r.property_id, list);
+  }
+  return out;
+}
+
+const spacesOf = (spaces: unknown) => (spaces as Array<{ id: string; label: string }>).map((s) => ({ id: asSpaceId(s.id), label: s.label }));
 
 /**
  * Brings the unit list in line with Entrata's (full syncs only). A unit Entrata no longer lists is

@@ -114,14 +114,17 @@ export interface PropertyOptions {
 
 export function property(id: string, o: PropertyOptions = {}): PropertyInput {
   const leases = o.leases ?? [];
-  const unitIds = [...new Set([...leases, ...(o.missing ?? []), ...(o.quarantined ?? [])].map((l) => l.unitId))];
+  const all = [...leases, ...(o.missing ?? []), ...(o.quarantined ?? [])];
+  const unitIds = [...new Set(all.map((l) => l.unitId))];
+  // Unit numbers and bedroom labels as the ids, unless a test gives its units.
+  const spacesOf = (u: string) => [...new Set(all.filter((l) => l.unitId === u).flatMap((l) => l.spaceIds))].map((id) => ({ id, label: id }));
   return {
     id: pid(id),
     timeZone: o.tz ?? CHICAGO,
     policy: policy(o.policy),
     snapshot: {
       property: { id: pid(id), name: `Property ${id}` },
-      units: o.units ?? unitIds.map((u) => ({ id: u, number: u, building: null, spaces: [] })),
+      units: o.units ?? unitIds.map((u) => ({ id: u, number: u, building: null, spaces: spacesOf(u) })),
       leases,
       quarantined: (o.quarantined ?? []).map((l) => ({ leaseId: l.id, reason: 'unreadable' })),
     },

@@ -36,6 +36,8 @@ describe('N: notifications', () => {
       ['C1', 'welcome', 'N1', ['email', 'sms']],
       ['C2', 'welcome', 'N1', ['email']],
     ]);
+    // The plan queues the welcome; the delivery states say when it is sent.
+    expect(ofKind(p, 'notify').map((a) => a.reason)).toEqual(['welcome with network and key queued (N1)', 'welcome with network and key queued (N1)']);
   });
 
   it('N2: a move to another property sends the new key for that property', () => {
@@ -43,7 +45,7 @@ describe('N: notifications', () => {
     const p2 = property('P2', { leases: [lease('L2', { unit: 'U7', moveIn: '2025-12-15', parent: 'L1', customers: C1() })] });
     const { registry } = syncAll({ properties: [p1, p2] }, at('2025-12-01'));
     const p = plan(input({ planned: 'P2', properties: [p1, p2], registry }, at('2025-12-15')));
-    expect(ofKind(p, 'notify')).toEqual([expect.objectContaining({ notification: 'new-key', rule: 'N2', customerId: 'C1', propertyId: 'P2', unitId: 'U7' })]);
+    expect(ofKind(p, 'notify')).toEqual([expect.objectContaining({ notification: 'new-key', rule: 'N2', customerId: 'C1', propertyId: 'P2', unitId: 'U7', reason: 'new key for this property queued (N2)' })]);
   });
 
   it('N5: a withdrawn pre-registration and a sync that changes nothing send nothing', () => {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { entrataClients } from '../../accounts/entrata-clients.ts';
 import type { AppContext } from '../../app/context.ts';
+import { asPropertyId } from '../../entrata/snapshot.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope } from '../../sync/sync-property.ts';
 import { printJson, UsageError, withApp } from '../run.ts';
@@ -43,6 +44,7 @@ export function register(program: Command): void {
     .addHelpText('after', `
 The sync runs in this process under the property's lock, so it never overlaps another sync of the
 same property. A failed Entrata read changes no access (S4); the run is recorded with its error.
+The list names units by number, building and bedroom label; the JSON gives Entrata's ids ("unit" is the unit's id).
 JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
     .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: string; json?: boolean }) => {
       if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
@@ -62,10 +64,16 @@ JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","e
 }
 
 function printSummary(r: SyncResult, dryRun: boolean): void {
+  const name = r.names.propertyName(asPropertyId(r.property));
+  const property = `property ${r.property}${name ? ` (${name})` : ''}`;
   const out: string[] = [];
-  if (r.status === 'failed') out.push(`sync of property ${r.property} failed: ${r.error?.message} (access unchanged)`);
-  else out.push(`${dryRun ? 'plan for' : 'sync of'} property ${r.property}: ${dryRun ? `${r.actions.length} actions` : r.status}${r.runId ? ` (run ${r.runId})` : ''}`);
-  for (const a of r.actions) out.push(`  [${a.rule}] ${a.kind}${'customerId' in a ? ` customer ${a.customerId}` : ''}${'unitId' in a ? ` unit ${a.unitId}` : ''}: ${a.reason}`);
+  if (r.status === 'failed') out.push(`sync of ${property} failed: ${r.error?.message} (access unchanged)`);
+  else out.push(`${dryRun ? 'plan for' : 'sync of'} ${property}: ${dryRun ? `${r.actions.length} actions` : r.status}${r.runId ? ` (run ${r.runId})` : ''}`);
+  for (const a of r.actions) {
+    // Units as staff know them; the ids are in --json.
+    const unit = 'unitId' in a ? `, ${r.names.describe({ propertyId: a.propertyId, unitId: a.unitId })}` : '';
+    out.push(`  [${a.rule}] ${a.kind}${'customerId' in a ? ` customer ${a.customerId}` : ''}${unit}: ${a.reason}`);
+  }
   if (r.held) out.push(`  held: ${r.held.endings} unexpected endings wait for approval (hold ${r.held.holdId}; see \`pebbles holds\`)`);
   for (const w of r.warnings) out.push(`  warning [${w.rule}] ${w.message}`);
   process.stdout.write(out.join('\n') + '\n');
