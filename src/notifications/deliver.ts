@@ -102,6 +102,14 @@ export function idempotencyKeyFor(outboxId: number, channel: 'email' | 'sms'): s
   return `pebbles-notification-${outboxId}-${channel}`;
 }
 
+/** The notification a sent message belongs to, from its Message-ID or idempotency key (the two above). */
+export function notificationOfMessage(messageId: string): { outboxId: number; channel: 'email' | 'sms' } | null {
+  const mail = /^<?pebbles\.notification\.(\d+)@[^>]*>?$/.exec(messageId.trim());
+  if (mail) return { outboxId: Number(mail[1]), channel: 'email' };
+  const sms = /^pebbles-notification-(\d+)-(email|sms)$/.exec(messageId.trim());
+  return sms ? { outboxId: Number(sms[1]), channel: sms[2] as 'email' | 'sms' } : null;
+}
+
 /** One batch: fan out due outbox rows, claim due deliveries, send them, record the outcomes. */
 export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<BatchResult> {
   const expanded = await fanOut(deps, now);

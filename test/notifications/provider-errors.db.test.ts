@@ -111,7 +111,8 @@ async function problemsJson(): Promise<string> {
   }
 }
 
-describe('P3: SMS provider errors that echo what they were sent', () => {
+describe('P3: SMS provider errors that echo what they were sent', { timeout: 300_000 }, () => {
+  // Each test runs the real command in a child process (seconds each, more on a loaded machine).
   const failed: Array<{ id: number; key: string }> = [];
 
   for (const [mode, reason] of [
