@@ -46,11 +46,6 @@ export function maskSecrets(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Whether `text` holds any form of a secret. */
-export function holdsSecret(text: string, secrets: readonly string[]): boolean {
-  return maskSecrets(text, secrets) !== text;
-}
-
 const SOFT_BREAK = /=(?:\r?\n|[ \t])/;
 
 function escapeRegExp(c: string): string {
