@@ -30,6 +30,9 @@ interface Caught {
 export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: string } = {}): Promise<RunningCatcher> {
   const host = opts.host ?? '127.0.0.1';
   const store = batchedStore(db);
+  // An SMS has no subject, and the start of its text, which older catchers kept in clear as one,
+  // may hold the key (P3): cleared; the text itself stays, encrypted.
+  await db.updateTable('caught_message').set({ subject: '' }).where('channel', '=', 'sms').where('subject', '!=', '').execute();
 
   const smtp = new SMTPServer({
     authOptional: true,
@@ -86,7 +89,7 @@ export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: st
       const body = form.get('Body') ?? '';
       if (!to || !body) return reply(400, { code: 21604, message: 'To and Body are required' });
       store
-        .add({ channel: 'sms', message_id: req.headers['idempotency-key']?.toString() ?? null, sender: form.get('From') ?? '', recipients: to, subject: body.slice(0, 60), size: Buffer.byteLength(body), raw_encrypted: secrets.encrypt(body) })
+        .add({ channel: 'sms', message_id: req.headers['idempotency-key']?.toString() ?? null, sender: form.get('From') ?? '', recipients: to, subject: '', size: Buffer.byteLength(body), raw_encrypted: secrets.encrypt(body) })
         .then((id) => reply(201, { sid: `SMcaught${id}`, status: 'queued', to, body: '[stored]' }), () => reply(503, { message: 'catcher could not store the message' }));
     });
   });

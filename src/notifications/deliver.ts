@@ -102,6 +102,14 @@ export function idempotencyKeyFor(outboxId: number, channel: 'email' | 'sms'): s
   return `pebbles-notification-${outboxId}-${channel}`;
 }
 
+/** The notification a sent message belongs to, from its Message-ID or idempotency key (the two above). */
+export function notificationOfMessage(messageId: string): { outboxId: number; channel: 'email' | 'sms' } | null {
+  const mail = /^<?pebbles\.notification\.(\d+)@[^>]*>?$/.exec(messageId.trim());
+  if (mail) return { outboxId: Number(mail[1]), channel: 'email' };
+  const sms = /^pebbles-notification-(\d+)-(email|sms)$/.exec(messageId.trim());
+  return sms ? { outboxId: Number(sms[1]), channel: sms[2] as 'email' | 'sms' } : null;
+}
+
 /** One batch: fan out due outbox rows, claim due deliveries, send them, record the outcomes. */
 export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<BatchResult> {
   const expanded = await fanOut(deps, now);
@@ -335,7 +343,7 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
   try {
     let providerId: string;
     if (c.channel === 'email') {
-      if (!deps.mail) throw new DeliveryError('the mail channel is stopped', false);
+      if (!deps.mail) throw DeliveryError.masked('the mail channel is stopped', [], { permanent: false });
       ({ providerId } = await deps.mail.send({
         from: { name: senderName(property), address: from.address },
         to: c.recipient,
@@ -346,15 +354,17 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
         messageId: messageId!,
         headers: { 'X-Pebbles-Notification': String(c.outbox_id), 'X-Pebbles-Kind': c.kind, 'Auto-Submitted': 'auto-generated' },
         attachments: rendered.qr ? [{ cid: rendered.qr.cid, filename: 'wifi-qr.png', contentType: 'image/png', content: rendered.qr.png }] : [],
+        secrets: rendered.secrets,
       }));
     } else {
-      if (!deps.sms) throw new DeliveryError('no SMS provider', false);
+      if (!deps.sms) throw DeliveryError.masked('no SMS provider', [], { permanent: false });
       if (!rendered.sms) return { ...base, state: 'skipped', last_error: `a ${c.kind} goes by e-mail only`, content };
-      ({ providerId } = await deps.sms.send({ to: c.recipient, body: rendered.sms, idempotencyKey: idempotencyKeyFor(c.outbox_id, 'sms') }));
+      ({ providerId } = await deps.sms.send({ to: c.recipient, body: rendered.sms, idempotencyKey: idempotencyKeyFor(c.outbox_id, 'sms'), secrets: rendered.secrets }));
     }
     return { ...base, state: 'sent', provider_id: providerId, last_error: null, sent_at: clock().toISOString(), content };
   } catch (err) {
-    const e = err instanceof DeliveryError ? err : new DeliveryError((err as Error)?.message ?? String(err), false, true);
+    // The ports mask their own errors; anything else thrown is masked here before it is stored or logged.
+    const e = err instanceof DeliveryError ? err : DeliveryError.masked((err as Error)?.message ?? String(err), rendered.secrets, { permanent: false, ambiguous: true });
     if (e.permanent) return { ...base, state: 'failed', last_error: e.message, ambiguous: e.ambiguous, content };
     if (c.attempts >= deps.policy.maxAttempts) {
       return { ...base, state: 'failed', last_error: `gave up after ${c.attempts} attempts: ${e.message}`, ambiguous: e.ambiguous, content };

@@ -34,8 +34,10 @@ export function smtpMailPort(s: SmtpSettings): MailPort {
     logger: false,
     debug: false,
   });
+  const credentials = s.password ? [s.password, `\0${s.user ?? ''}\0${s.password}`] : [];
   return {
     async send(mail: OutgoingMail) {
+      const secrets = [...mail.secrets, ...credentials];
       try {
         const info = await transport.sendMail({
           from: { name: mail.from.name, address: mail.from.address },
@@ -51,10 +53,10 @@ export function smtpMailPort(s: SmtpSettings): MailPort {
           disableUrlAccess: true,
         });
         const rejected = (info.rejected ?? []) as unknown[];
-        if (rejected.length > 0) throw new DeliveryError(`the server refused the recipient: ${String(info.response ?? '')}`, true);
+        if (rejected.length > 0) throw DeliveryError.masked(`the server refused the recipient: ${String(info.response ?? '')}`, secrets, { permanent: true });
         return { providerId: providerIdFrom(info.response, info.messageId) };
       } catch (err) {
-        throw classifySmtpError(err);
+        throw classifySmtpError(err, secrets);
       }
     },
     async close() {
@@ -78,19 +80,21 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH',
  * transient. A time-out or broken connection after it was open is ambiguous: the server may have
  * accepted the message. Authentication failures are transient: a configuration fix lets them go.
  */
-export function classifySmtpError(err: unknown): DeliveryError {
+export function classifySmtpError(err: unknown, secrets: readonly string[] = []): DeliveryError {
   if (err instanceof DeliveryError) return err;
   const e = err as { message?: string; code?: string; responseCode?: number; command?: string; errno?: string | number; syscall?: string };
-  const message = (e?.message ?? String(err)).replace(/\s+/g, ' ').slice(0, 300);
+  // Whole: masked before it is cut short (an SMTP answer may echo the message, or the AUTH exchange).
+  const message = e?.message ?? String(err);
+  const failure = (text: string, permanent: boolean, ambiguous = false) => DeliveryError.masked(text, secrets, { permanent, ambiguous });
   const code = typeof e?.responseCode === 'number' ? e.responseCode : null;
-  if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') return new DeliveryError(`SMTP authentication failed (check SMTP_USER/SMTP_PASSWORD): ${message}`, false);
-  if (code !== null && code >= 400 && code < 500) return new DeliveryError(`SMTP ${code}: ${message}`, false);
-  if (code !== null && code >= 500) return new DeliveryError(`SMTP ${code}: ${message}`, true);
-  if (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE' || e?.code === 'ECONFIG') return new DeliveryError(message, true);
+  if (e?.code === 'EAUTH' || e?.code === 'ENOAUTH') return failure(`SMTP authentication failed (check SMTP_USER/SMTP_PASSWORD): ${message}`, false);
+  if (code !== null && code >= 400 && code < 500) return failure(`SMTP ${code}: ${message}`, false);
+  if (code !== null && code >= 500) return failure(`SMTP ${code}: ${message}`, true);
+  if (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE' || e?.code === 'ECONFIG') return failure(message, true);
   const sys = String(e?.errno ?? '') || '';
   const connectFailed = CONNECT_FAILURES.has(sys) || CONNECT_FAILURES.has(e?.code ?? '') || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(message) || (e?.command === 'CONN' && !/timeout|closed unexpectedly/i.test(message));
   // nodemailer does not say whether the message had been streamed when a connection timed out or
   // broke, so any such failure on an open connection counts as ambiguous (marked, never hidden).
   const brokeOpenConnection = ['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'ECONNRESET', 'EPIPE'].includes(e?.code ?? '') || /timeout|closed unexpectedly|ECONNRESET|EPIPE/i.test(message);
-  return new DeliveryError(message, false, !connectFailed && brokeOpenConnection);
+  return failure(message, false, !connectFailed && brokeOpenConnection);
 }

@@ -27,6 +27,27 @@ export function qrPng(text: string, opts: { scale?: number; margin?: number } = 
     const y0 = (my + margin) * scale;
     for (let k = 0; k < scale; k++) line.copy(raw, (y0 + k) * (rowBytes + 1));
   }
+  return png1bit(side, raw);
+}
+
+/**
+ * Stands in for a QR code that must not be shown (it holds the key): a square of the same size,
+ * hatched so nobody takes it for a code to scan.
+ */
+export function hiddenQrPng(side = 264): Buffer {
+  const rowBytes = Math.ceil(side / 8);
+  const raw = Buffer.alloc((rowBytes + 1) * side, 0);
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const border = x < 2 || y < 2 || x >= side - 2 || y >= side - 2;
+      if (!border && (x + y) % 24 >= 2) raw[y * (rowBytes + 1) + 1 + (x >> 3)]! |= 0x80 >> (x & 7);
+    }
+  }
+  return png1bit(side, raw);
+}
+
+/** A square 1-bit greyscale PNG from packed rows, each after its filter byte (0). */
+function png1bit(side: number, raw: Buffer): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(side, 0);
   ihdr.writeUInt32BE(side, 4);

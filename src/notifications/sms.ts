@@ -21,9 +21,11 @@ export function httpSmsPort(s: SmsSettings, fetchImpl: typeof fetch = fetch): Sm
   const auth = `Basic ${Buffer.from(`${s.accountSid}:${s.authToken}`).toString('base64')}`;
   const timeoutMs = s.timeoutMs ?? 30_000;
   const limit = limiter(s.concurrency ?? 8);
+  const credentials = smsCredentials(s);
   return {
     send: (sms: OutgoingSms) =>
       limit(async () => {
+        const secrets = [...sms.secrets, ...credentials];
         let res: Response;
         try {
           res = await fetchImpl(url, {
@@ -36,7 +38,7 @@ export function httpSmsPort(s: SmsSettings, fetchImpl: typeof fetch = fetch): Sm
           const e = err as Error & { cause?: { code?: string } };
           const code = e.cause?.code ?? (e.name === 'TimeoutError' ? 'ETIMEDOUT' : '');
           const refused = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code);
-          throw new DeliveryError(`SMS provider unreachable: ${code || e.message}`, false, !refused);
+          throw DeliveryError.masked(`SMS provider unreachable: ${code || e.message}`, secrets, { permanent: false, ambiguous: !refused });
         }
         const text = await res.text().catch(() => '');
         if (res.ok) {
@@ -46,27 +48,39 @@ export function httpSmsPort(s: SmsSettings, fetchImpl: typeof fetch = fetch): Sm
           } catch {
             sid = undefined;
           }
-          if (typeof sid !== 'string' || !sid) throw new DeliveryError(`SMS provider answered ${res.status} without a message sid`, false, true);
+          if (typeof sid !== 'string' || !sid) throw DeliveryError.masked(`SMS provider answered ${res.status} without a message sid`, secrets, { permanent: false, ambiguous: true });
           return { providerId: sid };
         }
         const detail = providerMessage(text);
         if (res.status === 429 || res.status >= 500) {
-          throw new DeliveryError(`SMS provider HTTP ${res.status}${detail}`, false, false, retryAfter(res.headers.get('retry-after')));
+          throw DeliveryError.masked(`SMS provider HTTP ${res.status}${detail}`, secrets, { permanent: false, retryAfterMs: retryAfter(res.headers.get('retry-after')) });
         }
-        throw new DeliveryError(`SMS provider HTTP ${res.status}${detail}`, true);
+        throw DeliveryError.masked(`SMS provider HTTP ${res.status}${detail}`, secrets, { permanent: true });
       }),
     async close() {},
   };
 }
 
+/** The provider's reason, whole: it is masked before it is cut short (DeliveryError.masked). */
 function providerMessage(text: string): string {
   try {
     const j = JSON.parse(text) as { message?: unknown; code?: unknown };
-    if (typeof j.message === 'string') return `: ${j.message.slice(0, 200)}${j.code !== undefined ? ` (code ${String(j.code)})` : ''}`;
+    if (typeof j.message === 'string') return `: ${j.message}${j.code !== undefined ? ` (code ${String(j.code)})` : ''}`;
   } catch {
     // not JSON
   }
-  return text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+  return text ? `: ${text}` : '';
+}
+
+/** What an SMS error may echo of the credentials: the token, Basic auth's "sid:token", a password in the URL. */
+function smsCredentials(s: SmsSettings): string[] {
+  let urlPassword = '';
+  try {
+    urlPassword = decodeURIComponent(new URL(s.baseUrl).password);
+  } catch {
+    // not a URL: fetch says so, with nothing to mask
+  }
+  return [s.authToken, `${s.accountSid}:${s.authToken}`, urlPassword].filter((x) => x.length > 0);
 }
 
 function retryAfter(h: string | null): number | null {

@@ -5,6 +5,7 @@ import type { DeliveryState } from '../db/schema.ts';
 import { getPropertyById } from '../properties/properties.ts';
 import type { StoredCopy } from './deliver.ts';
 import { UserError } from '../errors/user-error.ts';
+import { maskSecrets } from './mask.ts';
 
 /**
  * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
@@ -235,7 +236,15 @@ export async function notificationProblems(db: Db, propertyDbId: number): Promis
   return { failed: items.filter((v) => v.state === 'failed').length, maybeTwice: items.filter((v) => v.maybeTwice).length, items };
 }
 
-export const MASK = '••••••••';
+export { MASK } from './mask.ts';
+
+/**
+ * P3: a staff member is about to see a key in clear: one audit event saying who, whose key and
+ * which message. Written before the key is shown, so a failure here shows nothing.
+ */
+export async function recordKeyReveal(db: Db, r: { propertyDbId: number; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> }): Promise<void> {
+  await db.insertInto('audit_event').values({ at: r.now ?? new Date(), property_id: r.propertyDbId, resident_id: r.residentId, actor: r.staff, action: 'reveal-key', rule: 'P3', details: JSON.stringify(r.details) }).execute();
+}
 
 /**
  * The stored copy of what one delivery sent. The key is masked unless the staff member may reveal
@@ -253,10 +262,10 @@ export async function messageContent(db: Db, secrets: SecretBox, opts: { deliver
   const copy = JSON.parse(secrets.decrypt(row.content_encrypted)) as StoredCopy;
   const hasSecret = copy.secrets.length > 0;
   if (opts.revealKeys && hasSecret) {
-    await db.insertInto('audit_event').values({ at: opts.now ?? new Date(), property_id: row.property_id, resident_id: row.resident_id, actor: opts.staff, action: 'reveal-key', rule: 'P3', details: JSON.stringify({ deliveryId: row.id, notificationId: row.outbox_id }) }).execute();
+    await recordKeyReveal(db, { propertyDbId: row.property_id, residentId: row.resident_id, staff: opts.staff, now: opts.now, details: { deliveryId: row.id, notificationId: row.outbox_id } });
     return { ...copy, deliveryId: row.id, notificationId: row.outbox_id, keyMasked: false };
   }
-  const mask = (s: string | null) => (s === null ? null : copy.secrets.reduce((acc, k) => acc.split(k).join(MASK), s));
+  const mask = (s: string | null) => (s === null ? null : maskSecrets(s, copy.secrets));
   return {
     ...copy,
     subject: mask(copy.subject),

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { simpleParser } from 'mailparser';
-import { caughtMessage, caughtMessages } from '../../notifications/caught.ts';
+import { caughtContent, caughtMessages } from '../../notifications/caught.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
+import { cliStaff } from './resident.ts';
 
 /** `pebbles mail list/show`: what the embedded mail and SMS catchers kept (no SMTP configured). */
 export function register(program: Command): void {
@@ -29,25 +30,29 @@ export function register(program: Command): void {
 
   mail
     .command('show')
-    .description('One caught message: headers, text and attachments (it shows the key: the catcher is your own machine)')
+    .description('One caught message: headers, text and attachments, the key masked unless --reveal-key')
     .argument('<id>', 'id from `pebbles mail list`')
-    .option('--html <file>', 'also write the HTML body, with its QR code image inlined, to this file (open it in a browser)')
-    .option('--raw', 'print the raw message as received')
-    .action(async (idText: string, o: { html?: string; raw?: boolean }) => {
+    .option('--html <file>', 'also write the HTML body, with its images inlined, to this file (open it in a browser); the QR code holds the key, so it is a placeholder unless --reveal-key')
+    .option('--raw', 'print the raw message as received (the key masked and the QR code replaced unless --reveal-key)')
+    .option('--reveal-key', 'show the key and the QR code (recorded in the audit trail, P3)')
+    .action(async (idText: string, o: { html?: string; raw?: boolean; revealKey?: boolean }) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id < 1) throw new UsageError(`not a message id: ${idText}`);
       await withApp(async (app) => {
-        const m = await caughtMessage(app.db, app.secrets, id);
+        const m = await caughtContent(app.db, app.secrets, { id, revealKeys: !!o.revealKey, staff: cliStaff() });
         if (!m) throw new UsageError(`no caught message ${id} (see \`pebbles mail list\`)`, { code: 'not-found', category: 'not-found', exitCode: 1 });
+        const note = m.keyMasked ? 'The key is masked (--reveal-key shows it, recorded in the audit trail).' : null;
         if (o.raw) {
           process.stdout.write(m.raw.endsWith('\n') ? m.raw : `${m.raw}\n`);
+          if (note) process.stderr.write(`${note}\n`);
           return;
         }
         if (m.channel === 'sms') {
-          process.stdout.write(`SMS ${m.id} received ${m.receivedAt}\nFrom: ${m.from}\nTo: ${m.to}\n\n${m.raw}\n`);
+          process.stdout.write(`SMS ${m.id} received ${m.receivedAt}\nFrom: ${m.from}\nTo: ${m.to}\n\n${m.raw}\n${note ? `\n${note}\n` : ''}`);
           return;
         }
         const parsed = await simpleParser(m.raw);
+        const hidden = new Set(m.hidden);
         const out = [
           `E-mail ${m.id} received ${m.receivedAt}`,
           `From: ${parsed.from?.text ?? m.from}`,
@@ -58,12 +63,13 @@ export function register(program: Command): void {
           '',
           (parsed.text ?? '').trimEnd(),
           '',
-          ...parsed.attachments.map((a) => `[attachment] ${a.filename ?? '(unnamed)'} ${a.contentType} ${a.size} bytes${a.contentId ? ` cid ${a.contentId}` : ''}`),
+          ...parsed.attachments.map((a) => `[attachment] ${a.filename ?? '(unnamed)'} ${a.contentType}${a.contentId && hidden.has(a.contentId) ? ' hidden: it holds the key' : ` ${a.size} bytes`}${a.contentId ? ` cid ${a.contentId}` : ''}`),
+          ...(note ? ['', note] : []),
         ];
         process.stdout.write(out.join('\n') + '\n');
         if (o.html) {
           await writeFile(o.html, typeof parsed.html === 'string' ? parsed.html : '', { mode: 0o600 });
-          process.stdout.write(`HTML written to ${o.html}\n`);
+          process.stdout.write(`HTML written to ${o.html}${hidden.size > 0 ? ' (the QR code replaced by a placeholder)' : ''}\n`);
         }
       });
     });
