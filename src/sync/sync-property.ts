@@ -200,7 +200,7 @@ async function runSync(
     leasesChanged: merged.changed.length,
   };
   if (opts.dryRun || runId === null) {
-    return result({ status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt) });
+    return result({ status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt), suspicious });
   }
 
   // Apply: one transaction for the mirror, units, registry changes, audit, outbox and the run record.
