@@ -312,3 +312,8 @@ export interface DispatcherStateTable {
   last_tick_at: NullableTimestamp;
   last_tick_by: string | null;
 }
+
+// 0007_suspicious_answers: why a run's Entrata answer looks wrong though it was applied (null: nothing seen).
+export interface SyncRunTable {
+  suspicious: ColumnType<string | null, string | null | undefined, string | null>;
+}

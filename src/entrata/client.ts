@@ -36,12 +36,17 @@ export interface LeaseFilter {
   version?: 'r1' | 'r2';
 }
 
-export interface LeaseReadOptions {
+/** Ends every call of a read at once (a wait, a retry, a request in flight), rejecting with the signal's reason. */
+export interface Abortable {
+  signal?: AbortSignal;
+}
+
+export interface LeaseReadOptions extends Abortable {
   /** Units of the property, when known: saves a getPropertyUnits call if the cap forces a building split. */
   units?: readonly SnapshotUnit[];
 }
 
-export interface SnapshotOptions {
+export interface SnapshotOptions extends Abortable {
   /** Name to use when neither getPropertyUnits nor the leases give one. */
   propertyName?: string;
   version?: 'r1' | 'r2';
@@ -65,7 +70,7 @@ export class EntrataClient {
   private readonly transport: EntrataTransport;
   private readonly logger: EntrataDeps['logger'];
   private readonly now: () => number;
-  private pickList: { map: Promise<LeaseStatusMap>; readAt: number } | undefined;
+  private pickList: { map: Promise<LeaseStatusMap>; readAt: number; signal: AbortSignal | undefined } | undefined;
 
   constructor(config: EntrataAccountConfig, deps: EntrataDeps = {}) {
     this.account = resolveAccount(config);
@@ -103,40 +108,53 @@ export class EntrataClient {
   }
 
   /** Units with building names and spaces, plus the property name when the answer has it. */
-  async getPropertyUnitList(propertyId: string): Promise<PropertyUnits> {
+  async getPropertyUnitList(propertyId: string, opts: Abortable = {}): Promise<PropertyUnits> {
     const id = checkId('propertyId', propertyId);
     const result = await this.transport.call({
       service: 'propertyunits', method: 'getPropertyUnits', version: 'r1',
-      params: { propertyIds: id, includeDisabledUnits: 1 },
+      params: { propertyIds: id, includeDisabledUnits: 1 }, signal: opts.signal,
     });
     const parsed = parsePropertyUnits(result, id);
     if (parsed.skipped.length > 0) this.logger?.warn({ propertyId: id, skipped: parsed.skipped }, 'getPropertyUnits entries without ids were left out');
     return parsed;
   }
 
-  async getPropertyUnits(propertyId: string): Promise<SnapshotUnit[]> {
-    return (await this.getPropertyUnitList(propertyId)).units;
+  async getPropertyUnits(propertyId: string, opts: Abortable = {}): Promise<SnapshotUnit[]> {
+    return (await this.getPropertyUnitList(propertyId, opts)).units;
   }
 
   /**
    * Lease status type id → status, from getLeasePickList (never hard-coded). Kept by the client
    * for PICK_LIST_TTL_MS, and read again at once when a lease carries an id it does not know.
-   * A failed read is not kept.
+   * A failed read is not kept. The read is shared by concurrent callers: one whose own signal has not
+   * fired, when the read ended because another caller's did, reads it again.
    */
-  getLeasePickList(): Promise<LeaseStatusMap> {
-    if (this.pickList && this.now() - this.pickList.readAt < PICK_LIST_TTL_MS) return this.pickList.map;
+  async getLeasePickList(opts: Abortable = {}): Promise<LeaseStatusMap> {
+    const kept = this.pickList && this.now() - this.pickList.readAt < PICK_LIST_TTL_MS ? this.pickList : undefined;
+    const entry = kept ?? this.readPickList(opts.signal);
+    try {
+      return await entry.map;
+    } catch (e) {
+      if (e instanceof EntrataError || opts.signal?.aborted || !entry.signal?.aborted) throw e;
+      return this.getLeasePickList(opts);
+    }
+  }
+
+  private readPickList(signal: AbortSignal | undefined): { map: Promise<LeaseStatusMap>; readAt: number; signal: AbortSignal | undefined } {
     const entry = {
       readAt: this.now(),
+      signal,
       map: this.transport
-        .call({ service: 'leases', method: 'getLeasePickList', version: 'r1' })
+        .call({ service: 'leases', method: 'getLeasePickList', version: 'r1', signal })
         .then(parseLeaseStatusTypes)
         .catch((e: unknown) => {
           if (this.pickList === entry) this.pickList = undefined;
           throw e;
         }),
     };
+    entry.map.catch(() => undefined); // awaited by getLeasePickList
     this.pickList = entry;
-    return entry.map;
+    return entry;
   }
 
   /** Raw lease nodes of every page (de-duplicated, cap split). For diagnostics; the sync uses getLeases. */
@@ -158,14 +176,14 @@ export class EntrataClient {
   private async readLeaseNodes(propertyId: string, filter: LeaseFilter, opts: LeaseReadOptions): Promise<LeaseNodes> {
     const id = checkId('propertyId', propertyId);
     const wasKept = this.pickList !== undefined && this.now() - this.pickList.readAt < PICK_LIST_TTL_MS;
-    const map = await this.getLeasePickList();
+    const map = await this.getLeasePickList(opts);
     let read: { nodes: unknown[]; answers: string };
     try {
       read = await this.queryLeaseNodes(id, map, filter, opts);
     } catch (e) {
       const refused = e instanceof EntrataError && e.kind === 'entrata' && /leaseStatusTypeId/i.test(e.detail);
       if (!refused || !wasKept) throw e;
-      const fresh = await this.rereadPickList(id, map);
+      const fresh = await this.rereadPickList(id, map, opts);
       if (!fresh) throw e;
       return { ...(await this.queryLeaseNodes(id, fresh, filter, opts)), map: fresh };
     }
@@ -174,15 +192,15 @@ export class EntrataClient {
       return sid !== null && !map.has(sid);
     });
     if (!unknown || !wasKept) return { ...read, map };
-    const fresh = await this.rereadPickList(id, map);
+    const fresh = await this.rereadPickList(id, map, opts);
     if (!fresh) return { ...read, map };
     return { ...(await this.queryLeaseNodes(id, fresh, filter, opts)), map: fresh };
   }
 
   /** Reads the pick list again; gives it when it differs from `old`, else null. */
-  private async rereadPickList(propertyId: string, old: LeaseStatusMap): Promise<LeaseStatusMap | null> {
+  private async rereadPickList(propertyId: string, old: LeaseStatusMap, opts: Abortable): Promise<LeaseStatusMap | null> {
     this.pickList = undefined;
-    const fresh = await this.getLeasePickList();
+    const fresh = await this.getLeasePickList(opts);
     if (sameMap(fresh, old)) return null;
     this.logger?.info({ propertyId }, 'the lease pick list changed; reading the leases again');
     return fresh;
@@ -203,8 +221,8 @@ export class EntrataClient {
       cap: LEASE_CAP,
       logger: this.logger,
       call: (params: Record<string, unknown>, page: { pageNo: number; perPage: number }) =>
-        this.transport.call({ service: 'leases', method: 'getLeases', version: base.version, params, page, digest }),
-      buildings: async () => buildingNames(opts.units ?? (await this.getPropertyUnits(id))),
+        this.transport.call({ service: 'leases', method: 'getLeases', version: base.version, params, page, digest, signal: opts.signal }),
+      buildings: async () => buildingNames(opts.units ?? (await this.getPropertyUnits(id, opts))),
     };
     const nodes: unknown[] = [];
     if (filter.leaseIds === undefined) nodes.push(...(await readAllLeaseNodes(reader, base)));
@@ -266,10 +284,10 @@ export class EntrataClient {
   /** readPropertySnapshot with its leases not yet normalised (every page read and parsed). */
   async readPropertySnapshotNodes(propertyId: string, opts: SnapshotOptions = {}): Promise<Omit<PropertySnapshot, 'leases' | 'quarantined'> & { leases: LeaseRead }> {
     const id = checkId('propertyId', propertyId);
-    const units = await this.getPropertyUnitList(id);
+    const units = await this.getPropertyUnitList(id, opts);
     const filter: LeaseFilter = { statuses: SNAPSHOT_STATUSES };
     if (opts.version) filter.version = opts.version;
-    const read = await this.readLeaseNodes(id, filter, { units: units.units });
+    const read = await this.readLeaseNodes(id, filter, { units: units.units, signal: opts.signal });
     const leaseName = units.propertyName ? undefined : read.nodes.map((n) => text(pick(n, 'propertyName'))).find(Boolean);
     return {
       property: { id: asPropertyId(id), name: units.propertyName ?? leaseName ?? opts.propertyName ?? '' },

@@ -1,6 +1,6 @@
 // The public surface of the Entrata room: what the CLI and the sync import.
 export { createEntrataClient, EntrataClient, SNAPSHOT_STATUSES, LEASE_IDS_PER_CALL } from './client.ts';
-export type { LeaseFilter, LeaseReadOptions, SnapshotOptions, UnitRef } from './client.ts';
+export type { Abortable, LeaseFilter, LeaseReadOptions, SnapshotOptions, UnitRef } from './client.ts';
 export { resolveAccount, serviceUrl } from './account.ts';
 export type { EntrataAccountConfig, EntrataCredential } from './account.ts';
 export type { EntrataDeps, EntrataLogger } from './transport.ts';

@@ -15,7 +15,8 @@ export interface EntrataLogger {
 /** Everything with a side effect, injected (time, randomness, network). */
 export interface EntrataDeps {
   fetch?: typeof globalThis.fetch;
-  sleep?: (ms: number) => Promise<void>;
+  /** Ends early, rejecting with the signal's reason, when the signal fires (an injected sleep may ignore it: the client races it). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   /** A number in [0, 1) for back-off jitter. */
   random?: () => number;
@@ -39,6 +40,12 @@ export interface RpcRequest {
    * request id that depends only on the request, so the echo of it leaves equal answers equal.
    */
   digest?: Hash;
+  /**
+   * Ends the call at once when it fires, in whatever it is doing (a rate-limit wait, a back-off, the
+   * request itself): the call rejects with the signal's reason, not an EntrataError. A sync's time bound
+   * and a stopping worker use it.
+   */
+  signal?: AbortSignal;
 }
 
 /** As Response.text() decodes: UTF-8, a byte-order mark dropped, malformed bytes replaced. */
@@ -60,7 +67,7 @@ class Retryable {
 
 export class EntrataTransport {
   private readonly fetch: typeof globalThis.fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly log: EntrataLogger;
@@ -76,7 +83,7 @@ export class EntrataTransport {
     deps: EntrataDeps = {},
   ) {
     this.fetch = deps.fetch ?? globalThis.fetch.bind(globalThis);
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = deps.sleep ?? abortableSleep;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.log = deps.logger ?? noopLogger;
@@ -97,6 +104,7 @@ export class EntrataTransport {
     const budgetKey = this.budgetPrefix + req.service;
     const maxRetries = this.account.maxRetries;
     for (let attempt = 0; ; attempt++) {
+      req.signal?.throwIfAborted();
       await this.waitForBudget(req, budgetKey);
       const outcome = await this.once(req, budgetKey, attempt);
       if (!(outcome instanceof Retryable)) {
@@ -117,7 +125,7 @@ export class EntrataTransport {
         { service: req.service, method: req.method, page: req.page?.pageNo, attempt: attempt + 1, delayMs: delay, reason: outcome.detail },
         'Entrata call failed; retrying',
       );
-      await this.sleep(delay);
+      await this.wait(delay, req.signal);
     }
   }
 
@@ -130,7 +138,18 @@ export class EntrataTransport {
       });
     }
     this.log.info({ service: req.service, method: req.method, waitMs: wait }, 'Entrata rate-limit budget reached; waiting for the window to reset');
-    await this.sleep(wait);
+    await this.wait(wait, req.signal);
+  }
+
+  /** The injected sleep, ended at once by the signal even when that sleep does not listen to it. */
+  private wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    signal.throwIfAborted();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.sleep(ms, signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   private redact(s: string): string {
@@ -155,6 +174,7 @@ export class EntrataTransport {
     const fail = (kind: EntrataErrorKind, detail: string, extra: { httpStatus?: number | null; code?: number | null; cause?: unknown } = {}) =>
       new EntrataError(this.redact(detail), { kind, service: req.service, method: req.method, attempts: attempt + 1, ...extra });
 
+    req.signal?.throwIfAborted();
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -176,7 +196,7 @@ export class EntrataTransport {
           ...authHeaders(this.account.credential),
         },
         body,
-        signal: controller.signal,
+        signal: req.signal ? AbortSignal.any([controller.signal, req.signal]) : controller.signal,
       });
       status = res.status;
       headers = res.headers;
@@ -184,6 +204,7 @@ export class EntrataTransport {
       bytes = new Uint8Array(await res.arrayBuffer());
       raw = utf8.decode(bytes);
     } catch (e) {
+      if (req.signal?.aborted) throw req.signal.reason;
       const detail = timedOut
         ? `no complete answer within ${this.account.timeoutMs} ms`
         : `network error: ${this.redact(e instanceof Error ? `${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}` : String(e))}`;
@@ -230,6 +251,22 @@ export class EntrataTransport {
     }
     return { result: envelope.result, bytes };
   }
+}
+
+/** A timer that the signal clears, rejecting with its reason (so no wait outlives what it was for). */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**

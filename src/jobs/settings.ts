@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/config.ts';
+import { DEFAULT_SYNC_TIMEOUT_MS } from '../sync/sync-bound.ts';
 
 /**
  * The environment variables of the job system (worker, dispatcher, queue), validated like the rest of
@@ -13,6 +14,7 @@ const schema = z.object({
   PEBBLES_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   PEBBLES_BUDGET_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
   PEBBLES_SYNC_NOW_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  PEBBLES_SYNC_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).optional(),
 });
 
 export interface JobSettings {
@@ -28,6 +30,8 @@ export interface JobSettings {
   budgetReserve: number;
   /** How long a sync-now request may wait in the queue and run before the caller is told to look later. */
   syncNowTimeoutMs: number;
+  /** Longest a sync holds its property reading Entrata before it gives up (S4); below syncExpireSeconds. */
+  syncTimeoutMs: number;
 }
 
 export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettings {
@@ -38,6 +42,12 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
     throw new ConfigError(`${String(issue.path[0] ?? 'environment')}: ${issue.message}`);
   }
   const e = parsed.data;
+  // A worker's sync must give up (and record why) before the queue takes its job back: by default 300 s,
+  // or half the expiry when that is shorter; a value set by hand must stay below the expiry.
+  const syncTimeoutSeconds = e.PEBBLES_SYNC_TIMEOUT_SECONDS ?? Math.min(DEFAULT_SYNC_TIMEOUT_MS / 1000, e.PEBBLES_SYNC_EXPIRE_SECONDS / 2);
+  if (syncTimeoutSeconds >= e.PEBBLES_SYNC_EXPIRE_SECONDS) {
+    throw new ConfigError(`PEBBLES_SYNC_TIMEOUT_SECONDS: must be less than PEBBLES_SYNC_EXPIRE_SECONDS (${e.PEBBLES_SYNC_EXPIRE_SECONDS}), so a sync gives up before its job is handed to another worker`);
+  }
   return {
     concurrency: e.PEBBLES_WORKER_CONCURRENCY,
     dispatchIntervalMs: Math.round(e.PEBBLES_DISPATCH_SECONDS * 1000),
@@ -45,5 +55,6 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
     maintenanceIntervalSeconds: e.PEBBLES_QUEUE_MAINTENANCE_SECONDS,
     budgetReserve: e.PEBBLES_BUDGET_RESERVE,
     syncNowTimeoutMs: Math.round(e.PEBBLES_SYNC_NOW_TIMEOUT_SECONDS * 1000),
+    syncTimeoutMs: Math.round(syncTimeoutSeconds * 1000),
   };
 }

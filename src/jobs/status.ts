@@ -21,6 +21,8 @@ export interface PropertyStatus {
   failing: boolean;
   consecutiveFailures: number;
   lastError: unknown;
+  /** The last sync's Entrata answer looked wrong though it was applied (it counts towards failing): why. */
+  suspiciousAnswer: string | null;
   nextTransitionAt: string | null;
   pendingMoveIns: number;
   scheduledMoveOuts: number;
@@ -49,6 +51,12 @@ export interface StatusReport {
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** A property's last error, when it is a suspicious answer (src/sync/sync-property.ts): its message. */
+function suspiciousOf(lastError: unknown): string | null {
+  const e = lastError as { kind?: unknown; message?: unknown } | null;
+  return e?.kind === 'suspicious-answer' && typeof e.message === 'string' ? e.message : null;
+}
 
 /** `pebbles status`: per property, its schedule and health; per account, its Entrata budget. */
 export async function statusReport(db: Db, o: { now: Date; rateLimitShare: number; budgetReserve: number }): Promise<StatusReport> {
@@ -96,6 +104,7 @@ export async function statusReport(db: Db, o: { now: Date; rateLimitShare: numbe
       failing: p.consecutive_failures >= FAILING_AFTER,
       consecutiveFailures: p.consecutive_failures,
       lastError: p.last_error ?? null,
+      suspiciousAnswer: suspiciousOf(p.last_error),
       nextTransitionAt: iso(p.next_transition_at),
       pendingMoveIns: Number(r?.pending ?? 0),
       scheduledMoveOuts: Number(r?.ending ?? 0),

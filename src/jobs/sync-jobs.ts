@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { PropertyBusyError } from '../sync/lock.ts';
+import { SyncStopped } from '../sync/sync-bound.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope, type SyncTrigger } from '../sync/sync-property.ts';
 import { afterSuccess, dueAt, failureBackoffMinutes, type CallCost } from './budget.ts';
 import { lockedProperties } from './dispatcher.ts';
@@ -74,6 +75,7 @@ async function meteredSync(deps: JobDeps, opts: Parameters<typeof syncProperty>[
     return { result, calls };
   } catch (err) {
     if (err instanceof PropertyBusyError) status = 'busy';
+    if (err instanceof SyncStopped) status = 'stopped';
     throw err;
   } finally {
     if (!opts.fromMirror) await deps.meter.flush(deps.db, accountId).catch((err: unknown) => deps.log.warn({ err }, 'could not store the Entrata rate-limit reading'));
@@ -110,6 +112,8 @@ export async function runScheduledSync(deps: JobDeps, data: SyncJobData): Promis
     ({ result, calls } = await meteredSync(deps, { propertyDbId: p.id, trigger: 'schedule', lock: { wait: false }, skipUnchanged: true }, p.account_id));
   } catch (err) {
     if (err instanceof PropertyBusyError) return { outcome: 'skipped', reason: 'busy' };
+    // The worker is stopping: the job goes back to the queue, and no failure is the property's.
+    if (err instanceof SyncStopped) throw err;
     // Not Entrata (database, a bug): nothing was applied; shown on the property and retried with back-off.
     const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false, at: deps.now().toISOString() };
     log.error({ err }, 'sync failed');
@@ -195,6 +199,8 @@ export async function runSyncNow(deps: JobDeps, data: SyncNowJobData): Promise<S
   const answeredBy = new Set<number>();
   for (const scope of data.scopes) {
     for (;;) {
+      // A stopping worker hands the request back rather than waiting for the property.
+      if (deps.stopping?.aborted) throw new SyncStopped();
       try {
         const { result } = await meteredSync(deps, { propertyDbId: p.id, scope, trigger: 'api', staff: data.staff ?? undefined, lock: { wait: false }, skipUnchanged: true }, p.account_id);
         runs.push(summary(result, scope));
@@ -228,6 +234,7 @@ async function waitForRun(deps: JobDeps, runId: number, propertyId: number, dead
   for (;;) {
     const r = await deps.db.selectFrom('sync_run').select('status').where('id', '=', runId).executeTakeFirst();
     if (!r || r.status !== 'running') return true;
+    if (deps.stopping?.aborted) throw new SyncStopped();
     if (!(await lockedProperties(deps.db)).has(propertyId)) {
       // Finished between the two reads, or its process died (then the next sync marks it interrupted).
       const again = await deps.db.selectFrom('sync_run').select('status').where('id', '=', runId).executeTakeFirst();

@@ -10,6 +10,7 @@ import { workerLoops, type WorkerLoop, type WorkerLoopFactory } from './loops.ts
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createBoss, ensureQueues, QUEUES, type QueueName, type SyncJobData, type SyncNowJobData, type TransitionJobData } from './queues.ts';
 import type { JobSettings } from './settings.ts';
+import { SyncStopped } from '../sync/sync-bound.ts';
 import { runScheduledSync, runSyncNow, runTransition, type JobDeps } from './sync-jobs.ts';
 
 export interface WorkerOptions {
@@ -68,8 +69,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const db = createKysely(o.databaseUrl, lanes.reduce((a, l) => a + l.count, 0) + 8);
   const metrics = o.metrics ?? createMetrics({ db, rateLimitShare: o.config.entrata.rateLimitShare, now: () => now().getTime() });
   const meter = new EntrataMeter(metrics, () => now().getTime());
+  // Fired by stop(): every Entrata read and wait of a running sync ends at once, and its job goes back to the queue.
+  const stopSignal = new AbortController();
   const deps: JobDeps = {
-    db, secrets: o.secrets, log, now, meter, metrics,
+    db, secrets: o.secrets, log, now, meter, metrics, syncTimeoutMs: o.settings.syncTimeoutMs, stopping: stopSignal.signal,
     clientFor: meteredClients(db, o.secrets, o.config, log, meter, { now: () => now().getTime(), sleep: o.entrataSleep, fetch: o.entrataFetch }),
   };
   const boss = createBoss({ url: o.databaseUrl, settings: o.settings, supervise: true, applicationName: 'pebbles-worker' });
@@ -105,6 +108,11 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
             metrics.jobs.inc({ queue: lane.queue, outcome: (out as { outcome?: string }).outcome === 'skipped' ? 'skipped' : 'done' });
             return out;
           } catch (err) {
+            if (err instanceof SyncStopped) {
+              metrics.jobs.inc({ queue: lane.queue, outcome: 'stopped' });
+              jobLog.info('worker stopping: job handed back to the queue');
+              throw err;
+            }
             metrics.jobs.inc({ queue: lane.queue, outcome: 'failed' });
             jobLog.error({ err }, 'job failed; the queue retries it');
             throw err;
@@ -149,7 +157,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     tick: () => tick(dispatcherDeps),
     stop() {
       stopping ??= (async () => {
-        log.info({ running: inflight.size }, 'worker stopping: finishing running jobs');
+        log.info({ running: inflight.size }, 'worker stopping: Entrata reads end now and their jobs go back to the queue; finishing the rest');
+        stopSignal.abort(new SyncStopped());
         await dispatcher?.stop();
         await Promise.allSettled(loops.map((l) => l.stop()));
         const grace = o.graceMs ?? 30_000;

@@ -90,6 +90,8 @@ export interface RunView {
   status: string;
   counts: Record<string, number>;
   error: unknown;
+  /** Why Entrata's answer looked wrong though it was applied (an empty lease list where leases were open), or null. */
+  suspicious: string | null;
 }
 
 /** Sync runs of a property, newest first. */
@@ -103,6 +105,7 @@ export async function runsOf(db: Db, propertyDbId: number, limit = 50): Promise<
     status: r.status,
     counts: r.counts,
     error: r.error ?? null,
+    suspicious: r.suspicious,
   }));
 }
 

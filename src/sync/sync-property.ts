@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { DB } from '../db/schema.ts';
@@ -13,6 +13,7 @@ import { accountProperties, getPropertyById, type PropertySettings } from '../pr
 import { applyPlan, type Actor } from './apply.ts';
 import { isOpenStatus, loadMirror, mergeMirror, writeMirror, type FreshLeases, type Mirror } from './mirror.ts';
 import { withPropertyLock } from './lock.ts';
+import { DEFAULT_SYNC_TIMEOUT_MS, startSyncBound, SyncStopped, SyncTimedOut } from './sync-bound.ts';
 import { startRun, type SyncStart } from './run-start.ts';
 import { finishIfUnchanged, ReadDigests } from './steady.ts';
 import {
@@ -36,6 +37,10 @@ export interface SyncDeps {
   /** The Entrata client of an account (kept per account so its pick list and rate budget persist). */
   clientFor(accountId: number): Promise<EntrataClient>;
   now(): Date;
+  /** Longest a sync holds its property reading Entrata before it gives up (PEBBLES_SYNC_TIMEOUT_SECONDS). */
+  syncTimeoutMs?: number;
+  /** Fires when the process stops: running Entrata reads end at once and their syncs throw SyncStopped. */
+  stopping?: AbortSignal;
 }
 
 export interface SyncOptions {
@@ -78,6 +83,8 @@ export interface SyncResult {
   nextTransitionAt: string | null;
   /** What staff call the property and the units and bedrooms the actions speak of (for texts; never in --json). */
   names: PlaceNames;
+  /** Why Entrata's answer looks wrong though it was applied (an empty lease list where leases were open), or null. */
+  suspicious: string | null;
 }
 
 /** Reads Entrata for a property (or part of it), plans, and applies the plan in one transaction (S1). */
@@ -85,7 +92,12 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
   const scope = opts.scope ?? { kind: 'property' };
   if (opts.dryRun) {
     const property = await getPropertyById(deps.db, opts.propertyDbId);
-    return runSync(deps, deps.db, property, scope, opts, null, deps.log.child({ property: property.entrataId }));
+    const bound = startSyncBound(deps.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, deps.stopping);
+    try {
+      return await runSync(deps, deps.db, property, scope, opts, null, deps.log.child({ property: property.entrataId }), bound.signal);
+    } finally {
+      bound.end();
+    }
   }
   // The settings are read while the lock is taken (on another connection), and the run is recorded while
   // Entrata is read: round trips a steady-state sync would otherwise wait for one after the other.
@@ -95,15 +107,20 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
     const property = await settings;
     const run = startRun(conn, { propertyId: property.id, trigger: opts.trigger, scope, startedAt: deps.now(), actor: opts.staff ?? null });
     run.catch(() => undefined); // awaited by runSync
+    // The bound starts with the lock held: it limits how long this sync keeps the property from others.
+    const bound = startSyncBound(deps.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, deps.stopping);
     try {
-      return await runSync(deps, conn, property, scope, opts, run, deps.log.child({ property: property.entrataId }));
+      return await runSync(deps, conn, property, scope, opts, run, deps.log.child({ property: property.entrataId }), bound.signal);
     } catch (err) {
       // Not an Entrata failure (those are recorded by runSync): the transaction rolled back; the run says why.
+      // A stopping process hands the sync back: the run says so, the property records no failure.
       const { runId } = await run;
-      const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
+      const error = { kind: err instanceof SyncStopped ? 'stopped' : 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
       await conn.updateTable('sync_run').set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
         .where('id', '=', runId).where('status', '=', 'running').execute().catch(() => undefined);
       throw err;
+    } finally {
+      bound.end();
     }
   });
 }
@@ -112,6 +129,8 @@ async function runSync(
   deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions,
   /** Being recorded (null: a dry run); the sync reads Entrata meanwhile. */
   run: Promise<{ runId: number; start: SyncStart }> | null, propertyLog: Logger,
+  /** The sync's bound (sync-bound.ts): ends the Entrata read at once. */
+  signal: AbortSignal,
 ): Promise<SyncResult> {
   const now = opts.at ?? deps.now();
   // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken with the run
@@ -121,7 +140,7 @@ async function runSync(
   let started = mayBeSteady || run === null ? null : await run;
   const runLog = () => (started ? propertyLog.child({ run: started.runId }) : propertyLog);
   const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
-    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null,
+    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, suspicious: null,
     names: placeNames([{ property: { id: asPropertyId(property.entrataId), name: propertyName }, units: [] }]), ...r,
   });
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
@@ -133,11 +152,14 @@ async function runSync(
       const openLeaseIds = async () => prevMirror
         ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
         : (await run)?.start.openLeaseIds ?? [];
-      read = await readEntrata(client, property, scope, openLeaseIds);
+      read = await readEntrata(client, property, scope, openLeaseIds, signal);
       propertyName = read.name || propertyName;
     } catch (err) {
-      if (!(err instanceof EntrataError)) throw err;
-      const error = { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
+      if (!(err instanceof EntrataError) && !(err instanceof SyncTimedOut)) throw err;
+      // S4: no complete answer within the bound is an Entrata failure like any other.
+      const error = err instanceof SyncTimedOut
+        ? { kind: 'timed-out', message: err.message, entrataFailure: true }
+        : { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
       started ??= run ? await run : null;
       runLog().warn({ err: error }, 'Entrata read failed; access unchanged');
       if (started) await recordFailure(conn, property, started.runId, error, deps.now());
@@ -149,7 +171,9 @@ async function runSync(
   const start = started?.start ?? null;
   const log = runLog();
 
-  if (mayBeSteady && read?.digests && start && runId !== null && read.digests.matches(start.digests)) {
+  const suspicious = read?.suspicious ?? null;
+  if (suspicious) log.warn({ suspicious }, 'Entrata answered with no open lease where leases were open; access kept (S2)');
+  if (mayBeSteady && !suspicious && read?.digests && start && runId !== null && read.digests.matches(start.digests)) {
     // Compared before normalising: when the proof holds, the leases are never normalised.
     const finishedAt = deps.now();
     const unchangedCounts = { leasesRead: read.leasesRead, quarantined: 0, leasesChanged: 0, planSkipped: 1 };
@@ -167,8 +191,9 @@ async function runSync(
   const freshUnits = read?.units ?? null;
   // What this read brought, as digests a later sync may compare with: a full read the mirror will match
   // (none when a lease is quarantined: its last good version stays in the mirror).
+  // A suspicious answer is never matched later (the next sync looks at it again, and counts it again).
   const digests = fresh && read?.digests
-    ? (fresh.quarantined.length === 0 ? { answers_digest: read.digests.answers(), nodes_digest: read.digests.nodes() } : { answers_digest: null, nodes_digest: null })
+    ? (fresh.quarantined.length === 0 && !suspicious ? { answers_digest: read.digests.answers(), nodes_digest: read.digests.nodes() } : { answers_digest: null, nodes_digest: null })
     : {};
   prevMirror ??= await loadMirror(conn, property.id);
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
@@ -182,7 +207,7 @@ async function runSync(
   if (opts.dryRun || runId === null) {
     return result({
       status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings,
-      nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input),
+      nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input), suspicious,
     });
   }
 
@@ -203,18 +228,22 @@ async function runSync(
     const status: SyncResult['status'] = planned.plan.actions.length > 0 || merged.changed.length > 0 ? 'applied' : 'unchanged';
     finishedAt = deps.now();
     await trx.updateTable('sync_run').set({
-      finished_at: finishedAt, status, counts: JSON.stringify(counts), hold_id: res.holdId,
+      finished_at: finishedAt, status, counts: JSON.stringify(counts), hold_id: res.holdId, suspicious,
       error: merged.newlyQuarantined.length ? JSON.stringify({ quarantined: merged.newlyQuarantined }) : null,
     }).where('id', '=', runId).execute();
     // The schedule (S1) counts reads of Entrata: a re-plan from the mirror (W9) leaves the last sync, its
     // error and the next sync alone, and a unit or resident sync does not postpone the property's.
     const readEntrata = !opts.fromMirror;
+    // A suspicious answer is applied (S2 keeps access) but is no success: it counts towards failing when it repeats.
+    const outcome = suspicious
+      ? { last_error: JSON.stringify({ kind: 'suspicious-answer', message: suspicious, entrataFailure: false, runId, at: finishedAt.toISOString() }), consecutive_failures: sql<number>`consecutive_failures + 1` }
+      : { last_success_at: finishedAt, last_error: null, consecutive_failures: 0 };
     await trx.updateTable('property').set({
       next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
       // What this plan read was read under this snapshot (steady.ts).
       ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
       ...digests,
-      ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, last_success_at: finishedAt, last_error: null, consecutive_failures: 0, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
+      ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, ...outcome, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
       ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
     }).where('id', '=', property.id).execute();
     await beforeCommit(runId);
@@ -224,7 +253,7 @@ async function runSync(
   return result({
     status: applied.status, counts,
     held: applied.res.holdId !== null && applied.res.heldEndings > 0 ? { holdId: applied.res.holdId, endings: applied.res.heldEndings } : null,
-    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input),
+    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input), suspicious,
   });
 }
 
@@ -242,28 +271,45 @@ interface EntrataRead {
   leasesRead: number;
   units: SnapshotUnit[] | null;
   name: string;
+  /** Why the answer looks wrong (see readEntrata), or null. */
+  suspicious: string | null;
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>): Promise<EntrataRead> {
+async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>, signal: AbortSignal): Promise<EntrataRead> {
   if (scope.kind === 'property') {
-    const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name });
+    const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name, signal });
     // S2: every lease known open that did not come back is asked for by id.
     const returned = snap.leases.ids();
-    const askFor = (await openLeaseIds()).filter((id) => !returned.has(id));
-    const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units });
+    const known = await openLeaseIds();
+    const askFor = known.filter((id) => !returned.has(id));
+    const byId = await client.readLeaseNodesByIds(property.entrataId, askFor, { units: snap.units, signal });
     const fresh = (): FreshLeases => {
       const a = snap.leases.normalise();
       const b = byId.normalise();
       return { leases: [...a.leases, ...b.leases.filter((l) => !returned.has(l.id))], quarantined: [...a.quarantined, ...b.quarantined], complete: true };
     };
     const leasesRead = new Set([...returned, ...byId.ids()].filter((id) => id !== '')).size;
-    return { fresh, digests: new ReadDigests(snap.units, [snap.leases, byId]), leasesRead, units: snap.units, name: snap.property.name };
+    const suspicious = snap.leases.nodes.length === 0 ? emptyAnswer(known, byId.normalise().leases) : null;
+    return { fresh, digests: new ReadDigests(snap.units, [snap.leases, byId]), leasesRead, units: snap.units, name: snap.property.name, suspicious };
   }
   const batch = scope.kind === 'unit'
-    ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null })
-    : await client.readLeasesByCustomer(property.entrataId, scope.customerId);
+    ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null }, { signal })
+    : await client.readLeasesByCustomer(property.entrataId, scope.customerId, { signal });
   const fresh: FreshLeases = { leases: batch.leases, quarantined: batch.quarantined, complete: false };
-  return { fresh: () => fresh, digests: null, leasesRead: batch.leases.length, units: null, name: '' };
+  return { fresh: () => fresh, digests: null, leasesRead: batch.leases.length, units: null, name: '', suspicious: null };
+}
+
+/**
+ * An empty list of the property's open leases is suspicious when leases were open before, unless Entrata,
+ * asked by id, says every one of them ended (Past or Cancelled): then the answer is coherent. A property
+ * that never had an open lease (a first sync of an empty property) gives no such doubt.
+ */
+function emptyAnswer(knownOpen: readonly string[], askedById: ReadonlyArray<{ id: string; status: string }>): string | null {
+  if (knownOpen.length === 0) return null;
+  const ended = new Set(askedById.filter((l) => !isOpenStatus(l.status)).map((l) => l.id));
+  const unexplained = knownOpen.filter((id) => !ended.has(id)).length;
+  if (unexplained === 0) return null;
+  return `Entrata answered with no Future, Current or Notice lease where ${knownOpen.length} were open (${unexplained} not reported ended); access kept (S2)`;
 }
 
 async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId: number, error: object, at: Date): Promise<void> {

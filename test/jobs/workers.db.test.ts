@@ -64,7 +64,7 @@ describe('two worker processes on one PostgreSQL', () => {
     }
     const env = {
       DATABASE_URL: t.url, PEBBLES_SECRET_KEY: key.toString('hex'), LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_DISPATCH_SECONDS: '1', PEBBLES_SYNC_EXPIRE_SECONDS: '6', PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
+      PEBBLES_DISPATCH_SECONDS: '1', PEBBLES_SYNC_EXPIRE_SECONDS: '6', PEBBLES_SYNC_TIMEOUT_SECONDS: '5', PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
     };
     workers.push(spawnWorker('A', env), spawnWorker('B', env));
 

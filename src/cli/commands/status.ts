@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .addHelpText('after', `
 JSON: {"at","dispatcher":{"lastTickAt"},"queues":{queue:{state:n}},
  "properties":[{"account","property","intervalMinutes","effectiveIntervalMinutes","budgetNote","lastSyncAt","nextSyncAt",
-   "syncing","queued","failing","consecutiveFailures","lastError","nextTransitionAt","pendingMoveIns","scheduledMoveOuts","openHold"}],
+   "syncing","queued","failing","consecutiveFailures","lastError","suspiciousAnswer","nextTransitionAt","pendingMoveIns","scheduledMoveOuts","openHold"}],
  "accounts":[{"account","properties","rateLimitsKnown","rateLimits":[{"service","window","limit","allowed","used","resetsAt"}],"callsPerDay","stretchedToMinutes"}]}`)
     .action(async (o: { json?: boolean }) => {
       const settings = loadJobSettings();
@@ -33,7 +33,7 @@ function printStatus(r: StatusReport): void {
       interval: p.effectiveIntervalMinutes ? `${p.effectiveIntervalMinutes}m (set ${p.intervalMinutes}m)` : `${p.intervalMinutes}m`,
       lastSync: hhmm(p.lastSyncAt),
       nextSync: p.enabled ? (p.syncing ? 'syncing now' : hhmm(p.nextSyncAt)) : 'disabled',
-      health: p.failing ? `FAILING x${p.consecutiveFailures}` : p.consecutiveFailures ? `failed x${p.consecutiveFailures}` : 'ok',
+      health: p.failing ? `FAILING x${p.consecutiveFailures}` : p.consecutiveFailures ? `${p.suspiciousAnswer ? 'suspicious' : 'failed'} x${p.consecutiveFailures}` : 'ok',
       nextTransition: hhmm(p.nextTransitionAt),
       pendingIn: p.pendingMoveIns,
       movingOut: p.scheduledMoveOuts,
@@ -44,7 +44,8 @@ function printStatus(r: StatusReport): void {
   const notes = r.properties.filter((p) => p.budgetNote || (p.consecutiveFailures && p.lastError));
   for (const p of notes) {
     if (p.budgetNote) process.stdout.write(`${p.property}: ${p.budgetNote}\n`);
-    if (p.consecutiveFailures && p.lastError) process.stdout.write(`${p.property}: last error ${JSON.stringify(p.lastError)}\n`);
+    if (p.suspiciousAnswer) process.stdout.write(`${p.property}: suspicious answer: ${p.suspiciousAnswer}\n`);
+    else if (p.consecutiveFailures && p.lastError) process.stdout.write(`${p.property}: last error ${JSON.stringify(p.lastError)}\n`);
   }
   process.stdout.write('\n');
   const rows = r.accounts.flatMap((a): Array<Record<string, unknown>> =>

@@ -2,12 +2,16 @@ import { Option, type Command } from 'commander';
 import { entrataClients } from '../../accounts/entrata-clients.ts';
 import type { AppContext } from '../../app/context.ts';
 import { asPropertyId } from '../../entrata/snapshot.ts';
+import { loadJobSettings } from '../../jobs/settings.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope } from '../../sync/sync-property.ts';
 import { printJson, UsageError, withApp } from '../run.ts';
 
 export function syncDeps(app: AppContext): SyncDeps {
-  return { db: app.db, secrets: app.secrets, log: app.log, clientFor: entrataClients(app.db, app.secrets, app.config, app.log), now: () => new Date() };
+  return {
+    db: app.db, secrets: app.secrets, log: app.log, clientFor: entrataClients(app.db, app.secrets, app.config, app.log), now: () => new Date(),
+    syncTimeoutMs: loadJobSettings().syncTimeoutMs,
+  };
 }
 
 /** The `--json` shape of a sync result: one entry per action, with the rule that caused it. */
@@ -20,6 +24,7 @@ export function syncResultJson(r: SyncResult) {
     held: r.held,
     error: r.error,
     nextTransitionAt: r.nextTransitionAt,
+    suspicious: r.suspicious,
     actions: r.actions.map((a) => {
       const { kind, rule, reason, ...rest } = a as typeof a & { reason?: string };
       const unit = 'unitId' in a ? a.unitId : null;
@@ -43,9 +48,12 @@ export function register(program: Command): void {
     .addOption(new Option('--json', 'print the result as JSON on stdout (progress goes to stderr)'))
     .addHelpText('after', `
 The sync runs in this process under the property's lock, so it never overlaps another sync of the
-same property. A failed Entrata read changes no access (S4); the run is recorded with its error.
+same property, and gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (default 300) when Entrata keeps it
+waiting (rate limits, retries). A failed Entrata read changes no access (S4); the run is recorded with
+its error. An answer with no open lease where leases were open is applied (S2 keeps access) but flagged
+as suspicious on the run and the property, and counted towards failing.
 The list names units by number, building and bedroom label; the JSON gives Entrata's ids ("unit" is the unit's id).
-JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
+JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","suspicious","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
     .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: string; json?: boolean }) => {
       if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
       if (o.unit && o.customer) throw new UsageError('give --unit or --customer, not both');
@@ -74,6 +82,7 @@ function printSummary(r: SyncResult, dryRun: boolean): void {
     const unit = 'unitId' in a ? `, ${r.names.describe({ propertyId: a.propertyId, unitId: a.unitId })}` : '';
     out.push(`  [${a.rule}] ${a.kind}${'customerId' in a ? ` customer ${a.customerId}` : ''}${unit}: ${a.reason}`);
   }
+  if (r.suspicious) out.push(`  suspicious answer: ${r.suspicious}`);
   if (r.held) out.push(`  held: ${r.held.endings} unexpected endings wait for approval (hold ${r.held.holdId}; see \`pebbles holds\`)`);
   for (const w of r.warnings) out.push(`  warning [${w.rule}] ${w.message}`);
   process.stdout.write(out.join('\n') + '\n');

@@ -27,7 +27,7 @@ export function register(program: Command): void {
         const p = await getProperty(app.db, o.property, o.account);
         const rows = await runsOf(app.db, p.id);
         if (o.json) return printJson(rows);
-        printTable(rows.map((r) => ({ ...r, counts: Object.entries(r.counts).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`), error: r.error ? JSON.stringify(r.error).slice(0, 80) : null })), ['runId', 'trigger', 'startedAt', 'status', 'counts', 'error']);
+        printTable(rows.map((r) => ({ ...r, counts: Object.entries(r.counts).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`), error: r.error ? JSON.stringify(r.error).slice(0, 80) : null })), ['runId', 'trigger', 'startedAt', 'status', 'counts', 'suspicious', 'error']);
       });
     });
 

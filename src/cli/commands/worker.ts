@@ -31,8 +31,10 @@ export function register(program: Command): void {
 Every worker also runs the dispatcher: each PEBBLES_DISPATCH_SECONDS one of them enqueues the syncs that
 are due (within each Entrata account's rate-limit budget) and the transitions whose moment has come.
 A sync runs only under its property's lock, so workers never sync one property twice at once.
-SIGINT or SIGTERM: running syncs finish (up to 30 s) or go back to the queue; a killed worker's
-job is taken over by another worker after PEBBLES_SYNC_EXPIRE_SECONDS.`)
+SIGINT or SIGTERM: a sync still reading Entrata (or waiting on its rate limits) stops at once and its
+job goes back to the queue for another worker, with nothing applied and no failure recorded; other
+running work finishes (up to 30 s). A killed worker's job is taken over by another worker after
+PEBBLES_SYNC_EXPIRE_SECONDS. A sync gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (S4).`)
     .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
       const settings = loadJobSettings();
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
