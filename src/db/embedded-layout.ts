@@ -4,6 +4,7 @@ import { lstat, mkdir, readFile, readlink, realpath, rename, rm, stat, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { EmbeddedDatabaseError } from './embedded-error.ts';
 
 const run = promisify(execFile);
 
@@ -83,7 +84,7 @@ async function installedBinaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries;
   } catch {
-    throw new Error(`the embedded PostgreSQL binaries for this platform (${name}) are not installed; set DATABASE_URL to use a server instead`);
+    throw new EmbeddedDatabaseError(`the embedded PostgreSQL binaries for this platform (${name}) are not installed: run \`npm install\`, or set DATABASE_URL to use a server instead`, { code: 'embedded-binaries-missing' });
   }
 }
 

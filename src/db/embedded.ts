@@ -5,8 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { UserError } from '../errors/user-error.ts';
 import { processAlive } from '../files/process-alive.ts';
+import { EmbeddedDatabaseError } from './embedded-error.ts';
 import {
   asServerUser, canReach, exists, firstUnreachable, locateCluster, prepareClusterParent, serverBinaries, serverUser,
   type Binaries, type ClusterPlace, type ServerUser,
@@ -38,12 +38,7 @@ export interface EmbeddedServer {
   release(): Promise<void>;
 }
 
-/** The embedded database cannot be used as it is; the message says what to do. */
-export class EmbeddedDatabaseError extends UserError {
-  static override defaultCode = 'embedded-database';
-  static override defaultCategory = 'unavailable' as const;
-  override name = 'EmbeddedDatabaseError';
-}
+export { EmbeddedDatabaseError };
 
 /** The superuser initdb creates; the record names it too. */
 const USER = 'postgres';
@@ -250,7 +245,12 @@ export interface RecoverOptions extends EmbeddedOptions {
  */
 export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgDir: string; recovered: boolean }> {
   const dataDir = path.resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  if (!(await exists(dataDir))) {
+    throw new EmbeddedDatabaseError(`there is no embedded database to recover: ${dataDir} does not exist (check PEBBLES_DATA_DIR)`, { code: 'embedded-cluster-missing' });
+  }
+  if ((await readRecord(dataDir)).state === 'ok' && (await recordReaches(opts))) {
+    return { pgDir: (await locateCluster(dataDir, await serverUser())).pgDir, recovered: false };
+  }
   const user = await serverUser();
   const result = await withStartLock(dataDir, async () => {
     const read = await readRecord(dataDir);
@@ -278,11 +278,25 @@ export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgD
     await rm(where.marker, { force: true });
     return { pgDir: where.pgDir, recovered: true };
   });
-  if (result.recovered) {
-    const server = await startEmbeddedServer(opts);
+  if (result.recovered && !(await recordReaches(opts))) throw new Error(`the embedded database in ${result.pgDir} does not accept its new password`);
+  return result;
+}
+
+/** Whether the record works: the server (started if it is not running) accepts it. */
+async function recordReaches(opts: EmbeddedOptions): Promise<boolean> {
+  let server: EmbeddedServer;
+  try {
+    server = await startEmbeddedServer(opts);
+  } catch (err) {
+    if (err instanceof EmbeddedDatabaseError) return false;
+    throw err;
+  }
+  try {
+    const read = await readRecord(path.resolve(opts.dataDir));
+    return read.state === 'ok' && (await connectError(read.record)) === null;
+  } finally {
     await server.release();
   }
-  return result;
 }
 
 /** `ALTER ROLE ... PASSWORD` through `postgres --single`, as the cluster's owner; the server must be stopped. */

@@ -16,7 +16,7 @@ import { readRecord, RECORD_FILE, writeRecord, type ServerRecord } from '../../s
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const isRoot = process.getuid?.() === 0;
-const SLOW = 180_000;
+const SLOW = 300_000; // real servers and commands on a busy machine
 
 let base: string;
 /** A data directory with a cluster holding one row in `kept`, its server stopped. */
@@ -294,8 +294,6 @@ describe('as root', () => {
       } finally {
         await server.release();
       }
-      const second = await pebbles(dataDir, 'migrate');
-      expect(second.code, second.stderr).toBe(0);
       const again = await startEmbeddedServer({ dataDir });
       try {
         expect(await kept(again.url('pebbles'))).toEqual(['still here']);
