@@ -265,6 +265,23 @@ describe('two processes never start two servers on one cluster', () => {
 });
 
 describe('as root', () => {
+  it.skipIf(!isRoot)('a cluster already in <dataDir>/pg inside a mode-700 folder is left where it is, with a one-line stop naming the folder (skipped when not root)', async () => {
+    const parent = await mkdtemp(path.join(os.homedir(), 'pebbles-private-'));
+    try {
+      await chmod(parent, 0o700);
+      const dataDir = path.join(parent, 'data');
+      await run('cp', ['-a', template, dataDir]);
+      const err = await startEmbeddedServer({ dataDir }).then(() => null, (e: unknown) => e);
+      expect((err as EmbeddedDatabaseError).code).toBe('embedded-unreachable');
+      expect((err as Error).message).toMatch(/^the postgres user cannot enter \/.* \(mode 700\), on the way to the embedded database in .*; move the data directory/);
+      expect(lstatSync(path.join(dataDir, 'pg')).isDirectory()).toBe(true);
+      expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+      expect(statSync(parent).mode & 0o777).toBe(0o700);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!isRoot)('from a mode-700 folder, the embedded server starts with no other step, the folders keep their modes, and the cluster lives under /var/lib/pebbles (skipped when not root: PostgreSQL then runs as this user)', async () => {
     const parent = await mkdtemp(path.join(os.homedir(), 'pebbles-private-'));
     await chmod(parent, 0o700);
