@@ -84,9 +84,12 @@ export async function startEmbeddedServer(opts: EmbeddedOptions): Promise<Embedd
 
 const hasCluster = (p: ClusterPlace) => exists(path.join(p.pgDir, 'PG_VERSION'));
 
-/** A creation of ours was interrupted before its record was written: its folder holds nothing of use. */
+/**
+ * A creation of ours was interrupted before its record was written: its folder holds nothing of use.
+ * `postmaster.opts` is written by every server start: a cluster that has one has been used, marker or not.
+ */
 async function interruptedCreation(p: ClusterPlace, read: RecordRead): Promise<boolean> {
-  return read.state !== 'ok' && (await exists(p.marker));
+  return read.state !== 'ok' && (await exists(p.marker)) && !(await exists(path.join(p.pgDir, 'postmaster.opts')));
 }
 
 /** The record of a cluster that exists, or a stop when it has none; joins a running server the record reaches. */

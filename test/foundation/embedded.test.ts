@@ -144,6 +144,16 @@ describe('a record that is lost or broken never costs the data', () => {
     expect(readFileSync(path.join(dataDir, 'pg', 'notes.txt'), 'utf8')).toBe('mine');
   });
 
+  it('a creation marker next to a cluster that has served data (record lost) does not make it look like an interrupted creation', async () => {
+    const dataDir = await copyOfTemplate('marker-on-used-cluster');
+    await writeFile(path.join(dataDir, 'pg.init'), '12345\n');
+    await rm(path.join(dataDir, RECORD_FILE));
+    const err = await startEmbeddedServer({ dataDir }).then(() => null, (e: unknown) => e);
+    expect((err as EmbeddedDatabaseError).code).toBe('embedded-record-missing');
+    expect(readdirSync(dataDir).filter((n) => n.startsWith('pg.interrupted-'))).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
+  });
+
   it('a creation of our own interrupted midway (its marker present) is moved aside, never deleted, and made again', async () => {
     const dataDir = path.join(base, 'interrupted');
     await mkdir(path.join(dataDir, 'pg'), { recursive: true });
