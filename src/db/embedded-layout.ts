@@ -104,6 +104,7 @@ export async function serverBinaries(user: ServerUser | null, log?: (msg: string
   if (await stat(copied.postgres).then(() => true, () => false)) return copied;
   await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
   const tmp = `${target}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true }); // an unfinished copy of ours (same pid, killed), never anything else
   await run('cp', ['-a', nativeDir, tmp]);
   await run('chmod', ['-R', 'a+rX', tmp]);
   try {
