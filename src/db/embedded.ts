@@ -102,7 +102,7 @@ async function existingCluster(
   if (running === null) return { start: read.record };
   // A server runs here but did not answer the record: it may be finishing a stop (its starter exiting).
   const deadline = Date.now() + SETTLE_MS;
-  let why = await connectError(read.record);
+  let why: string | null = 'no answer yet';
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 250));
     why = await connectError(read.record);
