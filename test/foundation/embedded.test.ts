@@ -246,6 +246,24 @@ describe('two processes never start two servers on one cluster', () => {
     }
   }, SLOW);
 
+  it('a record that the running server does not accept is a stop after a short wait, never a second server', async () => {
+    const dataDir = await copyOfTemplate('live-wrong-record');
+    const first = await startEmbeddedServer({ dataDir });
+    try {
+      const pid = postmasterPid(dataDir);
+      const read = await readRecord(dataDir);
+      if (read.state !== 'ok') throw new Error('no record');
+      await writeRecord(dataDir, { ...read.record, password: 'not-the-password' });
+      const err = await startEmbeddedServer({ dataDir }).then(() => null, (e: unknown) => e);
+      expect((err as EmbeddedDatabaseError).code).toBe('embedded-server-unreachable');
+      expect((err as Error).message).toMatch(new RegExp(`runs \\(pid ${pid}\\) but does not accept the port and password in .*pebbles embedded recover --stop`));
+      expect(postmasterPid(dataDir)).toBe(pid);
+      expect(await kept(first.url())).toEqual(['credentials, keys and audit']);
+    } finally {
+      await first.release();
+    }
+  }, SLOW);
+
   it('a second process joins a running server through the record instead of starting another', async () => {
     const dataDir = await copyOfTemplate('join');
     const first = await startEmbeddedServer({ dataDir });
