@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
   let dataDir: string | null = null;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    // Not under a mode-700 home: the postgres user must reach it when tests run as root.
+    // Reachable by the postgres user when tests run as root, so the cluster stays in it (and goes with it).
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-test-'));
     await import('node:fs/promises').then((fs) => fs.chmod(dataDir!, 0o755));
     server = await startEmbeddedServer({ dataDir });
