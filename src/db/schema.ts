@@ -312,3 +312,16 @@ export interface DispatcherStateTable {
   last_tick_at: NullableTimestamp;
   last_tick_by: string | null;
 }
+
+// 0006_secret_check: the secret key's check value (one row; src/app/secret-check.ts).
+export interface DB {
+  secret_check: SecretCheckTable;
+}
+
+export interface SecretCheckTable {
+  id: Generated<number>;
+  check_value: string;
+  key_id: string;
+  created_at: Timestamp;
+  rotated_at: NullableTimestamp;
+}
