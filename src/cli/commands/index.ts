@@ -13,6 +13,7 @@ import * as web from './web.ts';
 import * as status from './status.ts';
 import * as notifications from './notifications.ts';
 import * as mail from './mail.ts';
+import * as secret from './secret.ts';
 
 /** Every command, in the order `pebbles --help` lists them. */
 export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, resident.register, simulator.register, migrate.register];
@@ -20,3 +21,5 @@ export const commands: Array<(program: Command) => void> = [start.register, acco
 commands.push(worker.register, web.register, status.register);
 // Notifications: message history, resend, personal messages and blasts, the local mail catcher.
 commands.push(notifications.register, mail.register);
+// The secret key: rotation.
+commands.push(secret.register);
