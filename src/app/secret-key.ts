@@ -181,7 +181,7 @@ async function reencryptAll(db: Db, current: SecretBox, next: SecretBox): Promis
  */
 export async function rotateSecretKey(db: Db, config: Config, current: SecretBox, newKey: Buffer | null): Promise<RotationResult> {
   const keyFile = usesKeyFile(config);
-  if (!newKey && !keyFile) throw new SecretError('give the new key with --new-key-file FILE or --new-key - (PEBBLES_SECRET_KEY is set, so no key file can keep a generated one; `openssl rand -hex 32` makes one)', { code: 'usage' });
+  if (!newKey && !keyFile) throw new SecretError('give the new key with --new-key-file FILE or --new-key - (the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one; `openssl rand -hex 32` makes one)', { code: 'usage' });
   const key = newKey ?? generateKey();
   const next = createSecretBox(key);
   if (next.check === current.check) throw new SecretError('the new key is the current key', { code: 'usage' });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { rotateSecretKey, usesKeyFile } from '../../app/secret-key.ts';
+import { assertSecretKeyConfigured, rotateSecretKey, usesKeyFile } from '../../app/secret-key.ts';
 import { loadConfig, decodeKey } from '../../config/config.ts';
 import { printJson, secretArg, UsageError, withApp } from '../run.ts';
 
@@ -38,8 +38,10 @@ Processes still running with the old key cannot write a secret after the rotatio
 values under any key but its own) and cannot decrypt: restart them with the new key.`)
     .action(async (o: { newKeyFile?: string; newKey?: string; json?: boolean }) => {
       const newKey = await newKeyFrom(o);
-      if (!newKey && !usesKeyFile(loadConfig())) {
-        throw new UsageError('PEBBLES_SECRET_KEY is set, so no key file can keep a generated key: give the new one with --new-key-file FILE or --new-key - (`openssl rand -hex 32` makes one)');
+      const config = loadConfig();
+      assertSecretKeyConfigured(config);
+      if (!newKey && !usesKeyFile(config)) {
+        throw new UsageError('the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one: give the new one with --new-key-file FILE or --new-key - (`openssl rand -hex 32` makes one)');
       }
       await withApp(async (app) => {
         const result = await rotateSecretKey(app.db, app.config, app.secrets, newKey);
