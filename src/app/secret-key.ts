@@ -134,6 +134,8 @@ const CHUNK = 500;
  */
 async function reencryptAll(db: Db, current: SecretBox, next: SecretBox): Promise<Record<string, number>> {
   return db.transaction().execute(async (trx) => {
+    // Writers already under way on these tables finish first; new ones wait for the commit.
+    await sql`lock table entrata_account, psk, delivery, caught_message in share row exclusive mode`.execute(trx);
     const replaced = await trx
       .updateTable('secret_check')
       .set({ check_value: next.check, key_id: next.keyId, rotated_at: sql`now()` })
@@ -198,8 +200,10 @@ export async function rotateSecretKey(db: Db, config: Config, current: SecretBox
   try {
     counts = await reencryptAll(db, current, next);
   } catch (err) {
+    const deadlocked = (err as { code?: string }).code === '40P01';
     // Removed only when the database proves the old key still holds (a lost COMMIT may have gone through).
     if (keyFile && (await readCheck(db).catch(() => undefined))?.check_value === current.check) await rm(`${file}.new`, { force: true });
+    if (deadlocked) throw new SecretError('another process was writing the same rows at that moment; nothing was changed: run it again', { code: 'secret-rotate-conflict', category: 'conflict', cause: err });
     throw err;
   }
   if (keyFile) await installNewKeyFile(config.dataDir);

@@ -313,7 +313,7 @@ export interface DispatcherStateTable {
   last_tick_by: string | null;
 }
 
-// 0006_secret_check: the secret key's check value (one row; src/app/secret-check.ts).
+// 0006_secret_check: the secret key's check value (one row; src/app/secret-key.ts).
 export interface DB {
   secret_check: SecretCheckTable;
 }
