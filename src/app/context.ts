@@ -1,8 +1,9 @@
-import { loadConfig, ConfigError, type Config } from '../config/config.ts';
-import { createSecretBox, loadOrCreateKeyFile, type SecretBox } from '../crypto/secrets.ts';
+import { loadConfig, type Config } from '../config/config.ts';
+import type { SecretBox } from '../crypto/secrets.ts';
 import { openDatabase, type Database, type Db } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { assertSecretKeyConfigured, openSecretBox } from './secret-key.ts';
 
 /** What every command and process needs: configuration, logs, the database and the secret box. */
 export interface AppContext {
@@ -14,23 +15,20 @@ export interface AppContext {
   close(): Promise<void>;
 }
 
-export async function secretKeyFor(config: Config): Promise<Buffer> {
-  if (config.secretKey) return config.secretKey;
-  if (config.databaseUrl) {
-    throw new ConfigError('PEBBLES_SECRET_KEY: required when DATABASE_URL is set (32 bytes as 64 hex characters or base64; `openssl rand -hex 32` makes one)');
-  }
-  return loadOrCreateKeyFile(config.dataDir);
-}
-
-/** Opens the database (migrating it) and everything around it. */
+/**
+ * Opens the database (migrating it), then proves the secret key against it (src/app/secret-key.ts):
+ * a key that does not match stops here, before anything is written with it.
+ */
 export async function openApp(opts: { config?: Config; log?: Logger } = {}): Promise<AppContext> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
-  const secrets = createSecretBox(await secretKeyFor(config));
+  assertSecretKeyConfigured(config);
   const database = await openDatabase(config, (msg) => log.info(msg));
+  let secrets: SecretBox;
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    secrets = await openSecretBox(database.db, config, log);
   } catch (err) {
     await database.close();
     throw err;

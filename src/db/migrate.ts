@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_registry.ts';
 import * as m0003 from './migrations/0003_jobs.ts';
 import * as m0004 from './migrations/0004_notifications.ts';
 import * as m0005 from './migrations/0005_steady_digests.ts';
+import * as m0006 from './migrations/0006_secret_check.ts';
 import * as m0007 from './migrations/0007_suspicious_answers.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0003_jobs': m0003,
   '0004_notifications': m0004,
   '0005_steady_digests': m0005,
+  '0006_secret_check': m0006,
   '0007_suspicious_answers': m0007,
 };
 

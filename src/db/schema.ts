@@ -317,3 +317,16 @@ export interface DispatcherStateTable {
 export interface SyncRunTable {
   suspicious: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+// 0006_secret_check: the secret key's check value (one row; src/app/secret-key.ts).
+export interface DB {
+  secret_check: SecretCheckTable;
+}
+
+export interface SecretCheckTable {
+  id: Generated<number>;
+  check_value: string;
+  key_id: string;
+  created_at: Timestamp;
+  rotated_at: NullableTimestamp;
+}

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { SecretBox } from '../crypto/secrets.ts';
+import { SecretError, type SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { DeliveryState } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
@@ -262,6 +262,8 @@ interface Outcome {
   ambiguous: boolean;
   subject: string | null;
   content: string | null;
+  /** The claim's attempt is given back: the delivery was not tried (this process could not compose it). */
+  refund?: boolean;
 }
 
 /** What a stored copy holds (encrypted, P3). */
@@ -327,6 +329,11 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
       { qr: c.channel === 'email' },
     );
   } catch (err) {
+    // A key this process cannot decrypt is an operations problem (its PEBBLES_SECRET_KEY, or a
+    // rotation it has not seen): the delivery waits, its attempt given back, for a process that can.
+    if (err instanceof SecretError) {
+      return { ...base, state: 'retrying', refund: true, last_error: "cannot decrypt the resident's key: the worker's PEBBLES_SECRET_KEY does not match (or the stored key is damaged); waiting for a worker with the right key", not_before: new Date(clock().getTime() + backoffMs(c.attempts, deps.policy, deps.random)).toISOString() };
+    }
     return { ...base, state: 'failed', last_error: `cannot compose the message: ${(err as Error).message}` };
   }
   if (!c.recipient) return { ...base, state: 'failed', last_error: 'no recipient' };
@@ -406,15 +413,15 @@ function resultWriter(deps: DeliveryDeps, clock: () => Date) {
 }
 
 async function writeOutcomes(deps: DeliveryDeps, chunk: Outcome[], now: Date): Promise<void> {
-  const json = JSON.stringify(chunk.map((o) => ({ id: o.id, state: o.state, provider_id: o.provider_id, last_error: o.last_error, not_before: o.not_before, sent_at: o.sent_at, ambiguous: o.ambiguous, subject: o.subject, content: o.content })));
+  const json = JSON.stringify(chunk.map((o) => ({ id: o.id, state: o.state, provider_id: o.provider_id, last_error: o.last_error, not_before: o.not_before, sent_at: o.sent_at, ambiguous: o.ambiguous, subject: o.subject, content: o.content, refund: o.refund ?? false })));
   await deps.db.transaction().execute(async (trx) => {
     await sql`
       update delivery d
-      set state = v.state, provider_id = coalesce(v.provider_id, d.provider_id), last_error = v.last_error,
+      set state = v.state, attempts = d.attempts - v.refund::int, provider_id = coalesce(v.provider_id, d.provider_id), last_error = v.last_error,
           not_before = coalesce(v.not_before, d.not_before), sent_at = coalesce(v.sent_at, d.sent_at),
           maybe_twice = d.maybe_twice or v.ambiguous, content_encrypted = coalesce(v.content, d.content_encrypted), subject = coalesce(v.subject, d.subject),
           lease_until = null, updated_at = ${now}
-      from jsonb_to_recordset(${json}::jsonb) as v(id bigint, state text, provider_id text, last_error text, not_before timestamptz, sent_at timestamptz, ambiguous boolean, subject text, content text)
+      from jsonb_to_recordset(${json}::jsonb) as v(id bigint, state text, provider_id text, last_error text, not_before timestamptz, sent_at timestamptz, ambiguous boolean, subject text, content text, refund boolean)
       where d.id = v.id and d.worker = ${deps.workerId} and d.state = 'sending'`.execute(trx);
     await summarise(trx, [...new Set(chunk.map((o) => o.outbox_id))]);
   });

@@ -14,6 +14,7 @@ import * as status from './status.ts';
 import * as notifications from './notifications.ts';
 import * as mail from './mail.ts';
 import * as embedded from './embedded.ts';
+import * as secret from './secret.ts';
 
 /** Every command, in the order `pebbles --help` lists them. */
 export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, resident.register, simulator.register, migrate.register];
@@ -23,3 +24,5 @@ commands.push(worker.register, web.register, status.register);
 commands.push(notifications.register, mail.register);
 // The embedded database's own upkeep.
 commands.push(embedded.register);
+// The secret key: rotation.
+commands.push(secret.register);
