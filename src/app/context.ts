@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError, type Config } from '../config/config.ts';
 import { createSecretBox, loadOrCreateKeyFile, type SecretBox } from '../crypto/secrets.ts';
-import { openDatabase, type Database, type Db } from '../db/database.ts';
+import { asDatabaseUnavailable, openDatabase, type Database, type Db } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 
@@ -33,7 +33,8 @@ export async function openApp(opts: { config?: Config; log?: Logger } = {}): Pro
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   } catch (err) {
     await database.close();
-    throw err;
+    // The first query: a server that is down or a database that does not exist says so in one line.
+    throw asDatabaseUnavailable(err, database.url);
   }
   return {
     config,

@@ -32,7 +32,7 @@ export function asDatabaseUnavailable(err: unknown, url: string): unknown {
 }
 
 /** host:port/database of a connection string, never its password. */
-function where(url: string): string {
+export function where(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || 5432}${u.pathname}`;

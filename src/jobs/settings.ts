@@ -13,6 +13,7 @@ const schema = z.object({
   PEBBLES_QUEUE_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   PEBBLES_BUDGET_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
   PEBBLES_SYNC_NOW_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  PEBBLES_DATABASE_CHECK_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
 });
 
 export interface JobSettings {
@@ -28,6 +29,11 @@ export interface JobSettings {
   budgetReserve: number;
   /** How long a sync-now request may wait in the queue and run before the caller is told to look later. */
   syncNowTimeoutMs: number;
+  /**
+   * How often a running worker or web process checks that the database and the job queue's schema
+   * are there, and the longest wait between attempts while they are not (1, 2, 4 ... s up to this).
+   */
+  databaseCheckMs: number;
 }
 
 export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettings {
@@ -45,5 +51,6 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
     maintenanceIntervalSeconds: e.PEBBLES_QUEUE_MAINTENANCE_SECONDS,
     budgetReserve: e.PEBBLES_BUDGET_RESERVE,
     syncNowTimeoutMs: Math.round(e.PEBBLES_SYNC_NOW_TIMEOUT_SECONDS * 1000),
+    databaseCheckMs: Math.round(e.PEBBLES_DATABASE_CHECK_SECONDS * 1000),
   };
 }

@@ -8,6 +8,7 @@ import { startDispatcher, tick, type DispatcherDeps, type RunningDispatcher, typ
 import { EntrataMeter, meteredClients } from './entrata-meter.ts';
 import { workerLoops, type WorkerLoop, type WorkerLoopFactory } from './loops.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { watchReadiness, type ReadinessWatch } from './readiness.ts';
 import { createBoss, ensureQueues, QUEUES, type QueueName, type SyncJobData, type SyncNowJobData, type TransitionJobData } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 import { runScheduledSync, runSyncNow, runTransition, type JobDeps } from './sync-jobs.ts';
@@ -73,7 +74,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     clientFor: meteredClients(db, o.secrets, o.config, log, meter, { now: () => now().getTime(), sleep: o.entrataSleep, fetch: o.entrataFetch }),
   };
   const boss = createBoss({ url: o.databaseUrl, settings: o.settings, supervise: true, applicationName: 'pebbles-worker' });
-  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  let watch: ReadinessWatch | null = null;
+  boss.on('error', (err) => (watch ? watch.queueError(err) : log.error({ err }, 'job queue error')));
   try {
     await boss.start();
     await ensureQueues(boss, o.settings);
@@ -127,7 +129,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     db, boss, log, now, metrics, rateLimitShare: o.config.entrata.rateLimitShare, budgetReserve: o.settings.budgetReserve, syncExpireSeconds: o.settings.syncExpireSeconds,
     onEnqueued: (q) => notify(q as QueueName),
   };
-  const dispatcher: RunningDispatcher | null = o.dispatch ?? true ? startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name) : null;
+  const dispatching = o.dispatch ?? true;
+  let dispatcher: RunningDispatcher | null = dispatching ? startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name) : null;
 
   const loops: WorkerLoop[] = [];
   try {
@@ -141,15 +144,29 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await db.destroy();
     throw err;
   }
+  // The queue's workers keep polling through an outage (pg-boss ignores failed fetches); the dispatcher
+  // pauses, so it does not log a failed tick every interval, and resumes once the database is back.
+  let stopping: Promise<void> | null = null;
+  watch = watchReadiness({
+    db, boss, settings: o.settings, log,
+    onDown: async () => {
+      const d = dispatcher;
+      dispatcher = null;
+      await d?.stop();
+    },
+    onUp: () => {
+      if (dispatching && !dispatcher && !stopping) dispatcher = startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name);
+    },
+  });
   log.info({ lanes: Object.fromEntries(lanes.map((l) => [l.queue, l.count])), dispatcher: !!dispatcher, loops: loops.map((l) => l.name) }, 'worker started');
 
-  let stopping: Promise<void> | null = null;
   return {
     name, boss, db, metrics, deps, notify,
     tick: () => tick(dispatcherDeps),
     stop() {
       stopping ??= (async () => {
         log.info({ running: inflight.size }, 'worker stopping: finishing running jobs');
+        await watch?.stop();
         await dispatcher?.stop();
         await Promise.allSettled(loops.map((l) => l.stop()));
         const grace = o.graceMs ?? 30_000;

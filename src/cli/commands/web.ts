@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app/context.ts';
+import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startWeb } from '../../http/web.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 import { untilSignal } from './worker.ts';
@@ -16,7 +16,7 @@ Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
     .action(async () => {
       const settings = loadJobSettings();
-      const app = await openApp();
+      const app = await openAppWhenReachable(settings.databaseCheckMs);
       try {
         const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true });
         await untilSignal(app.log);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app/context.ts';
+import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startWeb, type RunningWeb } from '../../http/web.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 import { startWorker } from '../../jobs/worker.ts';
@@ -36,7 +36,7 @@ job is taken over by another worker after PEBBLES_SYNC_EXPIRE_SECONDS.`)
     .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
       const settings = loadJobSettings();
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
-      const app = await openApp();
+      const app = await openAppWhenReachable(settings.databaseCheckMs);
       let web: RunningWeb | null = null;
       try {
         const worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings, dispatch: o.dispatch });
