@@ -15,6 +15,9 @@ const migrations: Record<string, Migration> = {
   '0005_steady_digests': m0005,
 };
 
+/** How many migrations this version has (an empty database lacks them all). */
+export const MIGRATION_COUNT = Object.keys(migrations).length;
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the schema up to date; Kysely's lock table keeps concurrent processes from racing. */

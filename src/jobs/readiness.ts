@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import { sql } from 'kysely';
 import { asDatabaseUnavailable, DatabaseUnavailableError, type Db } from '../db/database.ts';
-import { pendingMigrations } from '../db/migrate.ts';
+import { MIGRATION_COUNT, pendingMigrations } from '../db/migrate.ts';
 import { backoffMs, seconds } from '../db/wait.ts';
 import type { Logger } from '../log/logger.ts';
 import { describeQueueProblem, queueSchemaProblem, type QueueSchemaProblem } from './queue-schema.ts';
@@ -44,7 +44,8 @@ export async function checkReadiness(db: Db, o: { queue: boolean; timeoutMs?: nu
   }
   try {
     const pending = await within(pendingMigrations(db), ms);
-    if (pending.length) checks.database = `missing ${pending.length} of Pebbles' migrations (${pending.join(', ')}): run pebbles migrate`;
+    if (pending.length === MIGRATION_COUNT) checks.database = 'missing tables (no migration has run): run pebbles migrate';
+    else if (pending.length) checks.database = `missing migrations ${pending.join(', ')}: run pebbles migrate`;
   } catch (err) {
     checks.database = `failed: ${(err as Error).message}`;
   }

@@ -32,7 +32,9 @@ Every worker also runs the dispatcher: each PEBBLES_DISPATCH_SECONDS one of them
 are due (within each Entrata account's rate-limit budget) and the transitions whose moment has come.
 A sync runs only under its property's lock, so workers never sync one property twice at once.
 SIGINT or SIGTERM: running syncs finish (up to 30 s) or go back to the queue; a killed worker's
-job is taken over by another worker after PEBBLES_SYNC_EXPIRE_SECONDS.`)
+job is taken over by another worker after PEBBLES_SYNC_EXPIRE_SECONDS.
+A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
+was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.`)
     .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
       const settings = loadJobSettings();
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
