@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from '../config/config.ts';
 import type { SecretBox } from '../crypto/secrets.ts';
-import { openDatabase, type Database, type Db } from '../db/database.ts';
+import { asDatabaseUnavailable, openDatabase, type Database, type Db } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { assertSecretKeyConfigured, openSecretBox } from './secret-key.ts';
@@ -31,7 +31,8 @@ export async function openApp(opts: { config?: Config; log?: Logger } = {}): Pro
     secrets = await openSecretBox(database.db, config, log);
   } catch (err) {
     await database.close();
-    throw err;
+    // The first query: a server that is down or a database that does not exist says so in one line.
+    throw asDatabaseUnavailable(err, database.url);
   }
   return {
     config,

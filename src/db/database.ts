@@ -32,7 +32,7 @@ export function asDatabaseUnavailable(err: unknown, url: string): unknown {
 }
 
 /** host:port/database of a connection string, never its password. */
-function where(url: string): string {
+export function where(url: string): string {
   try {
     const u = new URL(url);
     return `${u.hostname}:${u.port || 5432}${u.pathname}`;
@@ -53,6 +53,10 @@ export function createKysely(url: string, poolSize = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'pebbles' });
   // An idle client's error (server restarted) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor a checked-out one's: a connection the server ends (a database dropped, a restart) between two
+  // queries of a holder has no listener, and its error would end the process. Its next query fails
+  // instead, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.ts';
 import * as m0001 from './migrations/0001_accounts.ts';
 import * as m0002 from './migrations/0002_registry.ts';
@@ -19,6 +19,9 @@ const migrations: Record<string, Migration> = {
   '0007_suspicious_answers': m0007,
 };
 
+/** How many migrations this version has (an empty database lacks them all). */
+export const MIGRATION_COUNT = Object.keys(migrations).length;
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Brings the schema up to date; Kysely's lock table keeps concurrent processes from racing. */
@@ -26,4 +29,15 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * The migrations this version knows that the database has not run (all of them in an empty database):
+ * what `pebbles migrate` would apply. Cheaper than the Migrator's own listing, for readiness probes.
+ */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const table = await sql<{ present: boolean }>`select to_regclass('kysely_migration') is not null as present`.execute(db);
+  const rows = table.rows[0]?.present ? (await sql<{ name: string }>`select name from kysely_migration`.execute(db)).rows : [];
+  const done = new Set(rows.map((r) => r.name));
+  return Object.keys(migrations).filter((name) => !done.has(name));
 }

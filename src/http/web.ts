@@ -2,6 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
+import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
 import { buildHttpServer, listen } from './server.ts';
 
@@ -20,10 +21,11 @@ export async function startWeb(app: AppContext, o: {
   boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
 }): Promise<RunningWeb> {
   let ownBoss: PgBoss | null = null;
+  let watch: ReadinessWatch | null = null;
   let boss = o.boss;
   if (!boss) {
     ownBoss = createBoss({ url: app.database.url, settings: o.settings, supervise: false, poolSize: 3, applicationName: 'pebbles-web' });
-    ownBoss.on('error', (err) => app.log.error({ err }, 'job queue error'));
+    ownBoss.on('error', (err) => (watch ? watch.queueError(err) : app.log.error({ err }, 'job queue error')));
     try {
       await ownBoss.start();
       await ensureQueues(ownBoss, o.settings);
@@ -32,17 +34,27 @@ export async function startWeb(app: AppContext, o: {
       throw err;
     }
     boss = ownBoss;
+    // With a queue of its own, this process also watches that the database stays usable (a worker's does).
+    watch = watchReadiness({ db: app.db, boss, settings: o.settings, log: app.log });
   }
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
   });
-  const url = await listen(server, o.host, o.port);
+  let url: string;
+  try {
+    url = await listen(server, o.host, o.port);
+  } catch (err) {
+    await watch?.stop();
+    await ownBoss?.stop({ graceful: false }).catch(() => undefined);
+    throw err;
+  }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
   return {
     url,
     async stop() {
       await server.close();
+      await watch?.stop();
       await ownBoss?.stop({ graceful: false, wait: true });
     },
   };

@@ -73,10 +73,17 @@ export function createBoss(o: BossOptions): PgBoss {
   });
 }
 
+/** What `ensureQueues` changed (empty lists: every queue was there as it should be). */
+export interface QueuesEnsured {
+  created: QueueName[];
+  updated: QueueName[];
+}
+
 /** Creates the queues (idempotent, safe from several processes at once) and brings their options up to date. */
-export async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise<void> {
+export async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise<QueuesEnsured> {
+  const done: QueuesEnsured = { created: [], updated: [] };
   const expireInSeconds = settings.syncExpireSeconds;
-  const queues: Array<PgBoss.Queue> = [
+  const queues: Array<PgBoss.Queue & { name: QueueName }> = [
     { name: QUEUES.sync, policy: 'short', retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds, retentionMinutes: 120 },
     { name: QUEUES.transition, policy: 'short', retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds, retentionMinutes: 120 },
     { name: QUEUES.syncNow, policy: 'standard', retryLimit: 2, retryDelay: 2, retryBackoff: true, expireInSeconds, retentionMinutes: 60 },
@@ -86,9 +93,12 @@ export async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise
     for (let attempt = 0; ; attempt++) {
       try {
         const existing = await boss.getQueue(q.name);
-        if (!existing) await boss.createQueue(q.name, q);
-        else if (existing.expireInSeconds !== q.expireInSeconds || existing.policy !== q.policy || existing.retryLimit !== q.retryLimit) {
+        if (!existing) {
+          await boss.createQueue(q.name, q);
+          done.created.push(q.name);
+        } else if (existing.expireInSeconds !== q.expireInSeconds || existing.policy !== q.policy || existing.retryLimit !== q.retryLimit) {
           await boss.updateQueue(q.name, q);
+          done.updated.push(q.name);
         }
         break;
       } catch (err) {
@@ -98,4 +108,5 @@ export async function ensureQueues(boss: PgBoss, settings: JobSettings): Promise
       }
     }
   }
+  return done;
 }

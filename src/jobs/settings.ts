@@ -15,6 +15,7 @@ const schema = z.object({
   PEBBLES_BUDGET_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
   PEBBLES_SYNC_NOW_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   PEBBLES_SYNC_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).optional(),
+  PEBBLES_DATABASE_CHECK_SECONDS: z.coerce.number().min(0.1).max(600).default(30),
 });
 
 export interface JobSettings {
@@ -32,6 +33,11 @@ export interface JobSettings {
   syncNowTimeoutMs: number;
   /** Longest a sync holds its property reading Entrata before it gives up (S4); below syncExpireSeconds. */
   syncTimeoutMs: number;
+  /**
+   * How often a running worker or web process checks that the database and the job queue's schema
+   * are there, and the longest wait between attempts while they are not (1, 2, 4 ... s up to this).
+   */
+  databaseCheckMs: number;
 }
 
 export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettings {
@@ -56,5 +62,6 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
     budgetReserve: e.PEBBLES_BUDGET_RESERVE,
     syncNowTimeoutMs: Math.round(e.PEBBLES_SYNC_NOW_TIMEOUT_SECONDS * 1000),
     syncTimeoutMs: Math.round(syncTimeoutSeconds * 1000),
+    databaseCheckMs: Math.round(e.PEBBLES_DATABASE_CHECK_SECONDS * 1000),
   };
 }

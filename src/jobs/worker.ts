@@ -8,6 +8,7 @@ import { startDispatcher, tick, type DispatcherDeps, type RunningDispatcher, typ
 import { EntrataMeter, meteredClients } from './entrata-meter.ts';
 import { workerLoops, type WorkerLoop, type WorkerLoopFactory } from './loops.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { watchReadiness, type ReadinessWatch } from './readiness.ts';
 import { createBoss, ensureQueues, QUEUES, type QueueName, type SyncJobData, type SyncNowJobData, type TransitionJobData } from './queues.ts';
 import type { JobSettings } from './settings.ts';
 import { SyncStopped } from '../sync/sync-bound.ts';
@@ -76,7 +77,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     clientFor: meteredClients(db, o.secrets, o.config, log, meter, { now: () => now().getTime(), sleep: o.entrataSleep, fetch: o.entrataFetch }),
   };
   const boss = createBoss({ url: o.databaseUrl, settings: o.settings, supervise: true, applicationName: 'pebbles-worker' });
-  boss.on('error', (err) => log.error({ err }, 'job queue error'));
+  let watch: ReadinessWatch | null = null;
+  boss.on('error', (err) => (watch ? watch.queueError(err) : log.error({ err }, 'job queue error')));
   try {
     await boss.start();
     await ensureQueues(boss, o.settings);
@@ -135,7 +137,8 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     db, boss, log, now, metrics, rateLimitShare: o.config.entrata.rateLimitShare, budgetReserve: o.settings.budgetReserve, syncExpireSeconds: o.settings.syncExpireSeconds,
     onEnqueued: (q) => notify(q as QueueName),
   };
-  const dispatcher: RunningDispatcher | null = o.dispatch ?? true ? startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name) : null;
+  const dispatching = o.dispatch ?? true;
+  let dispatcher: RunningDispatcher | null = dispatching ? startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name) : null;
 
   const loops: WorkerLoop[] = [];
   try {
@@ -149,9 +152,22 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await db.destroy();
     throw err;
   }
+  // The queue's workers keep polling through an outage (pg-boss ignores failed fetches); the dispatcher
+  // pauses, so it does not log a failed tick every interval, and resumes once the database is back.
+  let stopping: Promise<void> | null = null;
+  watch = watchReadiness({
+    db, boss, settings: o.settings, log,
+    onDown: async () => {
+      const d = dispatcher;
+      dispatcher = null;
+      await d?.stop();
+    },
+    onUp: () => {
+      if (dispatching && !dispatcher && !stopping) dispatcher = startDispatcher(dispatcherDeps, o.settings.dispatchIntervalMs, name);
+    },
+  });
   log.info({ lanes: Object.fromEntries(lanes.map((l) => [l.queue, l.count])), dispatcher: !!dispatcher, loops: loops.map((l) => l.name) }, 'worker started');
 
-  let stopping: Promise<void> | null = null;
   return {
     name, boss, db, metrics, deps, notify,
     tick: () => tick(dispatcherDeps),
@@ -159,6 +175,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       stopping ??= (async () => {
         log.info({ running: inflight.size }, 'worker stopping: Entrata reads end now and their jobs go back to the queue; finishing the rest');
         stopSignal.abort(new SyncStopped());
+        await watch?.stop();
         await dispatcher?.stop();
         await Promise.allSettled(loops.map((l) => l.stop()));
         const grace = o.graceMs ?? 30_000;

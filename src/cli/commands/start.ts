@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app/context.ts';
+import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startService } from '../../app/service.ts';
+import { loadJobSettings } from '../../jobs/settings.ts';
 
 export function register(program: Command): void {
   program
@@ -12,7 +13,7 @@ With PEBBLES_DEMO on (the default on the embedded server), it also starts an Ent
 in this process with demo properties, adds an account pointing at it, and syncs it.
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
     .action(async () => {
-      const app = await openApp();
+      const app = await openAppWhenReachable(loadJobSettings().databaseCheckMs);
       const service = await startService(app);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app/context.ts';
+import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startWeb } from '../../http/web.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 import { untilSignal } from './worker.ts';
@@ -9,14 +9,16 @@ export function register(program: Command): void {
     .command('web')
     .description('Serve the HTTP API, /healthz, /readyz and /metrics on PEBBLES_HOST:PORT (production: any number of these)')
     .addHelpText('after', `
-Routes: GET /healthz (alive), GET /readyz (database and queue reachable), GET /metrics (Prometheus),
+Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing), GET /metrics (Prometheus),
 POST /api/properties/{propertyId}/sync[?wait=true] with an optional body {unit, building} | {customer} |
 {customers:[...]} | {units:[...]}, GET /api/sync-requests/{jobId}, GET /api/properties/{propertyId}/runs.
 Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles start) runs them.
+A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
+was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
     .action(async () => {
       const settings = loadJobSettings();
-      const app = await openApp();
+      const app = await openAppWhenReachable(settings.databaseCheckMs);
       try {
         const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true });
         await untilSignal(app.log);

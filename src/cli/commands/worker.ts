@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openApp } from '../../app/context.ts';
+import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startWeb, type RunningWeb } from '../../http/web.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 import { startWorker } from '../../jobs/worker.ts';
@@ -34,11 +34,13 @@ A sync runs only under its property's lock, so workers never sync one property t
 SIGINT or SIGTERM: a sync still reading Entrata (or waiting on its rate limits) stops at once and its
 job goes back to the queue for another worker, with nothing applied and no failure recorded; other
 running work finishes (up to 30 s). A killed worker's job is taken over by another worker after
-PEBBLES_SYNC_EXPIRE_SECONDS. A sync gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (S4).`)
+PEBBLES_SYNC_EXPIRE_SECONDS. A sync gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (S4).
+A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
+was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.`)
     .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
       const settings = loadJobSettings();
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
-      const app = await openApp();
+      const app = await openAppWhenReachable(settings.databaseCheckMs);
       let web: RunningWeb | null = null;
       try {
         const worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings, dispatch: o.dispatch });
