@@ -1,8 +1,9 @@
 import { loadConfig, ConfigError, type Config } from '../config/config.ts';
 import { createSecretBox, loadOrCreateKeyFile, type SecretBox } from '../crypto/secrets.ts';
-import { openDatabase, type Database, type Db } from '../db/database.ts';
+import { asDatabaseUnavailable, openDatabase, type Database, type Db } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { ensureDataDir } from './data-dir.ts';
 
 /** What every command and process needs: configuration, logs, the database and the secret box. */
 export interface AppContext {
@@ -26,6 +27,7 @@ export async function secretKeyFor(config: Config): Promise<Buffer> {
 export async function openApp(opts: { config?: Config; log?: Logger } = {}): Promise<AppContext> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  if (!config.databaseUrl) await ensureDataDir(config.dataDir);
   const secrets = createSecretBox(await secretKeyFor(config));
   const database = await openDatabase(config, (msg) => log.info(msg));
   try {
@@ -33,7 +35,8 @@ export async function openApp(opts: { config?: Config; log?: Logger } = {}): Pro
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   } catch (err) {
     await database.close();
-    throw err;
+    // The first statement: a server down, a database missing or a wrong password shows here.
+    throw asDatabaseUnavailable(err, database.url);
   }
   return {
     config,
