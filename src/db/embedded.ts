@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { UserError } from '../errors/user-error.ts';
 
 const run = promisify(execFile);
 
@@ -41,7 +42,7 @@ async function binaries(): Promise<{ initdb: string; pg_ctl: string; postgres: s
   try {
     return (await import(name)) as { initdb: string; pg_ctl: string; postgres: string };
   } catch {
-    throw new Error(`the embedded PostgreSQL binaries for this platform (${name}) are not installed; set DATABASE_URL to use a server instead`);
+    throw new UserError(`the embedded PostgreSQL binaries for this platform (${name}) are not installed; set DATABASE_URL to use a server instead`, { code: 'embedded-database-unavailable', category: 'unavailable' });
   }
 }
 
@@ -113,7 +114,7 @@ async function withStartLock<T>(dataDir: string, fn: () => Promise<T>): Promise<
         await rm(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}; remove it if no Pebbles process is starting`);
+      if (Date.now() > deadline) throw new UserError(`timed out waiting for ${lock}; remove it if no Pebbles process is starting`, { code: 'embedded-database-unavailable', category: 'unavailable' });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -179,7 +180,7 @@ export async function startEmbeddedServer(opts: EmbeddedOptions): Promise<Embedd
       await run(bin.pg_ctl, ['start', '-D', pgDir, '-w', '-t', '60', '-l', path.join(pgDir, 'server.log'), '-o', options], asOwner);
     } catch (err) {
       const log = await readFile(path.join(pgDir, 'server.log'), 'utf8').catch(() => '');
-      throw new Error(`the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}\n${log.split('\n').slice(-5).join('\n')}`);
+      throw new UserError(`the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}; its log ends: ${log.trim().split('\n').slice(-3).join(' | ')}`, { code: 'embedded-database-unavailable', category: 'unavailable', cause: err });
     }
     opts.log?.(`embedded PostgreSQL started on 127.0.0.1:${rec.port} (data in ${pgDir})`);
     return handle(rec, true, pgDir, async () => {
@@ -194,7 +195,7 @@ async function assertReachable(dataDir: string, uid: number): Promise<void> {
   while (dir !== path.dirname(dir)) {
     const st = await stat(dir);
     if (st.uid !== uid && (st.mode & 0o001) === 0) {
-      throw new Error(`PEBBLES_DATA_DIR ${dataDir} is inside ${dir}, which the postgres user cannot enter (mode ${(st.mode & 0o777).toString(8)}); choose a data directory outside it`);
+      throw new UserError(`PEBBLES_DATA_DIR ${dataDir} is inside ${dir}, which the postgres user cannot enter (mode ${(st.mode & 0o777).toString(8)}); choose a data directory outside it`, { code: 'data-dir-unusable' });
     }
     dir = path.dirname(dir);
   }
