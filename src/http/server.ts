@@ -41,7 +41,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     void reply.status(status).send({ error: STATUS_TEXT[status] ?? 'Error', code: status >= 500 ? 'internal' : 'bad-request', message: status >= 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url}` });
+    void reply.status(404).send({ error: 'Not Found', code: 'no-route', message: `no route ${req.method} ${req.url}` });
   });
   app.addHook('onResponse', async (req, reply) => {
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
