@@ -44,6 +44,7 @@ export function register(program: Command): void {
     .addHelpText('after', `
 The sync runs in this process under the property's lock, so it never overlaps another sync of the
 same property. A failed Entrata read changes no access (S4); the run is recorded with its error.
+A --unit or --customer the property does not have is refused before a run is recorded.
 JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
     .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: Date; json?: boolean }) => {
       if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
