@@ -75,8 +75,14 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
     expect(line).toBe('pebbles: PORT: must be a number (see Configuration in README.md)');
   });
 
-  it('a malformed secret key says what a key looks like', async () => {
-    expect(oneLine(await pebbles(['account', 'list'], { ...env, PEBBLES_SECRET_KEY: 'xyz' }, cwd))).toMatch(/^pebbles: PEBBLES_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64/);
+  it('a malformed or wrong secret key says so', async () => {
+    const other = 'ab'.repeat(32);
+    const [malformed, wrong] = await Promise.all([
+      pebbles(['account', 'list'], { ...env, PEBBLES_SECRET_KEY: 'xyz' }, cwd),
+      pebbles(['account', 'test', '--name', 'wrongkey'], { ...env, PEBBLES_SECRET_KEY: other }, cwd),
+    ]);
+    expect(oneLine(malformed!)).toMatch(/^pebbles: PEBBLES_SECRET_KEY: must be 32 bytes, as 64 hex characters or base64/);
+    expect(oneLine(wrong!)).toMatch(/^pebbles: .*PEBBLES_SECRET_KEY/);
   });
 
   it('a data directory that cannot be created says so, before anything else', async () => {
@@ -115,12 +121,14 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
   });
 
   it('a bad flag value is refused before anything runs (exit 2)', async () => {
-    const [at, day, hold, zone] = await Promise.all([
+    const [unknown, at, day, hold, zone] = await Promise.all([
+      pebbles(['sync', '--property', property, '--bogus'], env, cwd),
       pebbles(['sync', '--property', property, '--dry-run', '--at', '5'], env, cwd),
       pebbles(['resident', 'block', '--customer', '1', '--at', '2026-02-31'], env, cwd),
       pebbles(['approve', '--hold', 'abc'], env, cwd),
       pebbles(['property', 'enable', '--property', property, '--timezone', 'Mars/Olympus', '--ssid', 'x'], env, cwd),
     ]);
+    expect(oneLine(unknown!, 2)).toBe("pebbles: unknown option '--bogus' (run with --help for usage)");
     expect(oneLine(at!, 2)).toMatch(/^pebbles: --at: not an ISO-8601 time: 5 \(for example/);
     expect(oneLine(day!, 2)).toMatch(/^pebbles: --at: not an ISO-8601 time: 2026-02-31/);
     expect(oneLine(hold!, 2)).toBe('pebbles: --hold: a whole number');
