@@ -52,6 +52,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   return app;
 }
 
+// The port taken, privileged, or the host not an address of this machine: the user's to change.
+const CANNOT_LISTEN = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
+
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  return app.listen({ host, port });
+  try {
+    return await app.listen({ host, port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!CANNOT_LISTEN.has(code)) throw err;
+    const why = code === 'EADDRINUSE' ? 'another process uses that port' : code === 'EACCES' ? 'a privileged port' : 'not an address of this machine';
+    throw new UserError(`cannot listen on ${host}:${port} (${code}: ${why}): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`, { code: 'cannot-listen', category: 'unavailable', cause: err });
+  }
 }

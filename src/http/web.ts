@@ -37,7 +37,15 @@ export async function startWeb(app: AppContext, o: {
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
   });
-  const url = await listen(server, o.host, o.port);
+  let url: string;
+  try {
+    url = await listen(server, o.host, o.port);
+  } catch (err) {
+    // Stopped before the database closes under it: the failure's one line is all that is printed.
+    await server.close();
+    await ownBoss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+    throw err;
+  }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
   return {
     url,

@@ -109,6 +109,21 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
     expect(line).not.toContain('wrong'); // never the password
   });
 
+  it('web on a port another process uses: which address, why, what to change; the queue stopped before the database', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      // At LOG_LEVEL=info: nothing logged at error level on the way out either.
+      const o = await pebbles(['web'], { ...env, PORT: String(port), PEBBLES_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, cwd);
+      const lines = o.stderr.split('\n').filter((l) => l !== '' && !/"level":(10|20|30)\b/.test(l));
+      expect(lines).toEqual([`pebbles: cannot listen on 127.0.0.1:${port} (EADDRINUSE: another process uses that port): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`]);
+      expect(o.code).toBe(1);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it('an unknown account, property or customer is named, with the command that lists what exists', async () => {
     const [account, prop, customer] = await Promise.all([
       pebbles(['account', 'test', '--name', 'nope'], env, cwd),

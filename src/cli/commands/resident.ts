@@ -75,7 +75,11 @@ export function register(program: Command): void {
     .option('--at <iso>', 'when the block starts (ISO-8601); default now', isoTimeArg('--at'))
     .action(async (o: TargetOpts & { messageFile?: string; at?: Date }) => {
       const at = o.at;
-      const message = o.messageFile ? (await readFile(o.messageFile, 'utf8')).trim() : 'Your Wi-Fi access has been paused. Please contact the leasing office.';
+      const message = o.messageFile
+        ? (await readFile(o.messageFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`--message-file: cannot read ${o.messageFile} (${err.code ?? err.message})`);
+        })).trim()
+        : 'Your Wi-Fi access has been paused. Please contact the leasing office.';
       await withApp(async (app) => report(await ops.block(syncDeps(app), await target(app, o), { message, at }), o.json, at ? `block scheduled for ${at.toISOString()}` : 'blocked'));
     });
 
