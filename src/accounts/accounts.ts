@@ -87,7 +87,7 @@ export async function listAccounts(db: Db): Promise<AccountSummary[]> {
 
 export async function getAccount(db: Db, secrets: SecretBox, name: string): Promise<Account> {
   const r = await db.selectFrom('entrata_account').selectAll().where('name', '=', name).executeTakeFirst();
-  if (!r) throw new AccountError(`no account named "${name}" (see \`pebbles account list\`)`);
+  if (!r) throw new AccountError(`no account named "${name}" (see \`pebbles account list\`)`, { code: 'account-not-found', category: 'not-found' });
   return {
     id: r.id,
     name: r.name,

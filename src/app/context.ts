@@ -4,6 +4,7 @@ import { asDatabaseUnavailable, openDatabase, type Database, type Db } from '../
 import { migrateToLatest } from '../db/migrate.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { assertSecretKeyConfigured, openSecretBox } from './secret-key.ts';
+import { ensureDataDir } from './data-dir.ts';
 
 /** What every command and process needs: configuration, logs, the database and the secret box. */
 export interface AppContext {
@@ -22,6 +23,7 @@ export interface AppContext {
 export async function openApp(opts: { config?: Config; log?: Logger } = {}): Promise<AppContext> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  if (!config.databaseUrl) await ensureDataDir(config.dataDir);
   assertSecretKeyConfigured(config);
   const database = await openDatabase(config, (msg) => log.info(msg));
   let secrets: SecretBox;
@@ -31,7 +33,7 @@ export async function openApp(opts: { config?: Config; log?: Logger } = {}): Pro
     secrets = await openSecretBox(database.db, config, log);
   } catch (err) {
     await database.close();
-    // The first query: a server that is down or a database that does not exist says so in one line.
+    // The first statement: a server down, a database missing or a wrong password shows here.
     throw asDatabaseUnavailable(err, database.url);
   }
   return {

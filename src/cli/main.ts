@@ -8,7 +8,9 @@ dotenv.config({ quiet: true });
 
 const program = new Command('pebbles')
   .description('Personal Wi-Fi keys for apartment residents, driven by their Entrata leases.')
-  .showHelpAfterError('(run with --help for usage)')
+  // Commander's own errors (an unknown option, a missing one) as every other failure: one line, exit 2.
+  .configureOutput({ outputError: (str, write) => write(`pebbles: ${str.replace(/^error: /, '').trim()} (run with --help for usage)\n`) })
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
   .configureHelp({ sortSubcommands: false });
 
 for (const register of commands) register(program);

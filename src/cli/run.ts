@@ -26,7 +26,7 @@ export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   process.exitCode = 1;
 }
 
-const oneLine = (message: string) => message.replace(/\s*\n\s*/g, '; ');
+const oneLine = (message: string) => message.trim().replace(/\s*\n\s*/g, '; ');
 
 /** Runs a command body with the app open, closing it (and a started embedded server) afterwards. */
 export async function withApp<T>(fn: (app: AppContext) => Promise<T>): Promise<T> {

@@ -92,7 +92,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`${name}: ${issue.message}`);
+    // z.coerce.number() says "expected number, received NaN"; the user typed text where a number goes.
+    const message = issue.code === 'invalid_type' && issue.expected === 'number' ? 'must be a number' : issue.message;
+    throw new ConfigError(`${name}: ${message} (see Configuration in README.md)`);
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';

@@ -231,7 +231,7 @@ async function startServer(bin: Binaries, pgDir: string, port: number, user: Ser
     await run(bin.pg_ctl, ['start', '-D', pgDir, '-w', '-t', '60', '-l', logFile, '-o', options], asServerUser(user));
   } catch (err) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
-    throw new Error(`the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}\n${log.split('\n').slice(-5).join('\n')}`);
+    throw new EmbeddedDatabaseError(`the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}; its log ends: ${log.trim().split('\n').slice(-3).join(' | ')}`, { code: 'embedded-server-did-not-start', cause: err });
   }
 }
 
@@ -281,7 +281,7 @@ export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgD
     await rm(where.marker, { force: true });
     return { pgDir: where.pgDir, recovered: true };
   });
-  if (result.recovered && !(await recordReaches(opts))) throw new Error(`the embedded database in ${result.pgDir} does not accept its new password`);
+  if (result.recovered && !(await recordReaches(opts))) throw new EmbeddedDatabaseError(`the embedded database in ${result.pgDir} does not accept its new password`, { code: 'embedded-recover-failed' });
   return result;
 }
 
@@ -315,7 +315,7 @@ async function setPasswordSingleUser(bin: Binaries, pgDir: string, role: string,
   });
   const failure = stderr.split('\n').find((l) => /\b(ERROR|FATAL|PANIC):/.test(l));
   if (code !== 0 || failure) {
-    throw new Error(`could not set a new password in ${pgDir}: ${(failure ?? stderr.trim().split('\n').pop() ?? `exit code ${code}`).trim()}`);
+    throw new EmbeddedDatabaseError(`could not set a new password in ${pgDir}: ${(failure ?? stderr.trim().split('\n').pop() ?? `exit code ${code}`).trim()}`, { code: 'embedded-recover-failed' });
   }
 }
 

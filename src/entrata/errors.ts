@@ -34,6 +34,17 @@ export interface EntrataErrorInit {
   cause?: unknown;
 }
 
+/** The end of each message: what the user can do about it. */
+const WHAT_TO_DO: Record<EntrataErrorKind, string> = {
+  auth: "check the account's subdomain, API key or user and password (`pebbles account test`)",
+  'not-permitted': 'ask Entrata to grant this API user the service',
+  'rate-limited': "Entrata's rate limit is used up: try again later",
+  transient: "Entrata could not be reached or failed: check the network and the account's base URL, or try again later",
+  malformed: "Entrata's answer could not be read: try again later, and report it if it persists",
+  capped: 'Entrata returns too many leases for one read: report it',
+  entrata: 'Entrata refused the request',
+};
+
 export class EntrataError extends UserError {
   static override defaultCode = 'entrata';
   override name = 'EntrataError';
@@ -50,7 +61,7 @@ export class EntrataError extends UserError {
 
   constructor(detail: string, init: EntrataErrorInit) {
     const code = init.code ?? null;
-    super(`${init.service}/${init.method}: ${init.kind}${code !== null ? ` (Entrata error ${code})` : ''}: ${detail}`, {
+    super(`${init.service}/${init.method}: ${init.kind}${code !== null ? ` (Entrata error ${code})` : ''}: ${detail} (${WHAT_TO_DO[init.kind]})`, {
       code: `entrata-${init.kind}`,
       // No usable answer: Entrata is unavailable; an error answer: Entrata refused.
       category: ENTRATA_FAILURE_KINDS.includes(init.kind) ? 'unavailable' : 'refused',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { QUEUES } from '../jobs/queues.ts';
 import { requestSyncNow, syncNowState, waitForSyncNow, type SyncNowState } from '../jobs/sync-now.ts';
 import { runsOf } from '../registry/views.ts';
+import { checkScopes } from '../sync/scope-check.ts';
 import type { SyncScope } from '../sync/sync-property.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody, route } from './zod-routes.ts';
@@ -82,7 +83,7 @@ const RunsResponse = z.object({ property: z.string(), runs: z.array(RunView) });
 /** The property by Entrata id (and account name where several accounts have that id). */
 async function findProperty(deps: HttpDeps, entrataId: string, account?: string) {
   let q = deps.db.selectFrom('property as p').innerJoin('entrata_account as a', 'a.id', 'p.account_id')
-    .select(['p.id', 'p.entrata_id', 'p.enabled', 'a.name as account']).where('p.entrata_id', '=', entrataId);
+    .select(['p.id', 'p.account_id', 'p.entrata_id', 'p.enabled', 'a.name as account']).where('p.entrata_id', '=', entrataId);
   if (account) q = q.where('a.name', '=', account);
   const rows = await q.limit(2).execute();
   if (rows.length === 0) throw new UserError(`property ${entrataId} is not enabled${account ? ` for account "${account}"` : ''}`, { code: 'property-not-found', category: 'not-found' });
@@ -134,7 +135,10 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
       const boss = needBoss(deps);
       const p = await findProperty(deps, req.params.propertyId, req.query.account);
       if (!p.enabled) throw new UserError(`property ${p.entrata_id} is disabled`, { code: 'property-disabled', category: 'conflict' });
-      const jobId = await requestSyncNow(boss, { propertyId: p.id, scopes: scopesOf(req.body), staff: null, now: deps.now() });
+      const scopes = scopesOf(req.body);
+      // A unit or resident the property does not have: 400 now, rather than a failed request later.
+      await checkScopes(deps.db, { id: p.id, accountId: p.account_id, entrataId: p.entrata_id }, scopes);
+      const jobId = await requestSyncNow(boss, { propertyId: p.id, scopes, staff: null, now: deps.now() });
       deps.notify?.(QUEUES.syncNow);
       if (!req.query.wait) return send(reply, { state: 'queued', jobId }, p.entrata_id);
       const timeout = Math.min(deps.syncNowTimeoutMs, (req.query.timeout ?? Infinity) * 1000);

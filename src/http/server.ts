@@ -41,7 +41,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     void reply.status(status).send({ error: STATUS_TEXT[status] ?? 'Error', code: status >= 500 ? 'internal' : 'bad-request', message: status >= 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: 'Not Found', message: `no route ${req.method} ${req.url}` });
+    void reply.status(404).send({ error: 'Not Found', code: 'no-route', message: `no route ${req.method} ${req.url}` });
   });
   app.addHook('onResponse', async (req, reply) => {
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
@@ -52,6 +52,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   return app;
 }
 
+// The port taken, privileged, or the host not an address of this machine: the user's to change.
+const CANNOT_LISTEN = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);
+
 export async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  return app.listen({ host, port });
+  try {
+    return await app.listen({ host, port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (!CANNOT_LISTEN.has(code)) throw err;
+    const why = code === 'EADDRINUSE' ? 'another process uses that port' : code === 'EACCES' ? 'a privileged port' : 'not an address of this machine';
+    throw new UserError(`cannot listen on ${host}:${port} (${code}: ${why}): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`, { code: 'cannot-listen', category: 'unavailable', cause: err });
+  }
 }

@@ -45,8 +45,10 @@ export async function startWeb(app: AppContext, o: {
   try {
     url = await listen(server, o.host, o.port);
   } catch (err) {
+    // Stopped before the database closes under it: the failure's one line is all that is printed.
+    await server.close();
     await watch?.stop();
-    await ownBoss?.stop({ graceful: false }).catch(() => undefined);
+    await ownBoss?.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw err;
   }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');

@@ -54,4 +54,4 @@ export function route<P extends ZodType | undefined = undefined, Q extends ZodTy
 }
 
 /** The error body every route answers with on 4xx and 5xx. */
-export const ErrorBody = z.object({ error: z.string(), message: z.string() });
+export const ErrorBody = z.object({ error: z.string(), code: z.string(), message: z.string() });

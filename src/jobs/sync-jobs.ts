@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 import { PropertyBusyError } from '../sync/lock.ts';
 import { SyncStopped } from '../sync/sync-bound.ts';
+import { ScopeError } from '../sync/scope-check.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope, type SyncTrigger } from '../sync/sync-property.ts';
 import { afterSuccess, dueAt, failureBackoffMinutes, type CallCost } from './budget.ts';
 import { lockedProperties } from './dispatcher.ts';
@@ -51,6 +52,8 @@ const summary = (r: SyncResult, scope: SyncScope): RunSummary => ({
   nextTransitionAt: r.nextTransitionAt, actions: r.actions.length, answeredBy: 'this-request',
 });
 
+const refusedSummary = { runId: null, status: 'refused', counts: {}, held: null, nextTransitionAt: null, actions: 0, answeredBy: 'this-request' } as const;
+
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function loadSchedule(db: Db, id: number) {
@@ -76,6 +79,7 @@ async function meteredSync(deps: JobDeps, opts: Parameters<typeof syncProperty>[
   } catch (err) {
     if (err instanceof PropertyBusyError) status = 'busy';
     if (err instanceof SyncStopped) status = 'stopped';
+    if (err instanceof ScopeError) status = 'refused';
     throw err;
   } finally {
     if (!opts.fromMirror) await deps.meter.flush(deps.db, accountId).catch((err: unknown) => deps.log.warn({ err }, 'could not store the Entrata rate-limit reading'));
@@ -206,6 +210,11 @@ export async function runSyncNow(deps: JobDeps, data: SyncNowJobData): Promise<S
         runs.push(summary(result, scope));
         break;
       } catch (err) {
+        // A unit or resident the property does not have: answered, not retried; no run was recorded.
+        if (err instanceof ScopeError) {
+          runs.push({ ...refusedSummary, property: p.entrata_id, scope, error: { kind: err.code, message: err.message, entrataFailure: false } });
+          break;
+        }
         if (!(err instanceof PropertyBusyError)) throw err;
       }
       const running = await runningRun(deps.db, p.id);

@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import { UserError } from '../errors/user-error.ts';
 import type { SyncScope } from '../sync/sync-property.ts';
 import { QUEUES, type SyncNowJobData } from './queues.ts';
 import type { SyncNowOutput } from './sync-jobs.ts';
@@ -7,7 +8,7 @@ import type { SyncNowOutput } from './sync-jobs.ts';
 export async function requestSyncNow(boss: PgBoss, req: { propertyId: number; scopes: SyncScope[]; staff: string | null; now: Date }): Promise<string> {
   const data: SyncNowJobData = { propertyId: req.propertyId, scopes: req.scopes, staff: req.staff, requestedAt: req.now.toISOString() };
   const id = await boss.send(QUEUES.syncNow, data as unknown as object);
-  if (!id) throw new Error(`the queue ${QUEUES.syncNow} does not exist (start a worker or \`pebbles migrate\`)`);
+  if (!id) throw new UserError(`the queue ${QUEUES.syncNow} does not exist (start a worker or \`pebbles migrate\`)`, { code: 'queue-missing', category: 'unavailable' });
   return id;
 }
 

@@ -54,5 +54,5 @@ async function propertyOf(deps: SyncDeps, customerId: string): Promise<PropertyS
   if (reg) return getPropertyById(deps.db, reg.property_id);
   const lease = await deps.db.selectFrom('lease_mirror').select('property_id').where(sql<boolean>`${customerId} = any(customer_ids)`).executeTakeFirst();
   if (lease) return getPropertyById(deps.db, lease.property_id);
-  throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`);
+  throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, { code: 'customer-not-found', category: 'not-found' });
 }

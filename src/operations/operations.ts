@@ -6,6 +6,7 @@ import { insertKeys, publishNetworkState } from '../sync/apply.ts';
 import { isOpenStatus, loadMirror } from '../sync/mirror.ts';
 import { syncProperty, type SyncDeps, type SyncResult } from '../sync/sync-property.ts';
 import { compareIds } from '../sync/registry-state.ts';
+import type { Db } from '../db/database.ts';
 import { UserError } from '../errors/user-error.ts';
 
 /** A manager operation that cannot be done as asked; the message says why and what to do. */
@@ -23,6 +24,23 @@ export interface Target {
   staff: string;
 }
 
+/** The one property where a customer is registered now, for an operation given no property. */
+export async function registeredPropertyOf(db: Db, customerId: string): Promise<number> {
+  const regs = await db
+    .selectFrom('registration as g')
+    .innerJoin('resident as r', 'r.id', 'g.resident_id')
+    .select('g.property_id')
+    .distinct()
+    .where('r.customer_id', '=', customerId)
+    .where('g.state', '!=', 'ended')
+    .execute();
+  if (regs.length === 1) return regs[0]!.property_id;
+  if (regs.length > 1) throw new OperationError(`customer ${customerId} is registered at several properties: give --property`, { code: 'property-needed' });
+  const known = await db.selectFrom('resident').select('id').where('customer_id', '=', customerId).limit(1).executeTakeFirst();
+  if (!known) throw new OperationError(`no resident with customer id ${customerId} (see \`pebbles residents --property ID\`)`, { code: 'customer-not-found', category: 'not-found' });
+  throw new OperationError(`customer ${customerId} has no current registration: give --property`, { code: 'property-needed' });
+}
+
 type OverrideField = 'early_start_at' | 'late_end_at' | 'move_in_now_at' | 'move_out_now_at' | 'transfer_now_at' | 'pinned_at';
 
 async function context(deps: SyncDeps, t: Target) {
@@ -38,7 +56,7 @@ async function context(deps: SyncDeps, t: Target) {
     .map((m) => m.lease)
     .filter((l) => l.customers.some((c) => c.id === t.customerId))
     .sort((a, b) => compareIds(a.id, b.id));
-  if (!resident && leases.length === 0) throw new OperationError(`customer ${t.customerId} has no lease at property ${property.entrataId} that Pebbles knows (sync it first)`);
+  if (!resident && leases.length === 0) throw new OperationError(`customer ${t.customerId} has no lease at property ${property.entrataId} that Pebbles knows (sync it first)`, { code: 'customer-not-found', category: 'not-found' });
   return { property, resident, leases };
 }
 
@@ -139,7 +157,7 @@ export async function reassign(deps: SyncDeps, t: Target, unit: { number: string
   const { property, leases } = await context(deps, t);
   const units = await deps.db.selectFrom('unit').select(['entrata_id', 'number', 'building']).where('property_id', '=', property.id).where('number', '=', unit.number).execute();
   const matching = units.filter((u) => !unit.building || u.building === unit.building);
-  if (matching.length === 0) throw new OperationError(`no unit ${unit.number}${unit.building ? ` in building ${unit.building}` : ''} at property ${property.entrataId}`);
+  if (matching.length === 0) throw new OperationError(`no unit ${unit.number}${unit.building ? ` in building ${unit.building}` : ''} at property ${property.entrataId}`, { code: 'unit-not-found', category: 'not-found' });
   if (matching.length > 1) throw new OperationError(`unit ${unit.number} exists in several buildings: add --building`);
   const unitId = matching[0]!.entrata_id;
   const lease = chooseLease(leases, t, (l) => openLease(l) && l.unitId === unitId, `open lease in unit ${unit.number}`);
@@ -148,7 +166,7 @@ export async function reassign(deps: SyncDeps, t: Target, unit: { number: string
 
 async function residentId(deps: SyncDeps, property: PropertySettings, customerId: string): Promise<number> {
   const r = await deps.db.selectFrom('resident').select(['id', 'linked_to']).where('account_id', '=', property.accountId).where('customer_id', '=', customerId).executeTakeFirst();
-  if (!r) throw new OperationError(`customer ${customerId} is not a resident Pebbles knows at this account`);
+  if (!r) throw new OperationError(`customer ${customerId} is not a resident Pebbles knows at this account`, { code: 'customer-not-found', category: 'not-found' });
   return r.linked_to ?? r.id;
 }
 
@@ -252,7 +270,7 @@ export async function link(deps: SyncDeps, t: Target, withId: string) {
 /** S3: approve a hold: a fresh sync re-plans against the newest data with the held endings released. */
 export async function approveHold(deps: SyncDeps, holdId: number, staff: string): Promise<SyncResult> {
   const hold = await deps.db.selectFrom('hold').selectAll().where('id', '=', holdId).executeTakeFirst();
-  if (!hold) throw new OperationError(`no hold ${holdId}`);
+  if (!hold) throw new OperationError(`no hold ${holdId} (see \`pebbles holds --property ID\`)`, { code: 'hold-not-found', category: 'not-found' });
   if (hold.state !== 'open') throw new OperationError(`hold ${holdId} is ${hold.state} already`);
   const result = await syncProperty(deps, { propertyDbId: hold.property_id, trigger: 'approval', staff, releaseHold: true });
   if (result.status === 'failed') throw new OperationError(`Entrata could not be read, so the hold stays open: ${result.error?.message}`);
@@ -314,7 +332,7 @@ export async function rejectHold(deps: SyncDeps, holdId: number, staff: string):
 export async function confirmUnitRemoved(deps: SyncDeps, propertyDbId: number, unitEntrataId: string, staff: string): Promise<void> {
   const now = deps.now();
   const unit = await deps.db.selectFrom('unit').selectAll().where('property_id', '=', propertyDbId).where('entrata_id', '=', unitEntrataId).executeTakeFirst();
-  if (!unit) throw new OperationError(`no unit ${unitEntrataId}`);
+  if (!unit) throw new OperationError(`no unit ${unitEntrataId} at this property`, { code: 'unit-not-found', category: 'not-found' });
   if (!unit.missing_since) throw new OperationError(`unit ${unit.number} is still listed by Entrata`);
   const live = await deps.db.selectFrom('registration').select('id').where('property_id', '=', propertyDbId).where('unit_entrata_id', '=', unitEntrataId).where('state', 'in', ['active', 'blocked', 'pending']).execute();
   if (live.length > 0) throw new OperationError(`unit ${unit.number} still has ${live.length} registrations: move those residents out first (S5)`);

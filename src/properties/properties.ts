@@ -63,12 +63,13 @@ function validate(p: EnableProperty): void {
 export async function resolveAccountId(db: Db, accountName: string | undefined): Promise<number> {
   if (accountName) {
     const row = await db.selectFrom('entrata_account').select('id').where('name', '=', accountName).executeTakeFirst();
-    if (!row) throw new PropertyError(`no account named "${accountName}" (see \`pebbles account list\`)`);
+    if (!row) throw new PropertyError(`no account named "${accountName}" (see \`pebbles account list\`)`, { code: 'account-not-found', category: 'not-found' });
     return row.id;
   }
   const rows = await db.selectFrom('entrata_account').select('id').limit(2).execute();
   if (rows.length === 1) return rows[0]!.id;
-  throw new PropertyError(rows.length === 0 ? 'no Entrata account yet: add one with `pebbles account add`' : '--account: needed, there are several accounts');
+  if (rows.length === 0) throw new PropertyError('no Entrata account yet: add one with `pebbles account add`', { code: 'account-not-found', category: 'not-found' });
+  throw new PropertyError('--account: needed, there are several accounts (see `pebbles account list`)');
 }
 
 /** The account's name, or the only account's when none is given. */
@@ -161,7 +162,7 @@ export async function getProperty(db: Db, entrataId: string, accountName?: strin
   let q = query(db).where('p.entrata_id', '=', entrataId);
   if (accountName) q = q.where('a.name', '=', accountName);
   const rows = await q.limit(2).execute();
-  if (rows.length === 0) throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`);
+  if (rows.length === 0) throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`, { code: 'property-not-found', category: 'not-found' });
   if (rows.length > 1) throw new PropertyError(`property ${entrataId} exists in several accounts: add --account`);
   return toSettings(rows[0]!);
 }

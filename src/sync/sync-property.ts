@@ -20,6 +20,7 @@ import {
   loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
 } from './registry-state.ts';
 import { beforeCommit } from './test-seam.ts';
+import { checkScopes, type ScopeProbe } from './scope-check.ts';
 import { loadUnits, loadUnitsByIds, syncUnits } from './units.ts';
 
 /** What a sync reads: the whole property, one unit, or one resident (O5). */
@@ -90,6 +91,11 @@ export interface SyncResult {
 /** Reads Entrata for a property (or part of it), plans, and applies the plan in one transaction (S1). */
 export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<SyncResult> {
   const scope = opts.scope ?? { kind: 'property' };
+  // A unit or resident the property does not have is refused before anything is read or recorded.
+  if (scope.kind !== 'property') {
+    const property = await getPropertyById(deps.db, opts.propertyDbId);
+    await checkScopes(deps.db, property, [scope], entrataProbe(deps, property));
+  }
   if (opts.dryRun) {
     const property = await getPropertyById(deps.db, opts.propertyDbId);
     const bound = startSyncBound(deps.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, deps.stopping);
@@ -123,6 +129,17 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
       bound.end();
     }
   });
+}
+
+/** What a scope check may ask Entrata (src/sync/scope-check.ts), through the account's own client. */
+function entrataProbe(deps: SyncDeps, property: PropertySettings): ScopeProbe {
+  return {
+    units: async () => (await deps.clientFor(property.accountId)).getPropertyUnits(property.entrataId),
+    customerHasLeases: async (customerId) => {
+      const batch = await (await deps.clientFor(property.accountId)).readLeasesByCustomer(property.entrataId, customerId);
+      return batch.leases.length + batch.quarantined.length > 0;
+    },
+  };
 }
 
 async function runSync(

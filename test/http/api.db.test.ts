@@ -118,6 +118,29 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     }
   });
 
+  it('refuses a unit or resident the property does not have before anything is queued or recorded: {error, code, message}', async () => {
+    const runCount = async () => Number((await bench.db.selectFrom('sync_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await runCount();
+    const missing = await app.inject({ method: 'POST', url: '/api/properties/999999/sync?wait=true', payload: { unit: units[0] } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({ error: 'Not Found', code: 'property-not-found', message: 'property 999999 is not enabled' });
+    const unit = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { unit: '9999' } });
+    expect(unit.statusCode).toBe(400);
+    expect(unit.json()).toMatchObject({ error: 'Bad Request', code: 'unit-not-found' });
+    expect(unit.json().message).toMatch(new RegExp(`^no unit 9999 at property ${entrataId} \\(\\d+ units, .+ to .+; see \`pebbles entrata units --property ${entrataId}\`\\)$`));
+    // One unknown unit in a selection refuses the whole selection: nothing of it is queued.
+    const some = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { units: [units[0], '9999'] } });
+    expect(some.statusCode).toBe(400);
+    // A resident Pebbles has not seen may have a new lease: the worker asks Entrata, and answers without a run.
+    const stranger = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { customer: '987654321' } });
+    expect(stranger.statusCode).toBe(200);
+    expect(stranger.json().result.runs).toEqual([expect.objectContaining({
+      runId: null, status: 'refused', scope: { kind: 'customer', customerId: '987654321' },
+      error: { kind: 'customer-not-found', message: expect.stringMatching(/^customer 987654321 has no lease at property \S+, in Entrata or in Pebbles/), entrataFailure: false },
+    })]);
+    expect(await runCount()).toBe(before);
+  });
+
   it('validates every request against its schema', async () => {
     const bad = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { unit: '101', customer: '5' } });
     expect(bad.statusCode).toBe(400);

@@ -5,6 +5,7 @@ import { messageContent, notificationProblems, notificationsOf, resendKeys, send
 import { getProperty } from '../../properties/properties.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
 import { cliStaff } from './resident.ts';
+import { isoTimeArg } from './property.ts';
 
 const ids = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
 
@@ -104,8 +105,7 @@ JSON: one object per notification and channel:
     .addOption(new Option('--json', 'print JSON'))
     .addHelpText('after', '\nEach recipient gets their own e-mail: nobody sees anyone else.\nJSON: {"messageId","kind":"message|blast","recipients","sendAt","refused":[{"customerId","reason"}]}')
     .action(async (o: { account?: string; property: string; subject: string; bodyFile: string; to?: string; at?: string; json?: boolean }) => {
-      const at = o.at ? new Date(o.at) : undefined;
-      if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${o.at}`);
+      const at = o.at ? isoTimeArg('--at')(o.at) : undefined;
       let body: string;
       if (o.bodyFile === '-') {
         const chunks: Buffer[] = [];

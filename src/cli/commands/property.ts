@@ -12,8 +12,23 @@ export function onOffArg(flag: string) {
 
 export function intArg(flag: string) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new UsageError(`${flag}: a whole number`);
+    // Ids and counts are PostgreSQL integers: a longer number is a typing mistake, not a query error.
+    if (!/^\d{1,10}$/.test(v) || Number(v) > 2_147_483_647) throw new UsageError(`${flag}: a whole number`);
     return Number(v);
+  };
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** An ISO-8601 day or time such as 2026-09-01 or 2026-09-01T09:00-05:00 (JavaScript alone takes "5" for May 2001). */
+export function isoTimeArg(flag: string) {
+  return (v: string): Date => {
+    const m = ISO_TIME.exec(v.trim());
+    const at = new Date(v.trim());
+    // A day the calendar lacks (2026-02-31) is rolled into the next month by Date; refuse it instead.
+    const real = m && new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!)).getUTCDate() === +m[3]!;
+    if (!real || Number.isNaN(at.getTime())) throw new UsageError(`${flag}: not an ISO-8601 time: ${v} (for example 2026-09-01 or 2026-09-01T09:00-05:00)`);
+    return at;
   };
 }
 

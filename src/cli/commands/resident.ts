@@ -6,6 +6,7 @@ import { explainResident } from '../../operations/explain.ts';
 import { getProperty } from '../../properties/properties.ts';
 import type { SyncResult } from '../../sync/sync-property.ts';
 import { printJson, UsageError, withApp } from '../run.ts';
+import { intArg, isoTimeArg } from './property.ts';
 import { syncDeps, syncResultJson } from './sync.ts';
 import { readFile } from 'node:fs/promises';
 
@@ -18,18 +19,7 @@ interface TargetOpts { customer: string; property?: string; account?: string; le
 async function target(app: AppContext, o: TargetOpts): Promise<ops.Target> {
   let propertyDbId: number;
   if (o.property) propertyDbId = (await getProperty(app.db, o.property, o.account)).id;
-  else {
-    const regs = await app.db
-      .selectFrom('registration as g')
-      .innerJoin('resident as r', 'r.id', 'g.resident_id')
-      .select('g.property_id')
-      .distinct()
-      .where('r.customer_id', '=', o.customer)
-      .where('g.state', '!=', 'ended')
-      .execute();
-    if (regs.length !== 1) throw new UsageError(regs.length === 0 ? `customer ${o.customer} has no registration: give --property` : `customer ${o.customer} is registered at several properties: give --property`);
-    propertyDbId = regs[0]!.property_id;
-  }
+  else propertyDbId = await ops.registeredPropertyOf(app.db, o.customer);
   return { propertyDbId, customerId: o.customer, leaseId: o.lease, staff: cliStaff() };
 }
 
@@ -82,11 +72,14 @@ export function register(program: Command): void {
 
   op('block', 'Block the resident\'s Wi-Fi now or at a chosen time, with a message to them (K1)')
     .option('--message-file <file>', 'text of the message to the resident (default: a standard notice)')
-    .option('--at <iso>', 'when the block starts (ISO-8601); default now')
-    .action(async (o: TargetOpts & { messageFile?: string; at?: string }) => {
-      const at = o.at ? new Date(o.at) : undefined;
-      if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${o.at}`);
-      const message = o.messageFile ? (await readFile(o.messageFile, 'utf8')).trim() : 'Your Wi-Fi access has been paused. Please contact the leasing office.';
+    .option('--at <iso>', 'when the block starts (ISO-8601); default now', isoTimeArg('--at'))
+    .action(async (o: TargetOpts & { messageFile?: string; at?: Date }) => {
+      const at = o.at;
+      const message = o.messageFile
+        ? (await readFile(o.messageFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`--message-file: cannot read ${o.messageFile} (${err.code ?? err.message})`);
+        })).trim()
+        : 'Your Wi-Fi access has been paused. Please contact the leasing office.';
       await withApp(async (app) => report(await ops.block(syncDeps(app), await target(app, o), { message, at }), o.json, at ? `block scheduled for ${at.toISOString()}` : 'blocked'));
     });
 
@@ -120,19 +113,19 @@ export function register(program: Command): void {
   program
     .command('approve')
     .description('Approve a held sync: a fresh sync applies the held endings against the newest data (S3)')
-    .requiredOption('--hold <id>', 'hold id (see `pebbles holds`)')
+    .requiredOption('--hold <id>', 'hold id (see `pebbles holds`)', intArg('--hold'))
     .option('--json', 'print the sync result as JSON')
-    .action(async (o: { hold: string; json?: boolean }) => {
-      await withApp(async (app) => report(await ops.approveHold(syncDeps(app), Number(o.hold), cliStaff()), o.json, `hold ${o.hold} approved`));
+    .action(async (o: { hold: number; json?: boolean }) => {
+      await withApp(async (app) => report(await ops.approveHold(syncDeps(app), o.hold, cliStaff()), o.json, `hold ${o.hold} approved`));
     });
 
   program
     .command('reject')
     .description('Reject a held sync: the held endings are not applied (S3)')
-    .requiredOption('--hold <id>', 'hold id (see `pebbles holds`)')
-    .action(async (o: { hold: string }) => {
+    .requiredOption('--hold <id>', 'hold id (see `pebbles holds`)', intArg('--hold'))
+    .action(async (o: { hold: number }) => {
       await withApp(async (app) => {
-        await ops.rejectHold(syncDeps(app), Number(o.hold), cliStaff());
+        await ops.rejectHold(syncDeps(app), o.hold, cliStaff());
         process.stdout.write(`hold ${o.hold} rejected\n`);
       });
     });

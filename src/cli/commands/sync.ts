@@ -6,6 +6,7 @@ import { loadJobSettings } from '../../jobs/settings.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope } from '../../sync/sync-property.ts';
 import { printJson, UsageError, withApp } from '../run.ts';
+import { isoTimeArg } from './property.ts';
 
 export function syncDeps(app: AppContext): SyncDeps {
   return {
@@ -44,22 +45,22 @@ export function register(program: Command): void {
     .option('--building <name>', 'building of --unit, where unit numbers repeat across buildings')
     .option('--customer <id>', 'sync just this resident (Entrata customer id)')
     .option('--dry-run', 'print what the sync would do and change nothing (F-10)')
-    .option('--at <iso>', 'with --dry-run: plan as of this moment (ISO-8601), e.g. a move-in day ahead')
+    .option('--at <iso>', 'with --dry-run: plan as of this moment (ISO-8601), e.g. a move-in day ahead', isoTimeArg('--at'))
     .addOption(new Option('--json', 'print the result as JSON on stdout (progress goes to stderr)'))
     .addHelpText('after', `
 The sync runs in this process under the property's lock, so it never overlaps another sync of the
 same property, and gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (default 300) when Entrata keeps it
 waiting (rate limits, retries). A failed Entrata read changes no access (S4); the run is recorded with
 its error. An answer with no open lease where leases were open is applied (S2 keeps access) but flagged
-as suspicious on the run and the property, and counted towards failing.
+as suspicious on the run and the property, and counted towards failing. A --unit or --customer the property does not have is refused before a
+run is recorded.
 The list names units by number, building and bedroom label; the JSON gives Entrata's ids ("unit" is the unit's id).
 JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","suspicious","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
-    .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: string; json?: boolean }) => {
+    .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: Date; json?: boolean }) => {
       if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
       if (o.unit && o.customer) throw new UsageError('give --unit or --customer, not both');
       if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
-      const at = o.at ? new Date(o.at) : undefined;
-      if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at: not an ISO-8601 time: ${o.at}`);
+      const at = o.at;
       const scope: SyncScope = o.unit ? { kind: 'unit', unitNumber: o.unit, building: o.building ?? null } : o.customer ? { kind: 'customer', customerId: o.customer } : { kind: 'property' };
       await withApp(async (app) => {
         const property = await getProperty(app.db, o.property, o.account);
