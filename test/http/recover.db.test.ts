@@ -168,7 +168,7 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     }
   });
 
-  it('the running processes re-create a queue that is missing once the schema is there (one of them does)', async () => {
+  it('the running processes re-create a queue that is missing once the schema is there (one, or both at the same moment: the creation is idempotent)', async () => {
     const [web, worker] = procs as [Proc, Proc];
     const boss = createBoss({ url, settings: loadJobSettings({}), supervise: false, poolSize: 1 });
     boss.on('error', () => undefined);
@@ -181,7 +181,8 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
       await until('the queue re-created', async () => recreated().length > 0);
       expect(await boss.getQueue(QUEUES.syncNow)).toMatchObject({ name: QUEUES.syncNow, policy: 'standard' });
       for (const p of [web, worker]) expect((await readyz(await p.url)).status).toBe(200);
-      expect(recreated()).toHaveLength(1);
+      expect(recreated().length).toBeGreaterThanOrEqual(1);
+      expect(recreated().length).toBeLessThanOrEqual(2);
     } finally {
       await boss.stop({ graceful: false, wait: true });
     }

@@ -59,7 +59,8 @@ describe('two worker processes on one PostgreSQL', () => {
     const secrets = createSecretBox(key);
     await addAccount(t.db, secrets, { name: 'acme', subdomain: 'acme', baseUrl: sim.url, credential: { kind: 'apikey', apiKey: 'demo-key' } });
     props = [];
-    for (const [i, p] of sim.control.portfolio().properties.entries()) {
+    const portfolio = sim.control.portfolio();
+    for (const [i, p] of portfolio.properties.entries()) {
       props.push(await enableProperty(t.db, { accountName: 'acme', entrataId: p.id, timeZone: 'America/Denver', ssid: `Net-${i}`, syncIntervalMinutes: 1 }));
     }
     const env = {
@@ -76,7 +77,12 @@ describe('two worker processes on one PostgreSQL', () => {
     const requests = (async () => {
       for (let i = 0; requesting; i++) {
         const p = props[(i * 7) % props.length]!;
-        await requestSyncNow(boss, { propertyId: p.id, scopes: i % 4 === 3 ? [{ kind: 'customer', customerId: String(1000 + i) }] : [{ kind: 'property' }], staff: null, now: new Date() });
+        // A resident of that property: a resident's sync is planned and applied in full (never steady), so it
+        // commits, where the seam below stops worker C. An unknown id would be refused before any run.
+        const leases = portfolio.leasesByProperty.get(p.entrataId) ?? [];
+        const customerId = leases[i % Math.max(1, leases.length)]?.customers[0]?.customerId;
+        const scopes = i % 4 === 3 && customerId ? [{ kind: 'customer' as const, customerId }] : [{ kind: 'property' as const }];
+        await requestSyncNow(boss, { propertyId: p.id, scopes, staff: null, now: new Date() });
         await new Promise((r) => setTimeout(r, 120));
       }
     })();
