@@ -24,21 +24,25 @@ export interface Target {
   staff: string;
 }
 
-/** The one property where a customer is registered now, for an operation given no property. */
-export async function registeredPropertyOf(db: Db, customerId: string): Promise<number> {
+/** The one property where the customers (one, or a selection) are registered now, for an operation given no property. */
+export async function registeredPropertyOf(db: Db, customers: string | readonly string[]): Promise<number> {
+  const ids = typeof customers === 'string' ? [customers] : [...customers];
+  const who = ids.length === 1 ? `customer ${ids[0]} is` : 'these customers are';
   const regs = await db
     .selectFrom('registration as g')
     .innerJoin('resident as r', 'r.id', 'g.resident_id')
     .select('g.property_id')
     .distinct()
-    .where('r.customer_id', '=', customerId)
+    .where('r.customer_id', 'in', ids)
     .where('g.state', '!=', 'ended')
     .execute();
   if (regs.length === 1) return regs[0]!.property_id;
-  if (regs.length > 1) throw new OperationError(`customer ${customerId} is registered at several properties: give --property`, { code: 'property-needed' });
-  const known = await db.selectFrom('resident').select('id').where('customer_id', '=', customerId).limit(1).executeTakeFirst();
-  if (!known) throw new OperationError(`no resident with customer id ${customerId} (see \`pebbles residents --property ID\`)`, { code: 'customer-not-found', category: 'not-found' });
-  throw new OperationError(`customer ${customerId} has no current registration: give --property`, { code: 'property-needed' });
+  if (regs.length > 1) throw new OperationError(`${who} registered at several properties: give --property`, { code: 'property-needed' });
+  if (ids.length === 1) {
+    const known = await db.selectFrom('resident').select('id').where('customer_id', '=', ids[0]!).limit(1).executeTakeFirst();
+    if (!known) throw new OperationError(`no resident with customer id ${ids[0]} (see \`pebbles residents --property ID\`)`, { code: 'customer-not-found', category: 'not-found' });
+  }
+  throw new OperationError(`${ids.length === 1 ? `customer ${ids[0]} has` : 'these customers have'} no current registration: give --property`, { code: 'property-needed' });
 }
 
 type OverrideField = 'early_start_at' | 'late_end_at' | 'move_in_now_at' | 'move_out_now_at' | 'transfer_now_at' | 'pinned_at';

@@ -163,6 +163,8 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
       expect(waiting.at(-1)!.msg).toMatch(/queue: missing schema pgboss: run pebbles migrate\); checking again in 1 s$/);
       // Once per interval (here 1 s), not at every failed query.
       for (let i = 1; i < waiting.length; i++) expect(waiting[i]!.time - waiting[i - 1]!.time).toBeGreaterThanOrEqual(900);
+      // /readyz checks afresh; the watch says so at its own next check, which may come a moment later.
+      await until('the watch to see the database back', async () => lines(p, /^database and job queue ready again/).length > 0);
       expect(lines(p, /^database and job queue ready again/)).toHaveLength(1);
       expect(p.err()).not.toContain('"msg":"job queue error"');
     }

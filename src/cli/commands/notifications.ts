@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
 import { messageContent, notificationProblems, notificationsOf, resendKeys, sendMessage, setMessageContact, type ShownState } from '../../notifications/staff.ts';
+import { registeredPropertyOf } from '../../operations/operations.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
 import { cliStaff } from './resident.ts';
@@ -12,16 +13,7 @@ const ids = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(B
 /** The property of a command: the one given, or the one where all the customers are registered. */
 async function propertyFor(app: AppContext, o: { property?: string; account?: string }, customers: string[]): Promise<number> {
   if (o.property) return (await getProperty(app.db, o.property, o.account)).id;
-  const rows = await app.db
-    .selectFrom('registration as g')
-    .innerJoin('resident as r', 'r.id', 'g.resident_id')
-    .select('g.property_id')
-    .distinct()
-    .where('r.customer_id', 'in', customers)
-    .where('g.state', '!=', 'ended')
-    .execute();
-  if (rows.length !== 1) throw new UsageError(rows.length === 0 ? 'no registration found for these customers: give --property' : 'these customers are registered at several properties: give --property');
-  return rows[0]!.property_id;
+  return registeredPropertyOf(app.db, customers);
 }
 
 export function register(program: Command): void {
