@@ -1,13 +1,12 @@
 // The embedded default through the real commands: the key file is generated for a new database,
 // a moved-away key file with data present stops every command (and no new key appears), a loose
 // mode is set back to 600, and after `pebbles secret rotate` only the new key is accepted.
-import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, runPebbles, type CliRun } from '../support/cli.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Each command starts tsx and the embedded server (the first one runs initdb): slow on a loaded machine. */
 const SLOW = 400_000;
 let dir: string;
@@ -20,21 +19,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function pebbles(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/pebbles.js', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PEBBLES_DATA_DIR: dir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_DEMO: 'off' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function pebbles(args: string[], stdin = ''): Promise<CliRun> {
+  return runPebbles(args, cleanEnv({ PEBBLES_DATA_DIR: dir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_DEMO: 'off' }), { stdin });
 }
 
 const file = (name = 'secret.key') => path.join(dir, name);

@@ -1,7 +1,6 @@
 // The secret key is proved against the database before anything uses it: a wrong key stops every
 // command in one line with nothing written; `pebbles secret rotate` re-encrypts everything in one
 // transaction; the database refuses values written under the old key afterwards.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,10 +15,10 @@ import { deliverDue } from '../../src/notifications/deliver.ts';
 import { insertKeys } from '../../src/sync/apply.ts';
 import { addResident, createBench, deliveryDeps, queue, startSmtp, T0, type Bench } from '../notifications/support.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { cleanEnv, runPebbles, type CliRun } from '../support/cli.ts';
 
 /** Each child process starts tsx and the CLI: seconds each on a loaded machine. */
 const SLOW = 300_000;
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let dataDir: string;
 
 beforeAll(async () => {
@@ -29,24 +28,9 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-interface Ran { code: number | null; stdout: string; stderr: string }
-
 /** Runs the real command line against a database with a given key. */
-export function pebbles(args: string[], env: Record<string, string>, stdin?: string): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/pebbles.js', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, PEBBLES_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_DEMO: 'off', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? '');
-  });
+export function pebbles(args: string[], env: Record<string, string>, stdin?: string): Promise<CliRun> {
+  return runPebbles(args, cleanEnv({ PEBBLES_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_DEMO: 'off', ...env }), { stdin });
 }
 
 /** Every row of the tables a command could write, for "nothing changed". */
@@ -58,7 +42,7 @@ async function snapshot(db: Db) {
 }
 
 const env = (t: TestDatabase, keyHex: string) => ({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: keyHex });
-const oneLine = (r: Ran) => r.stderr.trim().split('\n');
+const oneLine = (r: CliRun) => r.stderr.trim().split('\n');
 
 /** A database with what each encrypted column holds: credentials, keys, a sent message's copy, a caught message. */
 async function populated(t: TestDatabase): Promise<{ b: Bench; customerId: string }> {

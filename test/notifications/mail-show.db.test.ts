@@ -1,7 +1,6 @@
 // P3: `pebbles mail show` prints a caught message with the key masked and the QR code replaced
 // (text, --raw, --html) unless --reveal-key, which is recorded in the audit trail exactly as
 // `pebbles notifications --content --reveal-key` is. Through the real command.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { MASK } from '../../src/notifications/staff.ts';
 import { startDelivery } from '../../src/notifications/worker.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { addResident, createBench, deliveries, queue, type Bench } from './support.ts';
+import { cleanEnv, runPebbles, type CliRun } from '../support/cli.ts';
 
 const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
 
@@ -63,18 +63,8 @@ afterAll(async () => {
   await t.drop();
 });
 
-async function pebbles(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/pebbles.js', ...args], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, PEBBLES_STAFF: 'dana', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  return { code, stdout, stderr };
+function pebbles(...args: string[]): Promise<CliRun> {
+  return runPebbles(args, cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, PEBBLES_STAFF: 'dana', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }));
 }
 
 const reveals = () => b.db.selectFrom('audit_event').selectAll().where('action', '=', 'reveal-key').orderBy('id').execute();

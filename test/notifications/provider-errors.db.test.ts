@@ -1,7 +1,6 @@
 // P3: a provider that echoes what it was sent (the message with its key, the Authorization header,
 // the URL) in its error never puts a key or credential into delivery.last_error, outbox.last_error,
 // the worker's log lines or `pebbles notifications --problems --json`; staff still see the reason.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -14,6 +13,7 @@ import { MASK } from '../../src/notifications/staff.ts';
 import { httpSmsPort } from '../../src/notifications/sms.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { addResident, createBench, deliveries, deliveryDeps, queue, startSmtp, T0, type Bench, type TestSmtp } from './support.ts';
+import { cleanEnv, runPebbles } from '../support/cli.ts';
 
 type Echo = 'json-body' | 'form-body' | 'headers' | 'url' | 'everything-500';
 
@@ -94,18 +94,10 @@ async function rows(id: number) {
 async function problemsJson(): Promise<string> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-mask-'));
   try {
-    const child = spawn(process.execPath, ['bin/pebbles.js', 'notifications', '--property', b.property.entrataId, '--problems', '--json'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code, err).toBe(0);
-    return out + err;
+    const r = await runPebbles(['notifications', '--property', b.property.entrataId, '--problems', '--json'],
+      cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }));
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout + r.stderr;
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

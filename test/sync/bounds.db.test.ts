@@ -1,7 +1,6 @@
 // A sync that Entrata keeps waiting gives up within its bound, changes nothing and frees the property
 // (S4); an answer with no open lease where leases were open is applied (S2 keeps access) but flagged as
 // suspicious, and counted towards failing when it repeats.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +11,8 @@ import { statusReport } from '../../src/jobs/status.ts';
 import { runsOf } from '../../src/registry/views.ts';
 import { syncProperty } from '../../src/sync/sync-property.ts';
 import { addLease, count, createHarness, liveRegistrations, runs, tableContents, type Harness } from './harness.ts';
+import { cleanEnv, runPebbles } from '../support/cli.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const harnesses: Harness[] = [];
 afterAll(async () => {
   for (const h of harnesses) await h.close();
@@ -29,20 +28,9 @@ async function bench(properties = 1) {
 async function pebbles(h: Harness, args: string[], env: Record<string, string> = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-bounds-'));
   try {
-    const child = spawn(process.execPath, ['bin/pebbles.js', ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: h.t.url, PEBBLES_SECRET_KEY: h.secretKeyHex, PEBBLES_DATA_DIR: dataDir,
-        LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    return { code, stdout, stderr };
+    return await runPebbles(args, cleanEnv({
+      DATABASE_URL: h.t.url, PEBBLES_SECRET_KEY: h.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env,
+    }));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
