@@ -92,12 +92,10 @@ export interface SyncResult {
 export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<SyncResult> {
   const scope = opts.scope ?? { kind: 'property' };
   // A unit or resident the property does not have is refused before anything is read or recorded.
-  if (scope.kind !== 'property') {
-    const property = await getPropertyById(deps.db, opts.propertyDbId);
-    await checkScopes(deps.db, property, [scope], entrataProbe(deps, property));
-  }
+  const scoped = scope.kind !== 'property' ? await getPropertyById(deps.db, opts.propertyDbId) : null;
+  if (scoped) await checkScopes(deps.db, scoped, [scope], entrataProbe(deps, scoped));
   if (opts.dryRun) {
-    const property = await getPropertyById(deps.db, opts.propertyDbId);
+    const property = scoped ?? (await getPropertyById(deps.db, opts.propertyDbId));
     const bound = startSyncBound(deps.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS, deps.stopping);
     try {
       return await runSync(deps, deps.db, property, scope, opts, null, deps.log.child({ property: property.entrataId }), bound.signal);
