@@ -1,7 +1,7 @@
 // Normalises a PlanInput once: sorted, canonical ids (E3), every lease version in effect, every window (W rules).
 // Everything downstream reads this, so input order never matters (determinism).
 
-import type { SnapshotCustomer } from '../entrata/snapshot.ts';
+import type { SnapshotCustomer } from './snapshot.ts';
 import { cmp, isEligible, personResolver } from './identity.ts';
 import { assertTimeZone } from './local-time.ts';
 import { placeNames, type PlaceNames } from './names.ts';

@@ -1,6 +1,6 @@
 // Who is a resident (E1) and which customer ids are the same person (E3).
 
-import type { CustomerType, SnapshotCustomer } from '../entrata/snapshot.ts';
+import type { CustomerType, SnapshotCustomer } from './snapshot.ts';
 import type { CustomerId, Resident } from './types.ts';
 
 /** E1: only responsible residents are registered; guarantors and occupants never (emergency contacts never reach the snapshot). */

@@ -1,7 +1,7 @@
 // Local days in a property's IANA time zone (W2, W3, W8), with Intl only.
 // The caches below only remember answers of pure functions; they change no result.
 
-import { asLocalDate, type LocalDate } from '../entrata/snapshot.ts';
+import { asLocalDate, type LocalDate } from './snapshot.ts';
 import type { Instant } from './types.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 // The words staff know places by: a property's name, a unit's number and building, a bedroom's label.
 // Entrata's ids stay in the actions, the audit details and every --json; texts for people use these names.
 
-import type { SnapshotUnit } from '../entrata/snapshot.ts';
+import type { SnapshotUnit } from './snapshot.ts';
 import { cmp } from './identity.ts';
 import type { PropertyId, PropertySnapshot, SpaceId, UnitId } from './types.ts';
 

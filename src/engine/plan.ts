@@ -1,7 +1,7 @@
 // plan(): desired state against current state for one property, as a list of actions that each cite a rule.
 // Pure: everything, `now` included, comes in through PlanInput.
 
-import type { SnapshotCustomer } from '../entrata/snapshot.ts';
+import type { SnapshotCustomer } from './snapshot.ts';
 import { buildContext, personPropertyKey, type EngineContext } from './context.ts';
 import { decideHold, isUnexpectedEnding } from './holds.ts';
 import { unitKey } from './home-unit.ts';

@@ -11,7 +11,7 @@ import type {
   SnapshotLease,
   SpaceId,
   UnitId,
-} from '../entrata/snapshot.ts';
+} from './snapshot.ts';
 
 export type { Brand, ContactProblem, CustomerId, LeaseId, PropertyId, PropertySnapshot, SnapshotLease, SpaceId, UnitId };
 

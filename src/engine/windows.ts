@@ -1,6 +1,6 @@
 // W rules: the window of one lease for one customer, in instants, from local days and overrides.
 
-import type { LeaseStatus, LocalDate, SnapshotCustomer } from '../entrata/snapshot.ts';
+import type { LeaseStatus, LocalDate, SnapshotCustomer } from './snapshot.ts';
 import { cmp } from './identity.ts';
 import { addDays, startOfLocalDay } from './local-time.ts';
 import type {

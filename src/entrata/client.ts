@@ -11,7 +11,7 @@ import {
 } from './properties.ts';
 import { idStr, pick, pickRef, text } from './quirks.ts';
 import type { RateLimitReading } from './rate-limit.ts';
-import { LEASE_STATUSES, asPropertyId, type LeaseStatus, type LocalDate, type PropertySnapshot, type SnapshotUnit } from './snapshot.ts';
+import { LEASE_STATUSES, asPropertyId, type LeaseStatus, type LocalDate, type PropertySnapshot, type SnapshotUnit } from '../engine/snapshot.ts';
 import { EntrataTransport, type EntrataDeps } from './transport.ts';
 import { parseLeaseStatusTypes, statusIdsFor, type LeaseStatusMap } from './vocabulary.ts';
 

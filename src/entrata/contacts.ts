@@ -1,6 +1,6 @@
 // A customer's e-mail and mobile number, cleaned, with the contact problems managers see (E2).
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { ContactProblem } from './snapshot.ts';
+import type { ContactProblem } from '../engine/snapshot.ts';
 import { asArray, listOf, pick, text } from './quirks.ts';
 
 // The WHATWG "valid e-mail address" grammar, plus at least one dot in the domain.

@@ -13,4 +13,4 @@ export { normaliseLease, normaliseLeases } from './lease-normaliser.ts';
 export type { LeaseBatch, LeaseOutcome, NormaliseContext } from './lease-normaliser.ts';
 export type { LeaseStatusMap } from './vocabulary.ts';
 export { LEASE_CAP } from './lease-pages.ts';
-export * from './snapshot.ts';
+// The snapshot's types belong to the engine (src/engine/snapshot.ts): the client produces them.

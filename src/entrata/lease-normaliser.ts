@@ -7,7 +7,7 @@ import {
   asLeaseId, asCustomerId, asSpaceId, asUnitId,
   type ContactProblem, CONTACT_PROBLEMS, type LeaseStatus, type LocalDate, type QuarantinedLease,
   type SnapshotCustomer, type SnapshotLease,
-} from './snapshot.ts';
+} from '../engine/snapshot.ts';
 import { compareIds, flag, idStr, isBlank, isObj, listOf, parseEntrataDate, pick, pickRef, sortById, text, type Obj } from './quirks.ts';
 import { customerTypeFromName, leaseStatusFromName, type LeaseStatusMap } from './vocabulary.ts';
 

@@ -3,7 +3,7 @@
 // then by building, then by halving the move-in date range, down to one day.
 import { EntrataError, isPastLastPage } from './errors.ts';
 import { idStr, listOf, pick, toEntrataDate } from './quirks.ts';
-import { asLocalDate, type LocalDate } from './snapshot.ts';
+import { asLocalDate, type LocalDate } from '../engine/snapshot.ts';
 import type { EntrataLogger } from './transport.ts';
 
 /** Entrata's observed getLeases cap. */

@@ -1,6 +1,6 @@
 // One helper per parsing quirk of Entrata's JSON (api-notes §4.3). Every helper takes `unknown`
 // and never throws: callers decide whether a missing or odd value quarantines a lease.
-import { asLocalDate, type LocalDate } from './snapshot.ts';
+import { asLocalDate, type LocalDate } from '../engine/snapshot.ts';
 
 export type Obj = Record<string, unknown>;
 

@@ -1,12 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { actorOf, mayOn } from '../auth/caller.ts';
 import { QUEUES } from '../jobs/queues.ts';
+import { getPropertyById } from '../properties/properties.ts';
 import { requestSyncNow, syncNowState, waitForSyncNow, type SyncNowState } from '../jobs/sync-now.ts';
 import { runsOf } from '../registry/views.ts';
 import { checkScopes } from '../sync/scope-check.ts';
 import type { SyncScope } from '../sync/sync-property.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody, route } from './zod-routes.ts';
+import { apiRoute } from './api-route.ts';
+import { ErrorBody } from './zod-routes.ts';
 import { UserError } from '../errors/user-error.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
@@ -80,17 +83,6 @@ const RunsResponse = z.object({ property: z.string(), runs: z.array(RunView) });
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
 
 
-/** The property by Entrata id (and account name where several accounts have that id). */
-async function findProperty(deps: HttpDeps, entrataId: string, account?: string) {
-  let q = deps.db.selectFrom('property as p').innerJoin('entrata_account as a', 'a.id', 'p.account_id')
-    .select(['p.id', 'p.account_id', 'p.entrata_id', 'p.enabled', 'a.name as account']).where('p.entrata_id', '=', entrataId);
-  if (account) q = q.where('a.name', '=', account);
-  const rows = await q.limit(2).execute();
-  if (rows.length === 0) throw new UserError(`property ${entrataId} is not enabled${account ? ` for account "${account}"` : ''}`, { code: 'property-not-found', category: 'not-found' });
-  if (rows.length > 1) throw new UserError(`property ${entrataId} exists in several accounts: add ?account=NAME`, { code: 'property-ambiguous', category: 'conflict' });
-  return rows[0]!;
-}
-
 export function scopesOf(body: z.output<typeof SyncRequestBody>): SyncScope[] {
   if (!body) return [{ kind: 'property' }];
   if ('unit' in body) return [{ kind: 'unit', unitNumber: body.unit, building: body.building ?? null }];
@@ -124,55 +116,58 @@ function needBoss(deps: HttpDeps) {
 export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
   const errors = { 400: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
 
-  route(app, {
+  apiRoute(app, deps, {
     method: 'POST', url: '/api/properties/:propertyId/sync',
+    access: { permission: 'resident.sync', on: 'property' },
     schema: {
       summary: 'Sync now: the whole property, a unit, a resident or a selection (O5)', tags: ['sync'],
       params: PropertyParams, querystring: SyncQuery, body: SyncRequestBody,
       response: { 200: SyncRequestState, 202: SyncRequestState, 500: SyncRequestState, ...errors },
     },
-    handler: async (req, reply) => {
+    handler: async (req, reply, { caller, property: p }) => {
       const boss = needBoss(deps);
-      const p = await findProperty(deps, req.params.propertyId, req.query.account);
-      if (!p.enabled) throw new UserError(`property ${p.entrata_id} is disabled`, { code: 'property-disabled', category: 'conflict' });
+      if (!p.enabled) throw new UserError(`property ${p.entrataId} is disabled`, { code: 'property-disabled', category: 'conflict' });
       const scopes = scopesOf(req.body);
       // A unit or resident the property does not have: 400 now, rather than a failed request later.
-      await checkScopes(deps.db, { id: p.id, accountId: p.account_id, entrataId: p.entrata_id }, scopes);
-      const jobId = await requestSyncNow(boss, { propertyId: p.id, scopes, staff: null, now: deps.now() });
+      await checkScopes(deps.db, { id: p.id, accountId: p.accountId, entrataId: p.entrataId }, scopes);
+      const jobId = await requestSyncNow(boss, { propertyId: p.id, scopes, staff: actorOf(caller), now: deps.now() });
       deps.notify?.(QUEUES.syncNow);
-      if (!req.query.wait) return send(reply, { state: 'queued', jobId }, p.entrata_id);
+      if (!req.query.wait) return send(reply, { state: 'queued', jobId }, p.entrataId);
       const timeout = Math.min(deps.syncNowTimeoutMs, (req.query.timeout ?? Infinity) * 1000);
       const s = (await waitForSyncNow(boss, jobId, timeout)) ?? { state: 'queued' as const, jobId };
-      return send(reply, s, p.entrata_id);
+      return send(reply, s, p.entrataId);
     },
   });
 
-  route(app, {
+  apiRoute(app, deps, {
     method: 'GET', url: '/api/sync-requests/:jobId',
+    access: 'signed-in',
     schema: {
       summary: 'The state and result of a sync-now request', tags: ['sync'],
       params: z.object({ jobId: z.uuid() }),
       response: { 200: SyncRequestState, 202: SyncRequestState, 500: SyncRequestState, ...errors },
     },
-    handler: async (req, reply) => {
+    handler: async (req, reply, { caller }) => {
       const boss = needBoss(deps);
-      const s = await syncNowState(boss, req.params.jobId);
-      if (!s) throw new UserError(`no sync request ${req.params.jobId}`, { code: 'sync-request-not-found', category: 'not-found' });
+      const notFound = new UserError(`no sync request ${req.params.jobId}`, { code: 'sync-request-not-found', category: 'not-found' });
+      // A request of a property the caller may not see answers as one that does not exist.
       const job = await boss.getJobById<{ propertyId: number }>(QUEUES.syncNow, req.params.jobId, { includeArchive: true });
-      const prop = job ? await deps.db.selectFrom('property').select('entrata_id').where('id', '=', job.data.propertyId).executeTakeFirst() : undefined;
-      return send(reply, s, prop?.entrata_id ?? '');
+      if (!job || !mayOn(caller, 'property.view', job.data.propertyId)) throw notFound;
+      const s = await syncNowState(boss, req.params.jobId);
+      if (!s) throw notFound;
+      return send(reply, s, (await getPropertyById(deps.db, job.data.propertyId)).entrataId);
     },
   });
 
-  route(app, {
+  apiRoute(app, deps, {
     method: 'GET', url: '/api/properties/:propertyId/runs',
+    access: { permission: 'property.view', on: 'property' },
     schema: {
       summary: 'Sync runs of a property, newest first', tags: ['sync'],
       params: PropertyParams, querystring: RunsQuery, response: { 200: RunsResponse, ...errors },
     },
-    handler: async (req) => {
-      const p = await findProperty(deps, req.params.propertyId, req.query.account);
-      return { property: p.entrata_id, runs: await runsOf(deps.db, p.id, req.query.limit) };
+    handler: async (req, _reply, { property: p }) => {
+      return { property: p.entrataId, runs: await runsOf(deps.db, p.id, req.query.limit) };
     },
   });
 }

@@ -6,7 +6,8 @@ import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerHealth } from './health.ts';
-import { useZod } from './zod-routes.ts';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Authenticator } from './api-route.ts';
 import { UserError } from '../errors/user-error.ts';
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
@@ -22,6 +23,8 @@ export interface HttpDeps {
   api: boolean;
   /** Longest `?wait=true` of a sync-now request (PEBBLES_SYNC_NOW_TIMEOUT_SECONDS). */
   syncNowTimeoutMs: number;
+  /** Who makes each API request (session cookie or API token). */
+  auth: Authenticator;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -29,7 +32,8 @@ export interface HttpDeps {
 /** The HTTP side of a process: /healthz, /readyz and /metrics always, the JSON API on web processes. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
-  useZod(app);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     // User errors carry their status and stable code; Fastify's own (validation, bad JSON) their status.
     if (err instanceof UserError) {

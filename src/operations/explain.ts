@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { explain } from '../engine/explain.ts';
 import { namesOf } from '../engine/context.ts';
-import { asCustomerId, asPropertyId } from '../entrata/snapshot.ts';
+import { asCustomerId, asPropertyId } from '../engine/snapshot.ts';
 import { getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { isoInZone } from '../registry/views.ts';
 import { loadMirror } from '../sync/mirror.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { addDays, startOfLocalDay } from '../engine/local-time.ts';
-import { asLocalDate, type SnapshotLease } from '../entrata/snapshot.ts';
+import { asLocalDate, type SnapshotLease } from '../engine/snapshot.ts';
 import { getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { insertKeys, publishNetworkState } from '../sync/apply.ts';
 import { isOpenStatus, loadMirror } from '../sync/mirror.ts';

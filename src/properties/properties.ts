@@ -159,12 +159,22 @@ function toSettings(r: Row): PropertySettings {
 
 /** A property by its Entrata id; the account may be left out when only one account has that id. */
 export async function getProperty(db: Db, entrataId: string, accountName?: string): Promise<PropertySettings> {
-  let q = query(db).where('p.entrata_id', '=', entrataId);
-  if (accountName) q = q.where('a.name', '=', accountName);
-  const rows = await q.limit(2).execute();
+  const rows = await propertiesByEntrataId(db, entrataId, accountName, 'all');
   if (rows.length === 0) throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`, { code: 'property-not-found', category: 'not-found' });
   if (rows.length > 1) throw new PropertyError(`property ${entrataId} exists in several accounts: add --account`);
-  return toSettings(rows[0]!);
+  return rows[0]!;
+}
+
+/**
+ * The properties with this Entrata id (one per account that has it; at most two are read, enough to
+ * say "ambiguous"), among `within`: every property, or these database ids (a caller's visible set).
+ */
+export async function propertiesByEntrataId(db: Db, entrataId: string, accountName: string | undefined, within: 'all' | readonly number[]): Promise<PropertySettings[]> {
+  if (within !== 'all' && within.length === 0) return [];
+  let q = query(db).where('p.entrata_id', '=', entrataId);
+  if (accountName) q = q.where('a.name', '=', accountName);
+  if (within !== 'all') q = q.where('p.id', 'in', [...within]);
+  return (await q.orderBy('p.id').limit(2).execute()).map(toSettings);
 }
 
 export async function getPropertyById(db: Db, id: number): Promise<PropertySettings> {

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { DB } from '../db/schema.ts';
 import type { Action, Registration, RegistryState, RuleId } from '../engine/types.ts';
-import type { CustomerId } from '../entrata/snapshot.ts';
+import type { CustomerId } from '../engine/snapshot.ts';
 import { generatePsk } from '../keys/generate.ts';
 import type { ResidentIds } from './registry-state.ts';
 

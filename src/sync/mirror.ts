@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { LeaseId, QuarantinedLease, SnapshotLease } from '../entrata/snapshot.ts';
+import type { LeaseId, QuarantinedLease, SnapshotLease } from '../engine/snapshot.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 /** One lease as the mirror keeps it: the last good version Entrata gave (S4), and whether it went missing (S2). */

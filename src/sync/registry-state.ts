@@ -8,7 +8,7 @@ import {
 import {
   asCustomerId, asPropertyId, asUnitId, type ContactProblem, type CustomerId, type LeaseId, type PropertyId,
   type PropertySnapshot, type SnapshotLease, type SnapshotUnit, type SpaceId,
-} from '../entrata/snapshot.ts';
+} from '../engine/snapshot.ts';
 import type { PropertySettings } from '../properties/properties.ts';
 import type { Mirror } from './mirror.ts';
 

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { idStr } from '../entrata/quirks.ts';
-import type { SnapshotUnit } from '../entrata/snapshot.ts';
+import type { SnapshotUnit } from '../engine/snapshot.ts';
 import { UserError } from '../errors/user-error.ts';
 import { compareIds } from './registry-state.ts';
 import type { SyncScope } from './sync-property.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { LeaseRead } from '../entrata/lease-read.ts';
-import type { SnapshotUnit } from '../entrata/snapshot.ts';
+import type { SnapshotUnit } from '../engine/snapshot.ts';
 
 // The steady state of S1 at portfolio scale: most scheduled syncs find Entrata unchanged, and plan()
 // would then find nothing to do (it is idempotent, and time moves leases only at next_transition_at).

@@ -7,7 +7,7 @@ import { placeNames, type PlaceNames } from '../engine/names.ts';
 import { plan as planProperty } from '../engine/plan.ts';
 import type { Action, Plan, PlanInput, PropertyInput } from '../engine/types.ts';
 import { EntrataError, type EntrataClient } from '../entrata/index.ts';
-import { asPropertyId, type CustomerId, type QuarantinedLease, type SnapshotUnit } from '../entrata/snapshot.ts';
+import { asPropertyId, type CustomerId, type QuarantinedLease, type SnapshotUnit } from '../engine/snapshot.ts';
 import type { Logger } from '../log/logger.ts';
 import { accountProperties, getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { applyPlan, type Actor } from './apply.ts';

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import { asSpaceId, asUnitId, type SnapshotUnit } from '../entrata/snapshot.ts';
+import { asSpaceId, asUnitId, type SnapshotUnit } from '../engine/snapshot.ts';
 import { canonicalJson } from './canonical-json.ts';
 
 export async function loadUnits(db: Kysely<DB>, propertyId: number): Promise<SnapshotUnit[]> {

@@ -11,7 +11,7 @@ import {
   type SnapshotCustomer,
   type SnapshotLease,
   type SnapshotUnit,
-} from '../../src/entrata/snapshot.ts';
+} from '../../src/engine/snapshot.ts';
 import { applyToState } from '../../src/engine/apply-to-state.ts';
 import { startOfLocalDay } from '../../src/engine/local-time.ts';
 import { plan } from '../../src/engine/plan.ts';

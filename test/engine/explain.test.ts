@@ -1,7 +1,7 @@
 // F-11: explanations a manager can read: why this resident has, or lacks, Wi-Fi.
 import { describe, expect, it } from 'vitest';
 import { explain } from '../../src/engine/explain.ts';
-import { asSpaceId, type SnapshotLease } from '../../src/entrata/snapshot.ts';
+import { asSpaceId, type SnapshotLease } from '../../src/engine/snapshot.ts';
 import { plan } from '../../src/engine/plan.ts';
 import { at, block, cid, customer, input, lease, override, property, sync, syncAll, uid, type World } from './builders.ts';
 

@@ -2,7 +2,7 @@
 // dates, overrides, blocks, data that changes between syncs (move-in dates moved earlier or later among it),
 // properties enabled mid-walk, and the instants at which syncs run; and transfer histories (arbTransferHistory).
 import fc from 'fast-check';
-import { CUSTOMER_TYPES, LEASE_STATUSES, type CustomerType, type SnapshotLease } from '../../src/entrata/snapshot.ts';
+import { CUSTOMER_TYPES, LEASE_STATUSES, type CustomerType, type SnapshotLease } from '../../src/engine/snapshot.ts';
 import { applyToState } from '../../src/engine/apply-to-state.ts';
 import { addDays } from '../../src/engine/local-time.ts';
 import { plan } from '../../src/engine/plan.ts';

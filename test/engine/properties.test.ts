@@ -2,7 +2,7 @@
 // determinism (also under shuffled input order), no access outside an open window.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SnapshotLease } from '../../src/entrata/snapshot.ts';
+import type { SnapshotLease } from '../../src/engine/snapshot.ts';
 import { applyToState } from '../../src/engine/apply-to-state.ts';
 import { buildContext } from '../../src/engine/context.ts';
 import { explain } from '../../src/engine/explain.ts';

@@ -1,7 +1,7 @@
 // The lease normaliser: how each Entrata field becomes the snapshot, and what gets quarantined.
 import { describe, expect, it } from 'vitest';
 import { normaliseLease, normaliseLeases, type LeaseOutcome, type NormaliseContext } from '../../src/entrata/index.ts';
-import type { SnapshotCustomer, SnapshotLease } from '../../src/entrata/snapshot.ts';
+import type { SnapshotCustomer, SnapshotLease } from '../../src/engine/snapshot.ts';
 import { fixture, leaseNode, statusMap } from './support/helpers.ts';
 
 const ctx: NormaliseContext = { statusById: statusMap(), country: 'US', propertyId: '100123' };

@@ -1,6 +1,7 @@
 // End to end against the Entrata simulator (src/simulator) over real HTTP, in both auth styles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEntrataClient, EntrataError, type EntrataAccountConfig, type PropertySnapshot } from '../../src/entrata/index.ts';
+import { createEntrataClient, EntrataError, type EntrataAccountConfig } from '../../src/entrata/index.ts';
+import type { PropertySnapshot } from '../../src/engine/snapshot.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
 
 const TODAY = '2026-01-15';

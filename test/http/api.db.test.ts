@@ -5,6 +5,7 @@ import { buildHttpServer } from '../../src/http/server.ts';
 import { createMetrics } from '../../src/jobs/metrics.ts';
 import { syncProperty } from '../../src/sync/sync-property.ts';
 import { createJobBench, type JobBench } from '../jobs/support.ts';
+import { testCallers } from '../support/callers.ts';
 
 describe('HTTP: health, readiness, metrics and the sync API', () => {
   let bench: JobBench;
@@ -12,14 +13,17 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   let entrataId: string;
   let units: string[];
   let customers: string[];
+  const callers = testCallers();
+  let admin: Record<string, string>;
 
   beforeAll(async () => {
     // Real workers on the queues (sync-now runs as it would in `pebbles start`), latency on every Entrata call.
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 6, work: true, latencyMs: 20 });
     app = await buildHttpServer({
       db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q),
+      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers,
     });
+    admin = callers.as('admin');
     entrataId = bench.props[0]!.entrataId;
     const portfolio = bench.sim.control.portfolio();
     const leases = portfolio.leasesByProperty.get(entrataId) ?? [];
@@ -45,7 +49,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
 
   it('GET /readyz is 503 when the database does not answer', async () => {
     const dead = createKysely('postgres://nobody@127.0.0.1:1/none', 1);
-    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000 });
+    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000, auth: callers });
     try {
       const r = await down.inject({ method: 'GET', url: '/readyz' });
       expect(r.statusCode).toBe(503);
@@ -59,21 +63,21 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   });
 
   it('POST /api/properties/:id/sync?wait=true syncs the whole property through the queue and returns the run', async () => {
-    const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
+    const r = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
     expect(r.statusCode).toBe(200);
     const body = r.json();
     expect(body).toMatchObject({ state: 'done', property: entrataId, location: `/api/sync-requests/${body.jobId}` });
     expect(body.result.runs).toHaveLength(1);
     expect(body.result.runs[0]).toMatchObject({ scope: { kind: 'property' }, status: 'applied', answeredBy: 'this-request', error: null });
     expect(body.result.runs[0].counts.entrataCalls).toBeUndefined(); // counted on the run record, after the result
-    const runs = await app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs?limit=5` });
+    const runs = await app.inject({ headers: admin, method: 'GET', url: `/api/properties/${entrataId}/runs?limit=5` });
     expect(runs.statusCode).toBe(200);
     expect(runs.json().runs[0]).toMatchObject({ runId: body.result.runs[0].runId, trigger: 'api', status: 'applied' });
     expect(runs.json().runs[0].counts.entrataCalls).toBeGreaterThan(0);
   });
 
   it('syncs one unit, one resident, or a selection of either (O5)', async () => {
-    const post = (payload: unknown) => app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
+    const post = (payload: unknown) => app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
     const unit = (await post({ unit: units[0] })).json();
     expect(unit.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'unit', unitNumber: units[0], building: null }]);
     const one = (await post({ customer: customers[0] })).json();
@@ -87,7 +91,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   });
 
   it('without wait, answers 202 with where to look, and the request is done within seconds', async () => {
-    const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customer: customers[1] } });
+    const r = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customer: customers[1] } });
     expect(r.statusCode).toBe(202);
     const { location, state } = r.json();
     expect(state).toBe('queued');
@@ -95,7 +99,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     let s: { state: string } = { state: 'queued' };
     while (s.state !== 'done' && Date.now() - started < 10_000) {
       await new Promise((res) => setTimeout(res, 100));
-      s = (await app.inject({ method: 'GET', url: location })).json();
+      s = (await app.inject({ headers: admin, method: 'GET', url: location })).json();
     }
     expect(s.state).toBe('done');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -110,7 +114,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
         runId = (await bench.db.selectFrom('sync_run').select('id').where('status', '=', 'running').executeTakeFirst())?.id;
         await new Promise((res) => setTimeout(res, 20));
       }
-      const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
+      const r = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
       const done = await running;
       expect(r.json().result.runs).toEqual([expect.objectContaining({ runId, answeredBy: 'running-sync', status: done.status })]);
     } finally {
@@ -121,18 +125,18 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   it('refuses a unit or resident the property does not have before anything is queued or recorded: {error, code, message}', async () => {
     const runCount = async () => Number((await bench.db.selectFrom('sync_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const before = await runCount();
-    const missing = await app.inject({ method: 'POST', url: '/api/properties/999999/sync?wait=true', payload: { unit: units[0] } });
+    const missing = await app.inject({ headers: admin, method: 'POST', url: '/api/properties/999999/sync?wait=true', payload: { unit: units[0] } });
     expect(missing.statusCode).toBe(404);
-    expect(missing.json()).toEqual({ error: 'Not Found', code: 'property-not-found', message: 'property 999999 is not enabled' });
-    const unit = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { unit: '9999' } });
+    expect(missing.json()).toEqual({ error: 'Not Found', code: 'property-not-found', message: 'no property 999999 that you may see' });
+    const unit = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { unit: '9999' } });
     expect(unit.statusCode).toBe(400);
     expect(unit.json()).toMatchObject({ error: 'Bad Request', code: 'unit-not-found' });
     expect(unit.json().message).toMatch(new RegExp(`^no unit 9999 at property ${entrataId} \\(\\d+ units, .+ to .+; see \`pebbles entrata units --property ${entrataId}\`\\)$`));
     // One unknown unit in a selection refuses the whole selection: nothing of it is queued.
-    const some = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { units: [units[0], '9999'] } });
+    const some = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { units: [units[0], '9999'] } });
     expect(some.statusCode).toBe(400);
     // A resident Pebbles has not seen may have a new lease: the worker asks Entrata, and answers without a run.
-    const stranger = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { customer: '987654321' } });
+    const stranger = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { customer: '987654321' } });
     expect(stranger.statusCode).toBe(200);
     expect(stranger.json().result.runs).toEqual([expect.objectContaining({
       runId: null, status: 'refused', scope: { kind: 'customer', customerId: '987654321' },
@@ -142,16 +146,16 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   });
 
   it('validates every request against its schema', async () => {
-    const bad = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { unit: '101', customer: '5' } });
+    const bad = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { unit: '101', customer: '5' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error).toBe('Bad Request');
-    const badCustomer = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customers: ['x'] } });
+    const badCustomer = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customers: ['x'] } });
     expect(badCustomer.statusCode).toBe(400);
-    expect((await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?wait=maybe` })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'POST', url: '/api/properties/999999/sync' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/properties/999999/runs' })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/api/sync-requests/not-a-uuid' })).statusCode).toBe(400);
-    expect((await app.inject({ method: 'GET', url: '/api/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=maybe` })).statusCode).toBe(400);
+    expect((await app.inject({ headers: admin, method: 'POST', url: '/api/properties/999999/sync' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: admin, method: 'GET', url: '/api/properties/999999/runs' })).statusCode).toBe(404);
+    expect((await app.inject({ headers: admin, method: 'GET', url: '/api/sync-requests/not-a-uuid' })).statusCode).toBe(400);
+    expect((await app.inject({ headers: admin, method: 'GET', url: '/api/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200' })).statusCode).toBe(404);
   });
 
   it('GET /metrics serves Prometheus text: syncs, Entrata calls, queue, outbox, properties', async () => {

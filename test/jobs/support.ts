@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secrets.ts';
 import type { Db } from '../../src/db/database.ts';
 import { localDateOf, startOfLocalDay } from '../../src/engine/local-time.ts';
-import { asLocalDate } from '../../src/entrata/snapshot.ts';
+import { asLocalDate } from '../../src/engine/snapshot.ts';
 import type { TickReport } from '../../src/jobs/dispatcher.ts';
 import { QUEUES, type QueueName, type SyncJobData, type SyncNowJobData, type TransitionJobData } from '../../src/jobs/queues.ts';
 import { loadJobSettings, type JobSettings } from '../../src/jobs/settings.ts';

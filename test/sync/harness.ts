@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createSecretBox, type SecretBox } from '../../src/crypto/secrets.ts';
 import type { Db } from '../../src/db/database.ts';
 import { localDateOf, startOfLocalDay } from '../../src/engine/local-time.ts';
-import { asLocalDate } from '../../src/entrata/snapshot.ts';
+import { asLocalDate } from '../../src/engine/snapshot.ts';
 import { createLogger, type Logger } from '../../src/log/logger.ts';
 import { enableProperty, getPropertyById, type EnableProperty, type PropertySettings } from '../../src/properties/properties.ts';
 import { generatePortfolio, startSimulator, type RunningSimulator, type SimUnit } from '../../src/simulator/index.ts';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { entrataClients } from '../../accounts/entrata-clients.ts';
 import type { AppContext } from '../../app/context.ts';
-import { asPropertyId } from '../../entrata/snapshot.ts';
+import { asPropertyId } from '../../engine/snapshot.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope } from '../../sync/sync-property.ts';

@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { z, ZodType } from 'zod';
+import type { Caller } from '../auth/caller.ts';
+import type { Permission } from '../auth/permissions.ts';
+import { resolveProperty } from '../auth/access.ts';
+import type { Db } from '../db/database.ts';
+import { UserError } from '../errors/user-error.ts';
+import type { PropertySettings } from '../properties/properties.ts';
+
+/**
+ * Who may call a route. Every API route declares one, and the helper below enforces it before the
+ * handler runs, so a route cannot forget its check:
+ * - `public`: anyone (sign-in, password reset);
+ * - `signed-in`: any caller (their own session, the property list, which is filtered by what they may see);
+ * - `{ permission, on: 'property' }`: the property named by the `:propertyId` path parameter, resolved
+ *   among the properties the caller may see (else 404, as for one that does not exist) and on which
+ *   they hold the permission (else 403); the handler receives it as `req.property` and looks every
+ *   other object (resident, unit, hold, run, message, audit entry) up within it;
+ * - `{ permission, on: 'platform' }`: an administrator's permission not about one property.
+ */
+export type Access =
+  | 'public'
+  | 'signed-in'
+  | { permission: Permission; on: 'property' }
+  | { permission: Permission; on: 'platform' };
+
+/** Turns a request into its caller (session cookie or bearer token), or null when it carries neither. */
+export interface Authenticator {
+  /** Throws a UserError for a credential that is present but bad (expired, revoked, CSRF refused). */
+  authenticate(req: FastifyRequest): Promise<Caller | null>;
+}
+
+export interface ApiRouteDeps {
+  db: Db;
+  auth: Authenticator;
+}
+
+type Infer<T> = T extends ZodType ? z.output<T> : undefined;
+
+export interface ApiRouteSchema<P, Q, B> {
+  summary: string;
+  description?: string;
+  tags: string[];
+  params?: P;
+  querystring?: Q;
+  body?: B;
+  /** Status code → schema of the body. */
+  response: Record<number, ZodType>;
+}
+
+/** What the handler receives besides the typed request parts. */
+export interface ApiContext<A extends Access> {
+  caller: A extends 'public' ? Caller | null : Caller;
+  property: A extends { on: 'property' } ? PropertySettings : undefined;
+}
+
+export interface ApiRouteDef<P, Q, B, A extends Access> {
+  method: HTTPMethods;
+  url: string;
+  access: A;
+  /** A one-time or reset password still allows this route (the password change, sign-out, who am I). */
+  allowBeforePasswordChange?: boolean;
+  schema: ApiRouteSchema<P, Q, B>;
+  handler: (
+    req: FastifyRequest<{ Params: Infer<P>; Querystring: Infer<Q>; Body: Infer<B> }>,
+    reply: FastifyReply,
+    ctx: ApiContext<A>,
+  ) => Promise<unknown>;
+}
+
+/** One registered API route and its access, for the permission test and the README's matrix. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+const registered = new WeakMap<FastifyInstance, RouteAccess[]>();
+
+/** The API routes registered on an app, with the access each declares. */
+export function apiRoutesOf(app: FastifyInstance): readonly RouteAccess[] {
+  return registered.get(app) ?? [];
+}
+
+/** Every API route goes through here: typed from its zod schemas, and checked against its access. */
+export function apiRoute<
+  P extends ZodType | undefined = undefined,
+  Q extends ZodType | undefined = undefined,
+  B extends ZodType | undefined = undefined,
+  A extends Access = Access,
+>(app: FastifyInstance, deps: ApiRouteDeps, def: ApiRouteDef<P, Q, B, A>): void {
+  const list = registered.get(app) ?? [];
+  list.push({ method: def.method as string, url: def.url, access: def.access });
+  registered.set(app, list);
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: def.method,
+    url: def.url,
+    schema: { ...def.schema, ...(def.access === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }] }) } as never,
+    handler: async (req, reply) => {
+      const ctx = await admit(deps, def, req);
+      return def.handler(req as never, reply, ctx);
+    },
+  });
+}
+
+async function admit<A extends Access>(deps: ApiRouteDeps, def: ApiRouteDef<unknown, unknown, unknown, A>, req: FastifyRequest): Promise<ApiContext<A>> {
+  const caller = await deps.auth.authenticate(req);
+  const access: Access = def.access;
+  if (access === 'public') return { caller, property: undefined } as ApiContext<A>;
+  if (!caller) throw new UserError('sign in first (POST /api/session), or send an API token as "Authorization: Bearer <token>"', { code: 'sign-in-required', category: 'unauthenticated' });
+  if (caller.kind === 'user' && caller.mustChangePassword && !def.allowBeforePasswordChange) {
+    throw new UserError('change your one-time password first (POST /api/session/password)', { code: 'password-change-required', category: 'forbidden' });
+  }
+  if (access === 'signed-in') return { caller, property: undefined } as ApiContext<A>;
+  if (access.on === 'platform') {
+    if (!caller.admin) throw new UserError('only a platform administrator may do this', { code: 'forbidden', category: 'forbidden' });
+    return { caller, property: undefined } as ApiContext<A>;
+  }
+  const params = (req.params ?? {}) as { propertyId?: string };
+  const query = (req.query ?? {}) as { account?: string };
+  if (!params.propertyId) throw new Error(`route ${def.method} ${def.url} declares a property access but has no :propertyId`);
+  const property = await resolveProperty(deps.db, caller, access.permission, params.propertyId, query.account);
+  return { caller, property } as ApiContext<A>;
+}
