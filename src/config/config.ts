@@ -56,6 +56,9 @@ const schema = z.object({
   NOTIFY_RETRY_MAX_SECONDS: z.coerce.number().min(0.001).max(7 * 86_400).default(3600),
   NOTIFY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   PEBBLES_CATCHER: onOff.optional(),
+  // The console and API: the address people use (reset links, Host/Origin checks), a proxy in front.
+  PEBBLES_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an origin such as https://wifi.example.com (no path)').optional(),
+  PEBBLES_TRUSTED_PROXY: onOff.optional(),
 });
 
 export type Config = Readonly<{
@@ -77,6 +80,12 @@ export type Config = Readonly<{
   notifications: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; batchSize: number };
   /** Undefined: catch mail and SMS locally exactly when on the embedded database with no SMTP_HOST. */
   catcher: boolean | undefined;
+  /**
+   * publicUrl: the origin staff use (https://wifi.example.com), null when not configured (then only
+   * loopback names are accepted as Host/Origin and links use http://host:port). trustedProxy: a proxy
+   * in front terminates TLS and sets X-Forwarded-*.
+   */
+  http: { publicUrl: string | null; trustedProxy: boolean };
 }>;
 
 export class ConfigError extends UserError {
@@ -143,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.NOTIFY_BATCH_SIZE,
     },
     catcher: e.PEBBLES_CATCHER,
+    http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false },
   };
 }
 
