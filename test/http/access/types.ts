@@ -15,11 +15,23 @@ export interface PropertyFixture {
  * How to call one API route for the permission test (test/http/permissions.db.test.ts). Every route
  * registered through apiRoute needs exactly one case, named `METHOD url` as registered
  * (e.g. `POST /api/properties/:propertyId/residents/:customerId/resend`). `request` may create the
- * objects it needs (a hold, a message) in `fx`'s property through the service functions.
- * The test expects: anonymous 401; allowed by the matrix: anything but 401/403/404; visible but not
- * allowed: 403; a property the caller may not see: 404.
+ * objects it needs (a hold, a message) in `fx`'s property through the service functions; it is called
+ * once per caller, so each caller gets objects of its own.
+ * The test expects: anonymous 401; allowed by the matrix: anything but 401/403/404 (and 500); visible
+ * but not allowed: 403; a property the caller may not see: 404. See ./README.md.
  */
 export interface AccessCase {
   route: string;
-  request(fx: PropertyFixture, t: ApiBench): Promise<{ url: string; payload?: unknown }> | { url: string; payload?: unknown };
+  request(fx: PropertyFixture, t: ApiBench): Promise<AccessRequest> | AccessRequest;
+  /**
+   * Only for a `signed-in` route whose URL names an object of `fx`'s property without its
+   * `:propertyId` (a sync request by its job id): callers who may not see that property must get 404,
+   * the answer for an object that does not exist. Without it, every signed-in caller is allowed.
+   */
+  namesObjectOfProperty?: boolean;
+}
+
+export interface AccessRequest {
+  url: string;
+  payload?: unknown;
 }
