@@ -15,11 +15,7 @@ const TITLE: Record<Role, string> = { admin: 'administrator', owner: 'owner', ma
 /** The matrix as a Markdown table: one row per permission, one column per role. */
 export function permissionsMatrix(): string {
   const rows = PERMISSION_NAMES.map((p) => `| \`${p}\` | ${PERMISSIONS[p].says} | ${ROLES.map((r) => (roleAllows(r, p) ? 'yes' : '—')).join(' | ')} |`);
-  return [
-    `| permission | allows | ${ROLES.map((r) => TITLE[r]).join(' | ')} |`,
-    `|---|---|${ROLES.map(() => ':-:').join('|')}|`,
-    ...rows,
-  ].join('\n');
+  return [`| permission | allows | ${ROLES.map((r) => TITLE[r]).join(' | ')} |`, `|---|---|${ROLES.map(() => ':-:').join('|')}|`, ...rows].join('\n');
 }
 
 /** The README with its matrix section replaced by `matrix`; throws when the markers are missing. */

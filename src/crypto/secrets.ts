@@ -97,7 +97,7 @@ export async function readKeyFile(dataDir: string, name = KEY_FILE_NAME): Promis
 /** Writes a key file that must not exist yet (mode 600, synced); false when it already exists. */
 export async function writeNewKeyFile(dataDir: string, key: Buffer, name = KEY_FILE_NAME): Promise<boolean> {
   await mkdir(dataDir, { recursive: true });
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path.join(dataDir, name), 'wx', 0o600);
   } catch (err) {

@@ -37,7 +37,7 @@ export function isMobile(phone: unknown): boolean {
 export function toE164(number: string, countryCode: unknown, defaultCountry: CountryCode): string | null {
   const n = number.trim();
   if (!n || n.length > 40) return null;
-  let parsed;
+  let parsed: ReturnType<typeof parsePhoneNumberFromString>;
   const cc = text(countryCode).replace(/^\+/, '');
   if (n.startsWith('+')) parsed = parsePhoneNumberFromString(n);
   else if (/^\d{1,3}$/.test(cc) && cc !== '0') parsed = parsePhoneNumberFromString(n, { defaultCallingCode: cc });

@@ -123,7 +123,7 @@ function batchedStore(db: Db) {
     if (batch.length === 0) return;
     try {
       const ids = await db.insertInto('caught_message').values(batch.map((b) => b.row)).returning('id').execute();
-      batch.forEach((b, i) => b.resolve(ids[i]!.id));
+      for (const [i, b] of batch.entries()) b.resolve(ids[i]!.id);
     } catch (err) {
       for (const b of batch) b.reject(err as Error);
     }

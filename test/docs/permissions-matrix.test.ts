@@ -13,7 +13,12 @@ describe("the README's permission matrix", () => {
     const rows = permissionsMatrix().split('\n').slice(2);
     expect(rows).toHaveLength(PERMISSION_NAMES.length);
     // Columns: permission, allows, administrator, owner, manager, employee.
-    const cells = (p: string) => rows.find((r) => r.startsWith(`| \`${p}\` `))!.split(' | ').slice(2).map((c) => c.replace(' |', ''));
+    const cells = (p: string) =>
+      rows
+        .find((r) => r.startsWith(`| \`${p}\` `))!
+        .split(' | ')
+        .slice(2)
+        .map((c) => c.replace(' |', ''));
     expect(cells('property.view')).toEqual(['yes', 'yes', 'yes', 'yes']);
     expect(cells('key.reveal')).toEqual(['yes', 'yes', 'yes', '—']);
     expect(cells('token.manage')).toEqual(['yes', '—', '—', '—']);

@@ -179,7 +179,7 @@ export const inputFor = (b: Built, planned: string, registry: RegistryState, now
   return {
     propertyId: pid(planned),
     properties,
-    previousSnapshot: before?.find((p) => p.id === planned)!.snapshot ?? null,
+    previousSnapshot: (before ? before.find((p) => p.id === planned)!.snapshot : null),
     registry,
     overrides: b.overrides,
     now,

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** Runs the real command line against a database with a given key. */
-export function pebbles(args: string[], env: Record<string, string>, stdin?: string): Promise<CliRun> {
+function pebbles(args: string[], env: Record<string, string>, stdin?: string): Promise<CliRun> {
   return runPebbles(args, cleanEnv({ PEBBLES_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_DEMO: 'off', ...env }), { stdin });
 }
 

@@ -91,7 +91,12 @@ describe('every route answers each caller as the permission matrix says', () => 
     const answers = await Promise.all(
       WHO.map(async (who) => {
         const req = await c.request(fx, t);
-        const r = await t.app.inject({ method, url: req.url, headers: headers.get(who.name)!, ...(req.payload === undefined ? {} : { payload: req.payload as object }) });
+        const r = await t.app.inject({
+          method,
+          url: req.url,
+          headers: headers.get(who.name)!,
+          ...(req.payload === undefined ? {} : { payload: req.payload as object }),
+        });
         const want = expected(registered!.access, who, c.namesObjectOfProperty ?? false);
         return { who: who.name, want, status: r.statusCode, body: r.body.slice(0, 300) };
       }),

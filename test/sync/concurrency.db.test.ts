@@ -72,7 +72,7 @@ describe('U3: syncs of two properties of one account at the same time', () => {
     const stayers = h.units(p2).slice(6, 10).map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31' }));
     const both = () => Promise.all([h.sync(p1), h.sync(p2)]);
     await both();
-    movers.forEach((m, i) => h.sim.control.transfer({ leaseId: m.leaseId, toUnitId: h.units(p2)[i]!.id, moveInDate: '2025-09-10' }));
+    for (const [i, m] of movers.entries()) h.sim.control.transfer({ leaseId: m.leaseId, toUnitId: h.units(p2)[i]!.id, moveInDate: '2025-09-10' });
     await both();
     for (const [when, expected] of [['2025-09-10 09:00', [p1.id, p2.id]], ['2025-09-11 09:00', [p2.id]]] as const) {
       h.setClock(when);
