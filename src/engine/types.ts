@@ -28,7 +28,7 @@ export const asKeyId = (s: string) => s as KeyId;
 export const asBlockId = (s: string) => s as BlockId;
 export const asHoldId = (s: string) => s as HoldId;
 
-/** Rule ids of lifecycle-rules.md; every action cites one (S6). */
+/** Rule ids of docs/rules.md; every action cites one (S6). */
 export const RULE_IDS = [
   'E1', 'E2', 'E3',
   'W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9',
