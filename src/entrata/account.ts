@@ -1,4 +1,4 @@
-// How the client reaches one Entrata account: the credential decides the URL style (api-notes §1.1, §1.3).
+// How the client reaches one Entrata account: the credential decides the URL style (docs/entrata.md §1.1, §1.3).
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { EntrataInputError } from './errors.ts';
 

@@ -105,7 +105,7 @@ export class EntrataInputError extends UserError {
   override name = 'EntrataInputError';
 }
 
-/** The answer to a page number past the last page (api-notes §1.6): it ends paging, it is no failure. */
+/** The answer to a page number past the last page (docs/entrata.md §1.6): it ends paging, it is no failure. */
 export function isPastLastPage(e: unknown): boolean {
   return e instanceof EntrataError && e.kind === 'entrata' && /page_no/i.test(e.detail) && /value must be between/i.test(e.detail);
 }
@@ -115,7 +115,7 @@ const AUTH = /unauthori[sz]ed|authenticat|credential|api[ _-]?key|password|usern
 
 /**
  * What an `response.error` answer means. 310 and 5xx codes are transient (retried); the codes and
- * messages of api-notes §4.2 map to auth/not-permitted; everything else is Entrata saying no.
+ * messages of docs/entrata.md §4.2 map to auth/not-permitted; everything else is Entrata saying no.
  */
 export function classifyErrorAnswer(code: number | null, message: string): EntrataErrorKind {
   if (/page_no/i.test(message) && /value must be between/i.test(message)) return 'entrata';

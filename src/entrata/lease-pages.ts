@@ -1,5 +1,5 @@
 // Reading every lease a getLeases query matches: query-string paging, de-duplication, and the
-// 500-lease cap (api-notes §1.6): a capped answer that paging does not lift is split by status,
+// 500-lease cap (docs/entrata.md §1.6): a capped answer that paging does not lift is split by status,
 // then by building, then by halving the move-in date range, down to one day.
 import { EntrataError, isPastLastPage } from './errors.ts';
 import { idStr, listOf, pick, toEntrataDate } from './quirks.ts';

@@ -1,4 +1,4 @@
-// Answers of getStatus, getProperties and getPropertyUnits → plain values (api-notes §2.5, §7.6, §7.7, §7.9).
+// Answers of getStatus, getProperties and getPropertyUnits → plain values (docs/entrata.md §2.5, §7.6, §7.7, §7.9).
 import { EntrataError } from './errors.ts';
 import { compareIds, flag, idStr, isObj, listOf, pick, sortById, text } from './quirks.ts';
 import { asPropertyId, asSpaceId, asUnitId, type PropertyId, type SnapshotSpace, type SnapshotUnit } from '../engine/snapshot.ts';

@@ -1,4 +1,4 @@
-// One helper per parsing quirk of Entrata's JSON (api-notes §4.3). Every helper takes `unknown`
+// One helper per parsing quirk of Entrata's JSON (docs/entrata.md §4.3). Every helper takes `unknown`
 // and never throws: callers decide whether a missing or odd value quarantines a lease.
 import { asLocalDate, type LocalDate } from '../engine/snapshot.ts';
 

@@ -1,4 +1,4 @@
-// Entrata's per-service rate limits (api-notes §4.1): read from every answer's X-RateLimit-*
+// Entrata's per-service rate limits (docs/entrata.md §4.1): read from every answer's X-RateLimit-*
 // headers, and kept under a share (default 80%) of every window by waiting for its reset.
 
 export interface RateWindow {

@@ -1,4 +1,4 @@
-// Entrata's words for lease statuses and customer types, and the lease-status pick list (api-notes §3.1, §3.2).
+// Entrata's words for lease statuses and customer types, and the lease-status pick list (docs/entrata.md §3.1, §3.2).
 import { EntrataError } from './errors.ts';
 import { idStr, listOf, pick, text } from './quirks.ts';
 import type { CustomerType, LeaseStatus } from '../engine/snapshot.ts';

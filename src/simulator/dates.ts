@@ -22,7 +22,7 @@ export function isoOf(day: Day): string {
   return `${year}-${pad(month)}-${pad(d)}`;
 }
 
-/** MM/DD/YYYY, the form Entrata uses for dates in reads (notes §3.3). */
+/** MM/DD/YYYY, the form Entrata uses for dates in reads (docs/entrata.md §3.3). */
 export function usOf(day: Day): string {
   const { year, month, day: d } = ymdOf(day);
   return `${pad(month)}/${pad(d)}/${year}`;
@@ -85,7 +85,7 @@ export type FractionDigits = 0 | 4 | 5 | 6;
 
 /**
  * Entrata's timestamp form: `MM/DD/YYYY HH:MM:SS[.ffffff] MST|MDT` in Mountain time, with 0 to 6
- * fraction digits (notes §3.3; 4 digits appears in the notes' own sample).
+ * fraction digits (docs/entrata.md §3.3).
  */
 export function mountainTimestamp(epochSeconds: number, micros: number, digits: FractionDigits): string {
   const daylight = isMountainDaylight(epochSeconds);

@@ -1,5 +1,5 @@
 // Errors the simulator answers with. Only 104, 106, 420 and the page_no message are attested
-// (notes §4.2); the other codes are our choice within Entrata's documented 1xx/3xx/4xx/5xx ranges.
+// (docs/entrata.md §4.2); the other codes are our choice within Entrata's documented 1xx/3xx/4xx/5xx ranges.
 // HTTP status: 401 for credentials, 429 for throttling, 400 for a request the API rejects (the
 // OpenAPI's "400 = Failure"); the agreement and permission errors come as HTTP 200, as reported.
 

@@ -71,7 +71,7 @@ export class Events {
 
   /**
    * Transfer to another unit of the same or another property: a new linked lease (parentLeaseId,
-   * interval type Transfer) from the move day, the old lease on Notice until that day (notes §3.5).
+   * interval type Transfer) from the move day, the old lease on Notice until that day (docs/entrata.md §3.5).
    */
   transfer(input: {
     leaseId?: Id;

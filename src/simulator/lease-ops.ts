@@ -20,7 +20,7 @@ export interface Stamp {
   approvedAt: number;
 }
 
-/** "2025/2026" for a student term, "12 Months" otherwise; transfers prefix "Transfer" (notes §3.5). */
+/** "2025/2026" for a student term, "12 Months" otherwise; transfers prefix "Transfer" (docs/entrata.md §3.5). */
 export function leaseTermLabel(start: Day, end: Day, type: IntervalType, student: boolean): string {
   const startYear = ymdOf(start).year;
   const months = Math.max(1, Math.round((end - start + 1) / 30.44));
@@ -104,7 +104,7 @@ export function registerLease(portfolio: Portfolio, lease: SimLease): void {
 }
 
 /**
- * A renewal is a new interval on the same lease (notes §3.5): same lease id, sub-status "Renewed",
+ * A renewal is a new interval on the same lease (docs/entrata.md §3.5): same lease id, sub-status "Renewed",
  * and any notice is withdrawn because the resident stays.
  */
 export function renewLease(portfolio: Portfolio, lease: SimLease, end: Day | null, stamp: Stamp): SimInterval {
@@ -134,7 +134,7 @@ export interface TransferSpec {
   stamp: Stamp;
 }
 
-/** Entrata's transfer: a new linked lease (Future until the move day) and the old lease on Notice (notes §3.5). */
+/** Entrata's transfer: a new linked lease (Future until the move day) and the old lease on Notice (docs/entrata.md §3.5). */
 export function transferLease(portfolio: Portfolio, spec: TransferSpec): SimLease {
   const { from } = spec;
   const moving = spec.customerIds ? new Set(spec.customerIds) : null;

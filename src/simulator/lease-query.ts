@@ -1,5 +1,5 @@
-// getLeases filtering and paging. Paging is by query string only (page_no, per_page, notes §1.6);
-// paging fields in params are ignored, as PeakMade found.
+// getLeases filtering and paging. Paging is by query string only (page_no, per_page, docs/entrata.md §1.6);
+// paging fields in params are ignored, as Entrata does (docs/entrata.md §1.6).
 import type { Day } from './dates.ts';
 import { rpcErrors } from './errors.ts';
 import type { LeaseStatusName, Portfolio, SimLease } from './model.ts';
@@ -80,7 +80,7 @@ export const CAP = 500;
 
 export type CapMode = 'paged' | 'capped';
 
-/** Picks one page. In 'capped' mode the query string is ignored and the first 500 come back (notes §1.6). */
+/** Picks one page. In 'capped' mode the query string is ignored and the first 500 come back (docs/entrata.md §1.6). */
 export function pageOf<T>(items: T[], query: URLSearchParams, mode: CapMode): T[] {
   if (mode === 'capped') return items.slice(0, CAP);
   const perPageRaw = query.get('per_page');

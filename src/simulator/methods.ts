@@ -33,7 +33,7 @@ interface MethodDef {
   handle(ctx: RenderContext, call: MethodCall): MethodAnswer;
 }
 
-/** Every service of the gateway (notes §1.1); the simulator implements methods on a few of them. */
+/** Every service of the gateway (docs/entrata.md §1.1); the simulator implements methods on a few of them. */
 export const SERVICES = new Set([
   'applications', 'arcodes', 'arpayments', 'artransactions', 'communications', 'customers', 'financial', 'leads', 'leases',
   'leasingcenter', 'maintenance', 'pricing', 'properties', 'propertyunits', 'status', 'vendors', 'appinfo', 'queue', 'reports',

@@ -1,5 +1,5 @@
 // Lenient readers for method params: Entrata takes numbers or strings, CSV strings for lists,
-// and 0/1 (number or string) for booleans (notes §1.4).
+// and 0/1 (number or string) for booleans (docs/entrata.md §1.4).
 import { parseUs, type Day } from './dates.ts';
 import { rpcErrors } from './errors.ts';
 

@@ -1,4 +1,4 @@
-// Generates people with the contact-data gaps and oddities seen in real captures (notes §2.2, §5):
+// Generates people with the contact-data gaps and oddities seen in real captures (docs/entrata.md §2.2, §5):
 // about a fifth without e-mail or without phone, phones typed mobile/personal/work/home, a few
 // invalid or international numbers, and emergency contacts on some residents.
 import type { Rng } from './prng.ts';

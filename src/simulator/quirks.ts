@@ -1,4 +1,4 @@
-// The wire oddities of Entrata's JSON (notes §4.3), switched on by default and off with quirks: false.
+// The wire oddities of Entrata's JSON (docs/entrata.md §4.3), switched on by default and off with quirks: false.
 // Every choice is a pure function of an id, so the same lease always looks the same.
 import { unitHash } from './prng.ts';
 import { mountainTimestamp, type FractionDigits } from './dates.ts';

@@ -1,5 +1,5 @@
 // Per subdomain+service call counting in fixed minute/hour/day windows, with the header format of
-// the one real capture (notes §4.1, §7.8). Windows follow the real clock, not the simulated date:
+// the one real capture (docs/entrata.md §4.1, §7.8). Windows follow the real clock, not the simulated date:
 // throttling is about the client's pace, not about leases.
 
 export interface RateLimits {

@@ -1,4 +1,4 @@
-// getCustomers r1 (notes §2.4, §7.5): PascalCase with XML-style @attributes, one node per person
+// getCustomers r1 (docs/entrata.md §2.4, §7.5): PascalCase with XML-style @attributes, one node per person
 // listing their leases at the property. Not paginated.
 import { rpcErrors } from './errors.ts';
 import type { CustomerType, SimCustomer } from './model.ts';

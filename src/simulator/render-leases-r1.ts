@@ -1,4 +1,4 @@
-// getLeases r1 lease nodes, reconstructed from the r1 models (notes §2.3, §7.3): flat unit fields,
+// getLeases r1 lease nodes, reconstructed from the r1 models (docs/entrata.md §2.3, §7.3): flat unit fields,
 // lifecycle fields as "" when empty, every value a string, one `phone`, e-mail under addresses.
 import { isoOf, usOf, type Day } from './dates.ts';
 import type { SimCustomer, SimLease } from './model.ts';
@@ -81,7 +81,7 @@ export function renderLeaseR1(ctx: RenderContext, lease: SimLease): Json {
   };
 }
 
-/** The lease's event log; some leases write activity dates as ISO, others as US (notes §2.3). */
+/** The lease's event log; some leases write activity dates as ISO, others as US (docs/entrata.md §2.3). */
 function activities(lease: SimLease, today: Day, quirks: boolean): Json[] {
   const iso = quirks && unitHash(lease.id, 61) < 0.3;
   const fmt = (day: Day) => (iso ? isoOf(day) : usOf(day));

@@ -1,4 +1,4 @@
-// getLeases r2 lease nodes, in the shape of the real captures (notes §2.2, §7.2).
+// getLeases r2 lease nodes, in the shape of the real captures (docs/entrata.md §2.2, §7.2).
 import { usOf } from './dates.ts';
 import type { SimCustomer, SimInterval, SimLease, SimLeaseCustomer, SimPhone } from './model.ts';
 import { activeInterval, customerStatus, intervalStatus, isMonthToMonth, leaseStatus } from './status.ts';

@@ -1,9 +1,9 @@
-// getLeasePickList r1 (notes §7.4): status types with the simulator's configurable ids.
+// getLeasePickList r1 (docs/entrata.md §7.4): status types with the simulator's configurable ids.
 import { LEASE_STATUS_NAMES } from './model.ts';
 import { STATUS_TYPE_KIND } from './status.ts';
 import type { RenderContext } from './render-context.ts';
 
-// Real ids from one client's event picklist (notes §2.6); the mix of numbers and strings is the
+// Real ids from one client's event picklist (docs/entrata.md §2.6); the mix of numbers and strings is the
 // "picklists mix numeric and string ids" quirk of §4.3.
 const EVENT_TYPES = [
   [63, 'Move In'], [64, 'Move Out'], [52, 'Unit Transfer'], [67, 'Unit Change'], [77, 'Occupant Remove'],

@@ -1,4 +1,4 @@
-// getProperties (PascalCase, notes §7.7) and getPropertyUnits (camelCase, §7.6).
+// getProperties (PascalCase, docs/entrata.md §7.7) and getPropertyUnits (camelCase, §7.6).
 import { usOf } from './dates.ts';
 import { rpcErrors } from './errors.ts';
 import type { SimProperty, SimUnit } from './model.ts';

@@ -64,7 +64,7 @@ export function handleRpc(state: SimulatorState, call: RpcCall): RpcReply {
     return fail(rpcErrors.invalidJson());
   }
   if (!isObject(body)) return fail(rpcErrors.invalidJson());
-  // Echoed as a string whatever was sent: gmhleasr sent 15 and got "15" (notes §1.4).
+  // Echoed as a string whatever was sent: a client that sent 15 got "15" (docs/entrata.md §1.4).
   if (typeof body.requestId === 'string' || typeof body.requestId === 'number') requestId = String(body.requestId);
 
   const auth = body.auth;

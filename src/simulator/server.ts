@@ -22,7 +22,7 @@ export interface RunningSimulator {
 }
 
 const GATEWAY = /^\/ext\/orgs\/([^/]+)\/v1\/([^/]+)\/?$/;
-// The docs' template has no v1 (notes §1.1); clients use both.
+// The docs' template has no v1 (docs/entrata.md §1.1); clients use both.
 const LEGACY = /^\/api(?:\/v1)?\/([^/]+)\/?$/;
 const MAX_BODY = 5 * 1024 * 1024;
 

@@ -49,7 +49,7 @@ export function isMonthToMonth(lease: SimLease, today: Day): boolean {
 
 export type StatusTypeIds = Record<LeaseStatusName, number>;
 
-/** The ids of the one real getLeasePickList capture (notes §3.1). Clients must not hard-code them. */
+/** The ids of the one real getLeasePickList capture (docs/entrata.md §3.1). Clients must not hard-code them. */
 export const DEFAULT_STATUS_TYPE_IDS: StatusTypeIds = {
   Applicant: 1,
   Cancelled: 2,

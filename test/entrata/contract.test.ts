@@ -1,4 +1,4 @@
-// Contract tests: the sample payloads of api-notes §7 served over real HTTP, with the request
+// Contract tests: the sample payloads of docs/entrata.md §7 served over real HTTP, with the request
 // shape (URL, headers, auth, envelope, paging query) checked on every call.
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../../src/entrata/index.ts';

@@ -1,4 +1,4 @@
-// One test per parsing quirk of api-notes §4.3, named after the quirk.
+// One test per parsing quirk of docs/entrata.md §4.3, named after the quirk.
 import { describe, expect, it } from 'vitest';
 import {
   asArray, asObject, compareIds, flag, idStr, isBlank, listOf, parseEntrataDate, parseEntrataTimestamp, pick, pickRef, toEntrataDate,
