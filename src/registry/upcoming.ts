@@ -90,7 +90,9 @@ export async function upcomingChanges(db: Db, p: PropertySettings, now: Date, da
       kind: transfer ? 'transfer' : 'move-in', customerId: r.customer_id, name: nameOf(r), unitId: r.unit_entrata_id, place, fromPlace, leaseIds: r.lease_ids,
       at: isoInZone(at, p.timeZone)!, day, entrataDate: customerOf(r, lease)?.moveIn ?? lease?.moveIn ?? null,
       says: transfer
-        ? `${nameOf(r)} moves ${fromPlace ? `from ${fromPlace} ` : ''}to ${place}: Wi-Fi access there starts ${day}${fromPlace ? ' and ends in the old unit' : ''}`
+        ? fromPlace
+          ? `${nameOf(r)} moves from ${fromPlace} to ${place}: Wi-Fi access there starts ${day} and ends in the old unit`
+          : `${nameOf(r)} transfers into ${place} from another lease: Wi-Fi access starts ${day}`
         : `${nameOf(r)} moves into ${place}: Wi-Fi access starts ${day} and the key is sent then`,
     });
   }
