@@ -76,7 +76,7 @@ export function registerUpcomingApi(app: FastifyInstance, deps: HttpDeps): void 
     },
     handler: async (req, _reply, { caller, property }) => {
       const { customerId, kind, leaseId } = req.body;
-      const run = await executeEarly(needSync(deps), kind, { propertyDbId: property.id, customerId, leaseId, staff: actorOf(caller) });
+      const run = await executeEarly(needSync(deps), property, kind, { customerId, leaseId, staff: actorOf(caller) });
       return { property: property.entrataId, customerId, kind, run: { runId: run.runId, status: run.status, actions: run.actions.length } };
     },
   });

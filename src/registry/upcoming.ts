@@ -37,7 +37,8 @@ function registrationsDue(db: Db, propertyDbId: number, from: Date, until: Date)
     .where('g.property_id', '=', propertyDbId)
     .where((eb) => eb.or([
       eb.and([eb('g.state', '=', 'pending'), eb('g.access_start', '>=', from), eb('g.access_start', '<', until)]),
-      eb.and([eb('g.state', 'in', ['active', 'blocked']), eb('g.access_end', '>=', from), eb('g.access_end', '<', until)]),
+      // access_end is the first instant without access: a move-out on the horizon's last day ends at `until`.
+      eb.and([eb('g.state', 'in', ['active', 'blocked']), eb('g.access_end', '>=', from), eb('g.access_end', '<=', until)]),
     ]))
     .execute();
 }

@@ -9,8 +9,8 @@ export function simUnits(t: ApiBench, p: PropertySettings) {
   return [...t.bench.sim.control.portfolio().unitById.values()].filter((u) => u.propertyId === p.entrataId);
 }
 
-/** A signed lease for a new person in a unit of `p`, moving in `days` local days from the simulator's today. */
-export function addFutureLease(t: ApiBench, p: PropertySettings, o: { days: number; unitIndex?: number; firstName?: string }) {
+/** A signed lease for a new person in a unit of `p`, moving in `days` local days from the simulator's today (negative: a current lease). */
+export function addLease(t: ApiBench, p: PropertySettings, o: { days: number; unitIndex?: number; firstName?: string }) {
   const unit = simUnits(t, p)[o.unitIndex ?? 0]!;
   const moveIn = addDays(asLocalDate(t.bench.sim.control.today()), o.days);
   const r = t.bench.sim.control.addLease({ unitId: unit.id, moveInDate: moveIn, customers: [{ firstName: o.firstName ?? 'Nora', lastName: 'Newcomer', email: 'nora@example.com', phone: '512-555-0199' }] });

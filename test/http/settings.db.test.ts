@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPropertyById, type PropertySettings } from '../../src/properties/properties.ts';
 import { createApiBench, type ApiBench } from '../support/api-bench.ts';
-import { addFutureLease, auditOf, registrationsOf, syncNow } from './property-support.ts';
+import { addLease, auditOf, registrationsOf, syncNow } from './property-support.ts';
 
 let t: ApiBench;
 let a: PropertySettings;
@@ -37,7 +37,7 @@ describe('PATCH /api/properties/:propertyId/settings', () => {
   });
 
   it('a new time zone re-plans the property at once: an upcoming move-in starts at midnight of the new zone', async () => {
-    const lease = addFutureLease(t, b, { days: 10, unitIndex: 1 });
+    const lease = addLease(t, b, { days: 10, unitIndex: 1 });
     await syncNow(t, b);
     const [before] = await registrationsOf(t, b, lease.customerId);
     expect(before).toMatchObject({ state: 'pending' });
@@ -82,7 +82,7 @@ describe('PATCH /api/properties/:propertyId/settings', () => {
 
 describe('F-06 policy: PUT /api/properties/:propertyId/policy and POST …/policy/reset', () => {
   it('a manager sets three early days: the upcoming move-in starts three days earlier at once (O1); reset puts the defaults back', async () => {
-    const lease = addFutureLease(t, a, { days: 12, unitIndex: 2, firstName: 'Olga' });
+    const lease = addLease(t, a, { days: 12, unitIndex: 2, firstName: 'Olga' });
     await syncNow(t, a);
     const [before] = await registrationsOf(t, a, lease.customerId);
     expect(before).toMatchObject({ state: 'pending' });
