@@ -33,3 +33,15 @@ export function registrationsOf(t: ApiBench, p: PropertySettings, customerId: st
 export function auditOf(t: ApiBench, action: string) {
   return t.bench.db.selectFrom('audit_event').select(['property_id', 'actor', 'action', 'rule', 'details']).where('action', '=', action).orderBy('id').execute();
 }
+
+/**
+ * The property's open hold, or a new one with no endings, for routes that only need one to exist (the permission test):
+ * approving it re-plans with nothing to release, rejecting it keeps nothing. Real holds come from a sync (see holds.db.test.ts).
+ */
+export async function emptyOpenHold(t: ApiBench, propertyDbId: number): Promise<number> {
+  // A property has at most one open hold.
+  const open = await t.bench.db.selectFrom('hold').select('id').where('property_id', '=', propertyDbId).where('state', '=', 'open').executeTakeFirst();
+  if (open) return open.id;
+  const row = await t.bench.db.insertInto('hold').values({ property_id: propertyDbId, endings: JSON.stringify([]) }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
