@@ -51,7 +51,7 @@ export function isTimeZone(zone: string): boolean {
 export type CheckedSetting = 'entrataId' | 'timeZone' | 'ssid' | 'earlyMoveInDays' | 'lateMoveOutDays' | 'syncIntervalMinutes';
 
 /** How the command line names each setting in its messages. */
-const CLI_FLAGS: Record<CheckedSetting, string> = {
+export const CLI_FLAGS: Record<CheckedSetting, string> = {
   entrataId: '--property', timeZone: '--timezone', ssid: '--ssid', earlyMoveInDays: '--early-days', lateMoveOutDays: '--late-days', syncIntervalMinutes: '--interval',
 };
 

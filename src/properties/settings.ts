@@ -97,10 +97,15 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>, c
   return Object.fromEntries(Object.keys(change).filter((k) => change[k as keyof SettingsChange] !== undefined).map((k) => [k, { from: before[k] ?? null, to: after[k] ?? null }]));
 }
 
-/** F-06: new early and late allowances, applied at once by a re-plan from the mirror (no Entrata read). */
-export async function changePolicy(deps: SyncDeps, propertyDbId: number, change: PolicyChange, actor: string): Promise<PolicyView> {
-  if (change.earlyMoveInDays === undefined && change.lateMoveOutDays === undefined) throw new PropertyError('give earlyMoveInDays, lateMoveOutDays or both', { code: 'policy-empty' });
-  checkSettings(change, fieldName);
+/**
+ * F-06: new early and late allowances, applied at once by a re-plan from the mirror (no Entrata read).
+ * `name` says how a refusal names a field (the API's by default; the command line passes its flags).
+ */
+export async function changePolicy(deps: SyncDeps, propertyDbId: number, change: PolicyChange, actor: string, name: (s: CheckedSetting) => string = fieldName): Promise<PolicyView> {
+  if (change.earlyMoveInDays === undefined && change.lateMoveOutDays === undefined) {
+    throw new PropertyError(`give ${name('earlyMoveInDays')}, ${name('lateMoveOutDays')} or both`, { code: 'policy-empty' });
+  }
+  checkSettings(change, name);
   return writePolicy(deps, propertyDbId, () => change, actor, 'change-policy');
 }
 
