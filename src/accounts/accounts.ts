@@ -38,22 +38,31 @@ export interface NewAccount {
   credential: EntrataCredential;
 }
 
-export function validateNewAccount(input: NewAccount): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(input.name)) throw new AccountError('--name: 1 to 64 letters, digits, spaces, dots, dashes or underscores');
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(input.subdomain)) throw new AccountError('--subdomain: the xxx of xxx.entrata.com (letters, digits and dashes)');
+/** The fields of a new account, as the checks name them. */
+export type AccountField = 'name' | 'subdomain' | 'baseUrl' | 'country' | 'apiKey' | 'username' | 'password';
+
+/** How `pebbles account add` names each field in its messages. */
+const CLI_FLAGS: Record<AccountField, string> = {
+  name: '--name', subdomain: '--subdomain', baseUrl: '--base-url', country: '--country', apiKey: '--api-key', username: '--username', password: '--password',
+};
+
+/** `name` says how a message names a field: the command's flag by default, the JSON field for the API. */
+export function validateNewAccount(input: NewAccount, name: (f: AccountField) => string = (f) => CLI_FLAGS[f]): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(input.name)) throw new AccountError(`${name('name')}: 1 to 64 letters, digits, spaces, dots, dashes or underscores`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(input.subdomain)) throw new AccountError(`${name('subdomain')}: the xxx of xxx.entrata.com (letters, digits and dashes)`);
   if (input.baseUrl != null) {
     let url: URL;
     try {
       url = new URL(input.baseUrl);
     } catch {
-      throw new AccountError(`--base-url: not a URL: ${input.baseUrl}`);
+      throw new AccountError(`${name('baseUrl')}: not a URL: ${input.baseUrl}`);
     }
-    if (!['http:', 'https:'].includes(url.protocol)) throw new AccountError('--base-url: must be http:// or https://');
+    if (!['http:', 'https:'].includes(url.protocol)) throw new AccountError(`${name('baseUrl')}: must be http:// or https://`);
   }
-  if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) throw new AccountError('--country: a two-letter country code such as US');
+  if (input.country !== undefined && !/^[A-Z]{2}$/.test(input.country)) throw new AccountError(`${name('country')}: a two-letter country code such as US`);
   const c = input.credential;
-  if (c.kind === 'apikey' && !c.apiKey.trim()) throw new AccountError('--api-key: empty');
-  if (c.kind === 'basic' && (!c.username.trim() || !c.password)) throw new AccountError('--username and --password: both are needed');
+  if (c.kind === 'apikey' && !c.apiKey.trim()) throw new AccountError(`${name('apiKey')}: empty`);
+  if (c.kind === 'basic' && (!c.username.trim() || !c.password)) throw new AccountError(`${name('username')} and ${name('password')}: both are needed`);
 }
 
 export async function addAccount(db: Db, secrets: SecretBox, input: NewAccount): Promise<void> {

@@ -4,7 +4,12 @@ import type { Db } from '../db/database.ts';
 import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
+import type { SyncDeps } from '../sync/sync-property.ts';
+import { registerAccountsApi } from './api-accounts.ts';
+import { registerHoldsApi } from './api-holds.ts';
+import { registerSettingsApi } from './api-settings.ts';
 import { registerSyncApi } from './api-sync.ts';
+import { registerUpcomingApi } from './api-upcoming.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -25,6 +30,12 @@ export interface HttpDeps {
   syncNowTimeoutMs: number;
   /** Who makes each API request (session cookie or API token). */
   auth: Authenticator;
+  /**
+   * What staff operations run with (the database, the secret box, the Entrata clients, the clock): the
+   * re-plan after a policy change, early move-ins, hold decisions, connection tests. Absent on a
+   * process without the API.
+   */
+  sync?: SyncDeps;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -51,7 +62,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   registerHealth(app, deps);
-  if (deps.api) registerSyncApi(app, deps);
+  if (deps.api) {
+    registerSyncApi(app, deps);
+    registerSettingsApi(app, deps);
+    registerUpcomingApi(app, deps);
+    registerHoldsApi(app, deps);
+    registerAccountsApi(app, deps);
+  }
   await app.ready();
   return app;
 }

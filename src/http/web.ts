@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import { entrataClients } from '../accounts/entrata-clients.ts';
 import type { AppContext } from '../app/context.ts';
 import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
@@ -40,6 +41,7 @@ export async function startWeb(app: AppContext, o: {
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+    sync: o.api ? { db: app.db, secrets: app.secrets, log: app.log, now: () => new Date(), clientFor: entrataClients(app.db, app.secrets, app.config, app.log), syncTimeoutMs: o.settings.syncTimeoutMs } : undefined,
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },
   });

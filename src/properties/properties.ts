@@ -47,16 +47,33 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-function validate(p: EnableProperty): void {
-  if (!/^[A-Za-z0-9_-]{1,40}$/.test(p.entrataId)) throw new PropertyError('--property: an Entrata property id such as 100123');
-  if (!isTimeZone(p.timeZone)) throw new PropertyError(`--timezone: not an IANA time zone: ${p.timeZone} (for example America/Chicago)`);
-  const ssidBytes = Buffer.byteLength(p.ssid, 'utf8');
-  if (ssidBytes < 1 || ssidBytes > 32) throw new PropertyError('--ssid: 1 to 32 bytes, as Wi-Fi allows');
-  for (const [flag, v, max] of [['--early-days', p.earlyMoveInDays, 365], ['--late-days', p.lateMoveOutDays, 365], ['--interval', p.syncIntervalMinutes, 1440]] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v < (flag === '--interval' ? 1 : 0) || v > max)) {
-      throw new PropertyError(`${flag}: a whole number from ${flag === '--interval' ? 1 : 0} to ${max}`);
-    }
+/** The settings a property has that are checked the same way from the command line and the API. */
+export type CheckedSetting = 'entrataId' | 'timeZone' | 'ssid' | 'earlyMoveInDays' | 'lateMoveOutDays' | 'syncIntervalMinutes';
+
+/** How the command line names each setting in its messages. */
+export const CLI_FLAGS: Record<CheckedSetting, string> = {
+  entrataId: '--property', timeZone: '--timezone', ssid: '--ssid', earlyMoveInDays: '--early-days', lateMoveOutDays: '--late-days', syncIntervalMinutes: '--interval',
+};
+
+/**
+ * Checks the settings given (absent ones are not checked). `name` says how the message names a setting:
+ * the command's flag by default, the JSON field for the API, so the message points at what to fix.
+ */
+export function checkSettings(p: Partial<Pick<EnableProperty, CheckedSetting>>, name: (s: CheckedSetting) => string = (s) => CLI_FLAGS[s]): void {
+  if (p.entrataId !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(p.entrataId)) throw new PropertyError(`${name('entrataId')}: an Entrata property id such as 100123`);
+  if (p.timeZone !== undefined && !isTimeZone(p.timeZone)) throw new PropertyError(`${name('timeZone')}: not an IANA time zone: ${p.timeZone} (for example America/Chicago)`);
+  if (p.ssid !== undefined) {
+    const ssidBytes = Buffer.byteLength(p.ssid, 'utf8');
+    if (ssidBytes < 1 || ssidBytes > 32) throw new PropertyError(`${name('ssid')}: 1 to 32 bytes, as Wi-Fi allows`);
   }
+  for (const [field, max, min] of [['earlyMoveInDays', 365, 0], ['lateMoveOutDays', 365, 0], ['syncIntervalMinutes', 1440, 1]] as const) {
+    const v = p[field];
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new PropertyError(`${name(field)}: a whole number from ${min} to ${max}`);
+  }
+}
+
+function validate(p: EnableProperty): void {
+  checkSettings(p);
 }
 
 /** The account named, or the only one there is. */

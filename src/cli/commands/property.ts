@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
-import { disableProperty, enableProperty, listProperties, type PropertySettings } from '../../properties/properties.ts';
+import { CLI_FLAGS, disableProperty, enableProperty, getProperty, listProperties, type PropertySettings } from '../../properties/properties.ts';
+import { changePolicy, resetPolicy } from '../../properties/settings.ts';
+import { cliStaff } from './resident.ts';
+import { syncDeps } from './sync.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
 
 export function onOffArg(flag: string) {
@@ -86,6 +89,27 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const p = await disableProperty(app.db, o.property, o.account);
         process.stdout.write(`property ${p.entrataId} disabled\n`);
+      });
+    });
+
+  property
+    .command('policy')
+    .description('Set the early move-in and late move-out allowances (F-06); the property is re-planned at once')
+    .option('--account <name>', 'the Entrata account (may be left out when only one account has that property id)')
+    .requiredOption('--property <id>', 'Entrata property id')
+    .option('--early-days <n>', 'early move-in allowance in days (O1)', intArg('--early-days'))
+    .option('--late-days <n>', 'late move-out allowance in days (O2)', intArg('--late-days'))
+    .option('--reset', 'back to the allowances the property was enabled with')
+    .addOption(new Option('--json', 'print the policy as JSON'))
+    .action(async (o: { account?: string; property: string; earlyDays?: number; lateDays?: number; reset?: boolean; json?: boolean }) => {
+      if (o.reset && (o.earlyDays !== undefined || o.lateDays !== undefined)) throw new UsageError('--reset: give it alone, without --early-days or --late-days');
+      await withApp(async (app) => {
+        const p = await getProperty(app.db, o.property, o.account);
+        const v = o.reset
+          ? await resetPolicy(syncDeps(app), p.id, cliStaff())
+          : await changePolicy(syncDeps(app), p.id, { earlyMoveInDays: o.earlyDays, lateMoveOutDays: o.lateDays }, cliStaff(), (s) => CLI_FLAGS[s]);
+        if (o.json) printJson({ property: p.entrataId, ...v });
+        else process.stdout.write(`property ${p.entrataId}: ${v.earlyMoveInDays} early day(s), ${v.lateMoveOutDays} late day(s)${v.replan ? ` (re-planned: ${v.replan.actions} change(s))` : ''}\n`);
       });
     });
 

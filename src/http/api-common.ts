@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { UserError } from '../errors/user-error.ts';
+import type { SyncDeps } from '../sync/sync-property.ts';
+import type { HttpDeps } from './server.ts';
+
+/** Path and query parts shared by the property routes. */
+export const EntrataId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an Entrata id such as 100123');
+export const CustomerId = z.string().regex(/^\d{1,20}$/, 'an Entrata customer id (digits)');
+export const PropertyParams = z.object({ propertyId: EntrataId });
+/** `?account=NAME` picks the property when two Entrata accounts have the same property id. */
+export const AccountQuery = { account: z.string().min(1).max(100).optional() };
+
+/** The dependencies staff operations run with; a process without them cannot serve these routes. */
+export function needSync(deps: HttpDeps): SyncDeps {
+  if (!deps.sync) throw new UserError('this process cannot run staff operations (no Entrata clients)', { code: 'no-operations', category: 'unavailable' });
+  return deps.sync;
+}
