@@ -93,12 +93,18 @@ export function apiRoute<
   const list = registered.get(app) ?? [];
   list.push({ method: def.method as string, url: def.url, access: def.access });
   registered.set(app, list);
+  const admitted = new WeakMap<FastifyRequest, ApiContext<A>>();
   app.withTypeProvider<ZodTypeProvider>().route({
     method: def.method,
     url: def.url,
     schema: { ...def.schema, ...(def.access === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }] }) } as never,
+    // Before validation: a caller who may not call the route learns nothing from its validation errors.
+    preValidation: async (req) => {
+      admitted.set(req, await admit(deps, def, req));
+    },
     handler: async (req, reply) => {
-      const ctx = await admit(deps, def, req);
+      const ctx = admitted.get(req);
+      if (!ctx) throw new Error(`${def.method} ${def.url}: handler reached without the access check`);
       return def.handler(req as never, reply, ctx);
     },
   });

@@ -39,9 +39,11 @@ export function auditOf(t: ApiBench, action: string) {
  * approving it re-plans with nothing to release, rejecting it keeps nothing. Real holds come from a sync (see holds.db.test.ts).
  */
 export async function emptyOpenHold(t: ApiBench, propertyDbId: number): Promise<number> {
-  // A property has at most one open hold.
-  const open = await t.bench.db.selectFrom('hold').select('id').where('property_id', '=', propertyDbId).where('state', '=', 'open').executeTakeFirst();
-  if (open) return open.id;
-  const row = await t.bench.db.insertInto('hold').values({ property_id: propertyDbId, endings: JSON.stringify([]) }).returning('id').executeTakeFirstOrThrow();
-  return row.id;
+  // A property has at most one open hold; callers asking at once (the permission test) share it.
+  // Another caller may decide it between the two statements: then a new one is made.
+  for (;;) {
+    await t.bench.db.insertInto('hold').values({ property_id: propertyDbId, endings: JSON.stringify([]) }).onConflict((oc) => oc.doNothing()).execute();
+    const open = await t.bench.db.selectFrom('hold').select('id').where('property_id', '=', propertyDbId).where('state', '=', 'open').executeTakeFirst();
+    if (open) return open.id;
+  }
 }
