@@ -1,9 +1,13 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type PgBoss from 'pg-boss';
+import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
+import { registerAuditApi } from './api-audit.ts';
+import { registerCaughtApi } from './api-caught.ts';
+import { registerMessagesApi } from './api-messages.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -25,6 +29,10 @@ export interface HttpDeps {
   syncNowTimeoutMs: number;
   /** Who makes each API request (session cookie or API token). */
   auth: Authenticator;
+  /** Decrypts stored copies and caught messages (shown masked, P3). */
+  secrets: SecretBox;
+  /** Whether mail and SMS are caught locally (the embedded default) rather than sent: the caught routes answer only then. */
+  catcher: boolean;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -51,7 +59,12 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   registerHealth(app, deps);
-  if (deps.api) registerSyncApi(app, deps);
+  if (deps.api) {
+    registerSyncApi(app, deps);
+    registerMessagesApi(app, deps);
+    registerCaughtApi(app, deps);
+    registerAuditApi(app, deps);
+  }
   await app.ready();
   return app;
 }

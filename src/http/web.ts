@@ -4,6 +4,7 @@ import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
 import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
+import { catcherWanted } from '../notifications/worker.ts';
 import { buildHttpServer, listen } from './server.ts';
 
 export interface RunningWeb {
@@ -40,6 +41,7 @@ export async function startWeb(app: AppContext, o: {
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+    secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },
   });
