@@ -78,7 +78,7 @@ export async function auditTrail(db: Db, property: { id: number; accountId: numb
       leaseId: r.lease_id,
       customerId: r.customer_id,
       name,
-      text: auditWords({ action: r.action, rule: r.rule, leaseId: r.lease_id, resident: name, details }, place),
+      text: auditWords({ at: r.at, action: r.action, rule: r.rule, leaseId: r.lease_id, resident: name, details }, place),
       details: shownDetails(details),
     };
   });

@@ -9,6 +9,8 @@ import type { UnitId } from '../engine/types.ts';
  */
 
 export interface WordsInput {
+  /** When it was recorded. */
+  at: Date;
   action: string;
   rule: string | null;
   leaseId: string | null;
@@ -41,8 +43,8 @@ const PHRASES: Record<string, (who: string, d: Record<string, unknown>, e: Words
   'approve-hold': (_w, d) => `approved held sync ${num(d.holdId) ?? '?'}: its endings apply`,
   'reject-hold': (_w, d) => `rejected held sync ${num(d.holdId) ?? '?'}: access is kept`,
   'confirm-unit-removed': (_w, d) => `confirmed that unit ${str(d.unit) ?? '?'} was removed in Entrata`,
-  message: (_w, d) => `sent a personal message "${str(d.subject) ?? ''}" to ${count(d.recipients)}${when(d)}`,
-  blast: (_w, d) => `sent a blast "${str(d.subject) ?? ''}" to ${count(d.recipients)}${str(d.unit) ? ` of unit ${str(d.unit)}` : ''}${when(d)}`,
+  message: (_w, d, e) => `sent a personal message "${str(d.subject) ?? ''}" to ${count(d.recipients)}${when(d, e.at)}`,
+  blast: (_w, d, e) => `sent a blast "${str(d.subject) ?? ''}" to ${count(d.recipients)}${str(d.unit) ? ` of unit ${str(d.unit)}` : ''}${when(d, e.at)}`,
   'cancel-message': (_w, d) => `cancelled ${d.kind === 'blast' ? 'the blast' : 'the message'} "${str(d.subject) ?? ''}" (${count(d.notifications)} not sent)`,
 };
 
@@ -51,8 +53,10 @@ function count(v: unknown): string {
   return `${n} resident${n === 1 ? '' : 's'}`;
 }
 
-function when(d: Record<string, unknown>): string {
-  return str(d.sendAt) ? `, to go at ${str(d.sendAt)}` : '';
+/** ", to go at …" for a scheduled message; nothing for one sent when it was recorded. */
+function when(d: Record<string, unknown>, at: Date): string {
+  const sendAt = str(d.sendAt);
+  return sendAt && Date.parse(sendAt) > at.getTime() + 60_000 ? `, to go at ${sendAt}` : '';
 }
 
 function dates(d: Record<string, unknown>): string {
@@ -62,13 +66,14 @@ function dates(d: Record<string, unknown>): string {
 
 /** One line saying what happened. */
 export function auditWords(e: WordsInput, place: { names: PlaceNames; propertyId: string }): string {
+  // The engine's own sentence (S6) already names places and its rule; staff actions are phrased here.
   const reason = str(e.details.reason);
-  if (reason) return reason; // the engine's own sentence (S6), already in place names
-  const who = e.resident ?? 'a resident';
   const phrase = PHRASES[e.action];
-  const text = phrase ? phrase(who, e.details, e) : `${e.action.replace(/-/g, ' ')}${e.resident ? ` (${e.resident})` : ''}`;
+  const who = e.resident ?? 'a resident';
+  const text = reason ?? (phrase ? phrase(who, e.details, e) : `${e.action.replace(/-/g, ' ')}${e.resident ? ` (${e.resident})` : ''}`);
   const unitId = str(e.details.unitId);
   const where = unitId && !/\bunit\b/.test(text) ? `, ${place.names.describe({ propertyId: asPropertyId(place.propertyId), unitId: unitId as UnitId })}` : '';
+  if (reason) return `${text}${where}`;
   return `${text}${where}${e.rule ? ` [${e.rule}]` : ''}`;
 }
 
