@@ -25,6 +25,7 @@ const HistoryQuery = z.object({
   state: z.enum(MESSAGE_STATES).optional(),
   customerId: CustomerId.optional(),
   kind: z.enum(NOTIFICATION_KINDS).optional(),
+  messageId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('the recipients of one personal message or blast'),
 }).strict();
 
 const ChannelView = z.object({
@@ -104,8 +105,8 @@ export function registerMessagesApi(app: FastifyInstance, deps: HttpDeps): void 
       params: PropertyParams, querystring: HistoryQuery, response: { 200: HistoryResponse, ...errors },
     },
     handler: async (req, _reply, { property: p }) => {
-      const { offset, limit, state, customerId, kind } = req.query;
-      const page = await messageHistory(deps.db, p, { offset, limit, state, customerId, kind, now: deps.now() });
+      const { offset, limit, state, customerId, kind, messageId } = req.query;
+      const page = await messageHistory(deps.db, p, { offset, limit, state, customerId, kind, messageId, now: deps.now() });
       return { ...page, offset, limit };
     },
   });

@@ -54,6 +54,8 @@ export interface HistoryFilter {
   state?: MessageState;
   customerId?: string;
   kind?: NotificationKind;
+  /** The notifications of one personal message or blast (its recipients). */
+  messageId?: number;
   offset: number;
   limit: number;
   now: Date;
@@ -102,6 +104,7 @@ export async function messageHistory(db: Db, property: { id: number; accountId: 
     q.where((eb) => {
       const conds: Expression<SqlBool>[] = [eb('o.property_id', '=', property.id)];
       if (f.kind) conds.push(eb('o.kind', '=', f.kind));
+      if (f.messageId !== undefined) conds.push(sql<SqlBool>`o.payload ? 'messageId' and (o.payload->>'messageId')::bigint = ${f.messageId}`);
       if (f.state === 'maybe-twice') conds.push(eb.exists(eb.selectFrom('delivery as md').select('md.id').whereRef('md.outbox_id', '=', 'o.id').where('md.maybe_twice', '=', true)));
       else if (f.state) conds.push(sql<SqlBool>`${stateSql(f.now)} = ${f.state}`);
       if (f.customerId) {

@@ -138,6 +138,9 @@ describe('scheduled messages and cancelling them', () => {
     const scheduled = (await t.app.inject({ method: 'GET', url: `${url(a)}?state=scheduled&limit=500`, headers: manager })).json();
     expect(scheduled.items.filter((i: { messageId: number }) => i.messageId === cancelled.messageId)).toHaveLength(cancelled.recipients);
     expect(scheduled.items[0].scheduledAt).toBe(at.toISOString());
+    const ofOne = (await t.app.inject({ method: 'GET', url: `${url(a)}?messageId=${cancelled.messageId}&limit=500`, headers: manager })).json();
+    expect(ofOne.total).toBe(cancelled.recipients);
+    expect(ofOne.items.every((i: { messageId: number; state: string }) => i.messageId === cancelled.messageId && i.state === 'scheduled')).toBe(true);
 
     const del = await t.app.inject({ method: 'DELETE', url: url(a, `/${cancelled.messageId}`), headers: manager });
     expect(del.statusCode).toBe(200);
