@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../auth/caller.ts';
 import { cancelMessage } from '../notifications/cancel.ts';
-import { MESSAGE_STATES, messageDetail, messageHistory } from '../notifications/history.ts';
+import { MESSAGE_STATES, STATE_FILTERS, messageDetail, messageHistory } from '../notifications/history.ts';
 import { NOTIFICATION_KINDS } from '../notifications/render.ts';
 import { sendMessage } from '../notifications/staff.ts';
 import { AccountQuery, CustomerId, PropertyParams } from './api-sync.ts';
@@ -22,7 +22,7 @@ const Channel = z.enum(['email', 'sms']);
 const HistoryQuery = z.object({
   ...AccountQuery,
   ...Paging,
-  state: z.enum(MESSAGE_STATES).optional(),
+  state: z.enum(STATE_FILTERS).optional().describe('maybe-twice: a channel sent that may have arrived twice (N4)'),
   customerId: CustomerId.optional(),
   kind: z.enum(NOTIFICATION_KINDS).optional(),
   messageId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('the recipients of one personal message or blast'),

@@ -13,8 +13,11 @@ import { messageContent } from './staff.ts';
  */
 
 /** A notification's state as staff see it: its outbox state, with 'scheduled' for one not due yet. */
-export const MESSAGE_STATES = ['scheduled', 'queued', 'delivering', 'sent', 'failed', 'undeliverable', 'cancelled', 'maybe-twice'] as const;
+export const MESSAGE_STATES = ['scheduled', 'queued', 'delivering', 'sent', 'failed', 'undeliverable', 'cancelled'] as const;
 export type MessageState = (typeof MESSAGE_STATES)[number];
+/** What the history filters on: a state, or 'maybe-twice' for a channel that may have gone twice (N4). */
+export const STATE_FILTERS = [...MESSAGE_STATES, 'maybe-twice'] as const;
+export type StateFilter = (typeof STATE_FILTERS)[number];
 
 export interface ChannelView {
   channel: 'email' | 'sms';
@@ -51,7 +54,7 @@ export interface MessageView {
 }
 
 export interface HistoryFilter {
-  state?: MessageState;
+  state?: StateFilter;
   customerId?: string;
   kind?: NotificationKind;
   /** The notifications of one personal message or blast (its recipients). */

@@ -181,6 +181,13 @@ describe('history and content (F-16)', () => {
     const welcomes = (await t.app.inject({ method: 'GET', url: `${url(a)}?kind=welcome&state=sent&limit=500`, headers: manager })).json();
     expect(welcomes.total).toBeGreaterThan(0);
     expect(welcomes.items.every((i: { kind: string; state: string; sentBy: string }) => i.kind === 'welcome' && i.state === 'sent' && i.sentBy === 'sync')).toBe(true);
+    // N4: a delivery that may have gone twice is found by that state.
+    const one = welcomes.items[0].notificationId;
+    await t.bench.db.updateTable('delivery').set({ maybe_twice: true }).where('outbox_id', '=', one).where('channel', '=', 'email').execute();
+    const twice = (await t.app.inject({ method: 'GET', url: `${url(a)}?state=maybe-twice`, headers: manager })).json();
+    expect(twice.items.map((i: { notificationId: number }) => i.notificationId)).toEqual([one]);
+    expect(twice.items[0].channels.find((c: { channel: string }) => c.channel === 'email').state).toBe('maybe-twice');
+    await t.bench.db.updateTable('delivery').set({ maybe_twice: false }).where('outbox_id', '=', one).execute();
     const bad = await t.app.inject({ method: 'GET', url: `${url(a)}?state=lost`, headers: manager });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toMatch(/state/);
