@@ -21,7 +21,7 @@ export type StateFilter = (typeof STATE_FILTERS)[number];
 
 export interface ChannelView {
   channel: 'email' | 'sms';
-  /** The delivery (for its stored copy); null before the notification falls due. */
+  /** The delivery (its stored copy is read by it). A notification has none until it falls due. */
   deliveryId: number;
   state: DeliveryState | 'maybe-twice';
   recipient: string | null;

@@ -6,9 +6,7 @@ import { getPropertyById } from '../properties/properties.ts';
 import type { StoredCopy } from './deliver.ts';
 import { UserError } from '../errors/user-error.ts';
 import { maskSecrets } from './mask.ts';
-import { isEmailAddress } from './phone.ts';
-import { checkScopes } from '../sync/scope-check.ts';
-import { loadUnits } from '../sync/units.ts';
+import { unitIdOf, withoutContact, type NoContact } from './recipients.ts';
 
 /**
  * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
@@ -103,7 +101,7 @@ export interface MessageResult {
   channels: MessageChannel[];
   refused: Array<{ customerId: string; reason: string }>;
   /** Recipients with no address for any chosen channel (E2): their notification will record it, undelivered. */
-  noContact: Array<{ customerId: string; name: string; missing: string }>;
+  noContact: NoContact[];
 }
 
 /** Longest a message may wait: scheduled further out, it is more likely a typo in the date. */
@@ -182,30 +180,6 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
     return m.id;
   });
   return { messageId, kind, recipients: recipients.length, sendAt, channels, refused, noContact };
-}
-
-/** The Entrata id of a unit of the property by its number (and building, when several share it). */
-async function unitIdOf(db: Db, property: { id: number; accountId: number; entrataId: string }, unit: { number: string; building?: string | null }): Promise<string> {
-  // The sync's own check says what exists when the unit does not.
-  await checkScopes(db, property, [{ kind: 'unit', unitNumber: unit.number, building: unit.building ?? null }]);
-  const units = (await loadUnits(db, property.id)).filter((u) => u.number === unit.number && (unit.building == null || u.building === unit.building));
-  if (units.length === 0) throw new NotificationError(`unit: no unit ${unit.number} at property ${property.entrataId}`, { code: 'unit-not-found' });
-  if (units.length > 1) throw new NotificationError(`unit: several units ${unit.number} at property ${property.entrataId}; add its building (${units.map((u) => u.building ?? '(none)').join(', ')})`, { code: 'unit-ambiguous' });
-  return units[0]!.id;
-}
-
-/** Recipients whom no chosen channel can reach (E2): no e-mail address, and no mobile or SMS off. */
-async function withoutContact(db: Db, residentIds: number[], channels: MessageChannel[], smsEnabled: boolean): Promise<MessageResult['noContact']> {
-  const rows = await db.selectFrom('resident').select(['customer_id', 'first_name', 'last_name', 'email', 'mobile']).where('id', 'in', residentIds).orderBy('last_name').orderBy('first_name').execute();
-  const out: MessageResult['noContact'] = [];
-  for (const r of rows) {
-    const byEmail = channels.includes('email') && !!r.email && isEmailAddress(r.email);
-    const bySms = channels.includes('sms') && smsEnabled && !!r.mobile;
-    if (byEmail || bySms) continue;
-    const missing = [...(channels.includes('email') ? [r.email ? 'a valid e-mail address' : 'an e-mail address'] : []), ...(channels.includes('sms') ? [smsEnabled ? 'a mobile number' : 'SMS (off for this property)'] : [])].join(' and ');
-    out.push({ customerId: r.customer_id, name: `${r.first_name} ${r.last_name}`.trim(), missing });
-  }
-  return out;
 }
 
 /** The state shown to staff: a delivery's state, with "maybe-twice" for one sent that may have gone twice (N4). */
