@@ -330,3 +330,15 @@ export interface SecretCheckTable {
   created_at: Timestamp;
   rotated_at: NullableTimestamp;
 }
+
+// 0010_message_scope: a staff message's channels, unit scope and cancellation; a caught message's notification.
+export interface StaffMessageTable {
+  channels: ColumnType<Array<'email' | 'sms'>, Array<'email' | 'sms'> | undefined, Array<'email' | 'sms'>>;
+  unit_entrata_id: string | null;
+  cancelled_at: NullableTimestamp;
+  cancelled_by: string | null;
+}
+
+export interface CaughtMessageTable {
+  notification_id: number | null;
+}

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type PgBoss from 'pg-boss';
+import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
@@ -8,6 +9,9 @@ import type { SyncDeps } from '../sync/sync-property.ts';
 import { registerAccountsApi } from './api-accounts.ts';
 import { registerHoldsApi } from './api-holds.ts';
 import { registerSettingsApi } from './api-settings.ts';
+import { registerAuditApi } from './api-audit.ts';
+import { registerCaughtApi } from './api-caught.ts';
+import { registerMessagesApi } from './api-messages.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerUpcomingApi } from './api-upcoming.ts';
 import { registerHealth } from './health.ts';
@@ -36,6 +40,10 @@ export interface HttpDeps {
    * process without the API.
    */
   sync?: SyncDeps;
+  /** Decrypts stored copies and caught messages (shown masked, P3). */
+  secrets: SecretBox;
+  /** Whether mail and SMS are caught locally (the embedded default) rather than sent: the caught routes answer only then. */
+  catcher: boolean;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -68,6 +76,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     registerUpcomingApi(app, deps);
     registerHoldsApi(app, deps);
     registerAccountsApi(app, deps);
+    registerMessagesApi(app, deps);
+    registerCaughtApi(app, deps);
+    registerAuditApi(app, deps);
   }
   await app.ready();
   return app;

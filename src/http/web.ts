@@ -5,6 +5,7 @@ import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
 import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
+import { catcherWanted } from '../notifications/worker.ts';
 import { buildHttpServer, listen } from './server.ts';
 
 export interface RunningWeb {
@@ -42,6 +43,7 @@ export async function startWeb(app: AppContext, o: {
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
     sync: o.api ? { db: app.db, secrets: app.secrets, log: app.log, now: () => new Date(), clientFor: entrataClients(app.db, app.secrets, app.config, app.log), syncTimeoutMs: o.settings.syncTimeoutMs } : undefined,
+    secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },
   });

@@ -5,6 +5,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
+import { notificationOfMessage } from './deliver.ts';
 
 /**
  * The embedded default's providers: with no SMTP configured, Pebbles runs an SMTP server and a
@@ -20,6 +21,8 @@ export interface RunningCatcher {
 interface Caught {
   channel: 'email' | 'sms';
   message_id: string | null;
+  /** The notification it was sent for (null: not sent by Pebbles), so a property's caught mail is a join. */
+  notification_id: number | null;
   sender: string;
   recipients: string;
   subject: string;
@@ -52,6 +55,7 @@ export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: st
             store.add({
               channel: 'email',
               message_id: parsed.messageId ?? null,
+              notification_id: parsed.messageId ? (notificationOfMessage(parsed.messageId)?.outboxId ?? null) : null,
               sender: from,
               recipients: envelopeTo,
               subject: parsed.subject ?? '',
@@ -88,8 +92,9 @@ export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: st
       const to = form.get('To') ?? '';
       const body = form.get('Body') ?? '';
       if (!to || !body) return reply(400, { code: 21604, message: 'To and Body are required' });
+      const idempotencyKey = req.headers['idempotency-key']?.toString() ?? null;
       store
-        .add({ channel: 'sms', message_id: req.headers['idempotency-key']?.toString() ?? null, sender: form.get('From') ?? '', recipients: to, subject: '', size: Buffer.byteLength(body), raw_encrypted: secrets.encrypt(body) })
+        .add({ channel: 'sms', message_id: idempotencyKey, notification_id: idempotencyKey ? (notificationOfMessage(idempotencyKey)?.outboxId ?? null) : null, sender: form.get('From') ?? '', recipients: to, subject: '', size: Buffer.byteLength(body), raw_encrypted: secrets.encrypt(body) })
         .then((id) => reply(201, { sid: `SMcaught${id}`, status: 'queued', to, body: '[stored]' }), () => reply(503, { message: 'catcher could not store the message' }));
     });
   });

@@ -141,16 +141,19 @@ interface DueOutbox {
   email: string | null;
   mobile: string | null;
   sms_enabled: boolean;
+  /** The channels staff chose for a personal message or blast; null: the kind's own (SMS_KINDS). */
+  channels: Array<'email' | 'sms'> | null;
 }
 
 async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; skipped: number }> {
   const limit = Math.max(deps.policy.batchSize * 5, 500);
   return deps.db.transaction().execute(async (trx) => {
     const { rows } = await sql<DueOutbox>`
-      select o.id, o.kind, o.resident_id, r.email, r.mobile, p.sms_enabled
+      select o.id, o.kind, o.resident_id, r.email, r.mobile, p.sms_enabled, m.channels
       from outbox o
       join property p on p.id = o.property_id
       left join resident r on r.id = o.resident_id
+      left join staff_message m on m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end
       where o.state = 'queued' and o.not_before <= ${now}
       order by o.not_before, o.id
       limit ${limit}
@@ -164,11 +167,14 @@ async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; sk
       const add = (channel: 'email' | 'sms', state: DeliveryState, recipient: string | null, reason: string | null) => {
         mine.push({ outbox_id: o.id, channel, state, recipient, last_error: reason, not_before: now, created_at: now, updated_at: now });
       };
-      if (o.email) {
+      const wants = (channel: 'email' | 'sms') => (o.channels ? o.channels.includes(channel) : channel === 'email' || SMS_KINDS.has(o.kind));
+      if (!wants('email')) {
+        // Staff chose SMS alone: nothing to record for e-mail.
+      } else if (o.email) {
         if (isEmailAddress(o.email)) add('email', 'queued', o.email, null);
         else add('email', 'failed', o.email, 'invalid e-mail address');
       } else add('email', 'skipped', null, o.resident_id === null ? 'no resident' : 'no e-mail address (E2)');
-      if (SMS_KINDS.has(o.kind)) {
+      if (wants('sms')) {
         if (!o.sms_enabled) add('sms', 'skipped', null, 'SMS is off for this property');
         else {
           const r = smsRecipient(o.mobile, deps.policy.smsCountries);

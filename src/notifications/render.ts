@@ -167,8 +167,16 @@ function smsText(input: RenderInput, key: string | null, place: string): string 
     }
     case 'unblock':
       return `${name}: your Wi-Fi access works again with your usual key.`;
+    case 'message':
+    case 'blast': {
+      // Sent by SMS only when staff chose that channel: the subject and the body, at most three segments.
+      const m = input.staffMessage;
+      if (!m) return null;
+      const text = toGsm7(`${name}: ${oneLine(m.subject)}. ${oneLine(m.body)}`);
+      return text.length > 459 ? `${cutGsm7(text, 456)}...` : text;
+    }
     default:
-      return null; // personal messages and blasts go by e-mail
+      return null;
   }
 }
 

@@ -6,6 +6,7 @@ import { getPropertyById } from '../properties/properties.ts';
 import type { StoredCopy } from './deliver.ts';
 import { UserError } from '../errors/user-error.ts';
 import { maskSecrets } from './mask.ts';
+import { unitIdOf, withoutContact, type NoContact } from './recipients.ts';
 
 /**
  * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
@@ -77,11 +78,17 @@ export async function resendKeys(db: Db, who: Who & { customerIds: string[] }): 
   return result;
 }
 
+export type MessageChannel = 'email' | 'sms';
+
 export interface MessageInput {
   subject: string;
   body: string;
-  /** Chosen residents (a personal message); absent: a blast to every resident of the property. */
+  /** Chosen residents (a personal message); absent: a blast. */
   customerIds?: string[];
+  /** A blast to the current residents of this unit only (absent: of the whole property). */
+  unit?: { number: string; building?: string | null };
+  /** How it goes; default e-mail alone. */
+  channels?: MessageChannel[];
   /** When it goes out; default now. */
   at?: Date;
 }
@@ -91,38 +98,51 @@ export interface MessageResult {
   kind: 'message' | 'blast';
   recipients: number;
   sendAt: Date;
+  channels: MessageChannel[];
   refused: Array<{ customerId: string; reason: string }>;
+  /** Recipients with no address for any chosen channel (E2): their notification will record it, undelivered. */
+  noContact: NoContact[];
 }
 
+/** Longest a message may wait: scheduled further out, it is more likely a typo in the date. */
+const MAX_SCHEDULE_MS = 366 * 24 * 3600_000;
+
 /**
- * F-17: a personal message to chosen residents, or a blast to every resident of the property with
- * access (active or blocked), now or at a set time. One notification per recipient: nobody sees
- * anyone else's address.
+ * F-17: a personal message to chosen residents, or a blast to every current resident (active or
+ * blocked) of the property or of one unit, now or at a set time, by e-mail, SMS or both. One
+ * notification per recipient: nobody sees anyone else's address.
  */
 export async function sendMessage(db: Db, who: Who & MessageInput): Promise<MessageResult> {
   const property = await getPropertyById(db, who.propertyDbId);
   const now = who.now ?? new Date();
   const subject = who.subject.trim();
   const body = who.body.replace(/\r\n?/g, '\n').trim();
-  if (!subject) throw new NotificationError('the subject is empty');
-  if (subject.length > 200) throw new NotificationError('the subject is longer than 200 characters');
-  if (!body) throw new NotificationError('the message is empty');
-  if (body.length > 20_000) throw new NotificationError('the message is longer than 20,000 characters');
+  if (!subject) throw new NotificationError('subject: the subject is empty');
+  if (subject.length > 200) throw new NotificationError('subject: the subject is longer than 200 characters');
+  if (!body) throw new NotificationError('body: the message is empty');
+  if (body.length > 20_000) throw new NotificationError('body: the message is longer than 20,000 characters');
   const sendAt = who.at ?? now;
-  if (Number.isNaN(sendAt.getTime())) throw new NotificationError('not a valid time to send at');
+  if (Number.isNaN(sendAt.getTime())) throw new NotificationError('sendAt: not a valid time to send at');
+  // A minute of grace for clocks and slow forms; earlier is a mistake, not "now".
+  if (sendAt.getTime() < now.getTime() - 60_000) throw new NotificationError(`sendAt: ${sendAt.toISOString()} is in the past; leave it out to send now`);
+  if (sendAt.getTime() > now.getTime() + MAX_SCHEDULE_MS) throw new NotificationError('sendAt: at most a year ahead');
+  const channels = [...new Set(who.channels ?? ['email'])].sort() as MessageChannel[];
+  if (channels.length === 0) throw new NotificationError('channels: choose e-mail, SMS or both');
+  if (who.customerIds && who.unit) throw new NotificationError('unit: a personal message goes to chosen residents (customerIds) or a blast to a unit, not both');
   const kind = who.customerIds ? 'message' : 'blast';
   const refused: MessageResult['refused'] = [];
+  const unitId = who.unit ? await unitIdOf(db, property, who.unit) : null;
 
   // Residents registered at this property: everyone with access for a blast; anyone who has or had a registration for a personal message.
   const registered = await db
     .selectFrom('registration')
-    .select(['resident_id', 'state'])
+    .select(['resident_id', 'state', 'unit_entrata_id'])
     .where('property_id', '=', property.id)
     .execute();
   let recipients: number[];
   if (who.customerIds) {
     const ids = [...new Set(who.customerIds)];
-    if (ids.length === 0) throw new NotificationError('choose at least one resident');
+    if (ids.length === 0) throw new NotificationError('customerIds: choose at least one resident');
     const residents = await residentsByCustomer(db, property.accountId, ids);
     const here = new Set(registered.map((r) => r.resident_id));
     recipients = [];
@@ -132,14 +152,19 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
       else if (!recipients.includes(rid)) recipients.push(rid);
     }
   } else {
-    recipients = [...new Set(registered.filter((r) => r.state === 'active' || r.state === 'blocked').map((r) => r.resident_id))];
+    const current = registered.filter((r) => (r.state === 'active' || r.state === 'blocked') && (unitId === null || r.unit_entrata_id === unitId));
+    recipients = [...new Set(current.map((r) => r.resident_id))];
   }
-  if (recipients.length === 0) throw new NotificationError(kind === 'blast' ? `property ${property.entrataId} has no residents with access to write to` : 'none of the chosen residents can be written to here');
+  if (recipients.length === 0) {
+    const where = who.unit ? `unit ${who.unit.number} of property ${property.entrataId}` : `property ${property.entrataId}`;
+    throw new NotificationError(kind === 'blast' ? `${where} has no residents with access to write to` : 'customerIds: none of the chosen residents can be written to here', { code: 'no-recipients', category: 'conflict' });
+  }
+  const noContact = await withoutContact(db, recipients, channels, property.smsEnabled);
 
   const messageId = await db.transaction().execute(async (trx) => {
     const m = await trx
       .insertInto('staff_message')
-      .values({ property_id: property.id, kind, subject, body, recipients: recipients.length, send_at: sendAt, created_by: who.staff, created_at: now })
+      .values({ property_id: property.id, kind, subject, body, recipients: recipients.length, send_at: sendAt, channels, unit_entrata_id: unitId, created_by: who.staff, created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     for (let i = 0; i < recipients.length; i += 1000) {
@@ -150,11 +175,11 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
     }
     await trx
       .insertInto('audit_event')
-      .values({ at: now, property_id: property.id, actor: who.staff, action: kind, details: JSON.stringify({ messageId: m.id, subject, recipients: recipients.length, sendAt: sendAt.toISOString() }) })
+      .values({ at: now, property_id: property.id, actor: who.staff, action: kind, rule: 'F-17', details: JSON.stringify({ messageId: m.id, subject, recipients: recipients.length, channels, sendAt: sendAt.toISOString(), ...(who.unit ? { unit: who.unit.number, building: who.unit.building ?? null } : {}) }) })
       .execute();
     return m.id;
   });
-  return { messageId, kind, recipients: recipients.length, sendAt, refused };
+  return { messageId, kind, recipients: recipients.length, sendAt, channels, refused, noContact };
 }
 
 /** The state shown to staff: a delivery's state, with "maybe-twice" for one sent that may have gone twice (N4). */

@@ -46,9 +46,11 @@ describe('SMS text', () => {
     expect(smsSegments(ucs.sms!)).toMatchObject({ encoding: 'UCS-2', segments: 1 });
   });
 
-  it('personal messages and blasts go by e-mail only; block notices are at most two segments', () => {
-    const m = renderMessage({ kind: 'blast', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: {}, staffMessage: { subject: 'S', body: 'B' } });
-    expect(m.sms).toBeNull();
+  it('a message or blast has an SMS form (sent only when staff choose SMS) of at most three segments; block notices at most two', () => {
+    const m = renderMessage({ kind: 'blast', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: {}, staffMessage: { subject: 'Water off', body: 'Tomorrow 9-11.\nSorry!' } });
+    expect(m.sms).toMatch(/: Water off\. Tomorrow 9-11\. Sorry!$/);
+    const long = renderMessage({ kind: 'message', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: {}, staffMessage: { subject: 'S', body: 'y'.repeat(2000) } });
+    expect(smsSegments(long.sms!).segments).toBeLessThanOrEqual(3);
     const b = renderMessage({ kind: 'block', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: { message: 'x'.repeat(1000) } });
     expect(smsSegments(b.sms!).segments).toBeLessThanOrEqual(2);
   });

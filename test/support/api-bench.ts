@@ -6,6 +6,7 @@ import { testCallers, type TestCallers } from './callers.ts';
 /**
  * The JSON API on a real database with the Entrata simulator (real HTTP between them), properties
  * enabled and synced once, and callers of any role. `bench.props[0]` is "property A", `[1]` "property B".
+ * Mail is caught locally, as on the embedded default (the caught routes answer).
  */
 export interface ApiBench {
   bench: JobBench;
@@ -22,7 +23,7 @@ export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial
   const callers = testCallers();
   const app = await buildHttpServer({
     db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, sync: bench.worker.deps, ...http,
+    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, sync: bench.worker.deps, secrets: bench.secrets, catcher: true, ...http,
   });
   // Every property synced once: residents, registrations and keys exist.
   await bench.step();

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
-import { messageContent, notificationProblems, notificationsOf, resendKeys, sendMessage, setMessageContact, type ShownState } from '../../notifications/staff.ts';
+import { cancelMessage } from '../../notifications/cancel.ts';
+import { messageContent, notificationProblems, notificationsOf, resendKeys, sendMessage, setMessageContact, type MessageChannel, type ShownState } from '../../notifications/staff.ts';
 import { registeredPropertyOf } from '../../operations/operations.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
@@ -93,10 +94,13 @@ JSON: one object per notification and channel:
     .requiredOption('--subject <text>', 'subject line')
     .requiredOption('--body-file <file>', 'plain-text body ("-" reads standard input)')
     .option('--to <ids>', 'customer ids separated by commas; without it, every resident with access gets it (a blast)')
+    .option('--unit <number>', 'a blast to the current residents of this unit only')
+    .option('--building <name>', 'with --unit: its building, when several units share the number')
+    .addOption(new Option('--channels <list>', 'how it goes: email, sms, or email,sms').default('email'))
     .option('--at <iso>', 'when to send (ISO-8601); default now')
     .addOption(new Option('--json', 'print JSON'))
-    .addHelpText('after', '\nEach recipient gets their own e-mail: nobody sees anyone else.\nJSON: {"messageId","kind":"message|blast","recipients","sendAt","refused":[{"customerId","reason"}]}')
-    .action(async (o: { account?: string; property: string; subject: string; bodyFile: string; to?: string; at?: string; json?: boolean }) => {
+    .addHelpText('after', '\nEach recipient gets their own e-mail: nobody sees anyone else. `pebbles message-cancel` cancels a scheduled one.\nJSON: {"messageId","kind":"message|blast","recipients","sendAt","channels","refused":[{"customerId","reason"}],"noContact":[{"customerId","name","missing"}]}')
+    .action(async (o: { account?: string; property: string; subject: string; bodyFile: string; to?: string; unit?: string; building?: string; channels: string; at?: string; json?: boolean }) => {
       const at = o.at ? isoTimeArg('--at')(o.at) : undefined;
       let body: string;
       if (o.bodyFile === '-') {
@@ -108,12 +112,36 @@ JSON: one object per notification and channel:
       });
       const to = o.to !== undefined ? ids(o.to) : undefined;
       if (to && to.length === 0) throw new UsageError('--to: give at least one customer id');
+      if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
+      const channels = ids(o.channels);
+      if (channels.length === 0 || channels.some((c) => c !== 'email' && c !== 'sms')) throw new UsageError('--channels: email, sms, or email,sms');
+      const unit = o.unit ? { number: o.unit, building: o.building ?? null } : undefined;
       await withApp(async (app) => {
         const p = await getProperty(app.db, o.property, o.account);
-        const r = await sendMessage(app.db, { propertyDbId: p.id, staff: cliStaff(), subject: o.subject, body, customerIds: to, at });
+        const r = await sendMessage(app.db, { propertyDbId: p.id, staff: cliStaff(), subject: o.subject, body, customerIds: to, unit, channels: channels as MessageChannel[], at });
         if (o.json) return printJson({ ...r, sendAt: r.sendAt.toISOString() });
         process.stdout.write(`${r.kind === 'blast' ? 'blast' : 'message'} ${r.messageId} queued for ${r.recipients} resident${r.recipients === 1 ? '' : 's'}${at ? `, to go at ${r.sendAt.toISOString()}` : ''}\n`);
         for (const f of r.refused) process.stdout.write(`customer ${f.customerId}: not sent: ${f.reason}\n`);
+        for (const n of r.noContact) process.stdout.write(`customer ${n.customerId} (${n.name}): will not receive it: missing ${n.missing} (fix it in Entrata)\n`);
+      });
+    });
+
+  program
+    .command('message-cancel')
+    .description('Cancel a scheduled personal message or blast before it goes (F-17)')
+    .option('--account <name>', 'the account (may be left out when only one account has that property id)')
+    .requiredOption('--property <id>', 'Entrata property id')
+    .requiredOption('--message <id>', 'the message id `pebbles message` printed')
+    .addOption(new Option('--json', 'print JSON'))
+    .addHelpText('after', '\nRefused (exit code 1) once any of its notifications has started sending. JSON: {"messageId","cancelled","cancelledAt"}')
+    .action(async (o: { account?: string; property: string; message: string; json?: boolean }) => {
+      const messageId = Number(o.message);
+      if (!Number.isInteger(messageId) || messageId < 1) throw new UsageError(`--message: not a message id: ${o.message}`);
+      await withApp(async (app) => {
+        const p = await getProperty(app.db, o.property, o.account);
+        const r = await cancelMessage(app.db, { propertyDbId: p.id, messageId, staff: cliStaff(), now: new Date() });
+        if (o.json) return printJson(r);
+        process.stdout.write(`message ${r.messageId} cancelled: ${r.cancelled} notification${r.cancelled === 1 ? '' : 's'} will not be sent\n`);
       });
     });
 
