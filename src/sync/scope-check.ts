@@ -6,6 +6,7 @@ import { UserError } from '../errors/user-error.ts';
 import { compareIds } from './registry-state.ts';
 import type { SyncScope } from './sync-property.ts';
 import { loadUnits } from './units.ts';
+import { findResident } from '../operations/residents.ts';
 
 /** A sync asked for a unit or a resident the property does not have: refused before a run is recorded. */
 export class ScopeError extends UserError {
@@ -96,9 +97,8 @@ async function knownHere(db: Kysely<DB>, property: ScopeProperty, customerId: st
   const onLease = await db.selectFrom('lease_mirror').select('lease_id').where('property_id', '=', property.id)
     .where(sql<boolean>`customer_ids @> array[${customerId}]::text[]`).limit(1).executeTakeFirst();
   if (onLease) return true;
-  const registered = await db.selectFrom('resident as r')
-    .innerJoin('registration as g', (j) => j.on(sql<boolean>`g.resident_id = coalesce(r.linked_to, r.id)`))
-    .select('g.id').where('r.account_id', '=', property.accountId).where('r.customer_id', '=', customerId).where('g.property_id', '=', property.id)
-    .limit(1).executeTakeFirst();
+  const residentId = await findResident(db, property.accountId, customerId);
+  if (residentId === null) return false;
+  const registered = await db.selectFrom('registration').select('id').where('resident_id', '=', residentId).where('property_id', '=', property.id).limit(1).executeTakeFirst();
   return !!registered;
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
-import { messageContent, notificationProblems, notificationsOf, resendKeys, sendMessage, setMessageContact, type ShownState } from '../../notifications/staff.ts';
-import { registeredPropertyOf } from '../../operations/operations.ts';
+import { messageContent, notificationProblems, notificationsOf, sendMessage, setMessageContact, type ShownState } from '../../notifications/staff.ts';
+import { resendKeys } from '../../operations/resend.ts';
+import { registeredPropertyOf } from '../../operations/residents.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { printJson, printTable, UsageError, withApp } from '../run.ts';
 import { cliStaff } from './resident.ts';

@@ -1,0 +1,48 @@
+import type { Db } from '../db/database.ts';
+import { OperationError } from './errors.ts';
+
+/**
+ * The one resident lookup of the staff operations. Customer ids are unique per Entrata account only, and
+ * one person may have several (E3: an alias links to the main record), so a resident is looked up by
+ * account and customer id and answered as the main record's id: the one their keys, registrations,
+ * blocks and history hang on.
+ */
+export async function findResident(db: Db, accountId: number, customerId: string): Promise<number | null> {
+  const r = await db.selectFrom('resident').select(['id', 'linked_to']).where('account_id', '=', accountId).where('customer_id', '=', customerId).executeTakeFirst();
+  return r ? (r.linked_to ?? r.id) : null;
+}
+
+/** As findResident, for a selection: customer id → main record id; ids Pebbles does not know are absent. */
+export async function findResidents(db: Db, accountId: number, customerIds: readonly string[]): Promise<Map<string, number>> {
+  if (customerIds.length === 0) return new Map();
+  const rows = await db.selectFrom('resident').select(['id', 'linked_to', 'customer_id']).where('account_id', '=', accountId).where('customer_id', 'in', [...customerIds]).execute();
+  return new Map(rows.map((r) => [r.customer_id, r.linked_to ?? r.id]));
+}
+
+/** The resident an operation is about, or a not-found error that says so. */
+export async function requireResident(db: Db, accountId: number, customerId: string): Promise<number> {
+  const id = await findResident(db, accountId, customerId);
+  if (id === null) throw new OperationError(`customer ${customerId} is not a resident Pebbles knows at this account`, { code: 'customer-not-found', category: 'not-found' });
+  return id;
+}
+
+/** The one property where the customers (one, or a selection) are registered now, for an operation given no property. */
+export async function registeredPropertyOf(db: Db, customers: string | readonly string[]): Promise<number> {
+  const ids = typeof customers === 'string' ? [customers] : [...customers];
+  const who = ids.length === 1 ? `customer ${ids[0]} is` : 'these customers are';
+  const regs = await db
+    .selectFrom('registration as g')
+    .innerJoin('resident as r', 'r.id', 'g.resident_id')
+    .select('g.property_id')
+    .distinct()
+    .where('r.customer_id', 'in', ids)
+    .where('g.state', '!=', 'ended')
+    .execute();
+  if (regs.length === 1) return regs[0]!.property_id;
+  if (regs.length > 1) throw new OperationError(`${who} registered at several properties: give --property`, { code: 'property-needed' });
+  if (ids.length === 1) {
+    const known = await db.selectFrom('resident').select('id').where('customer_id', '=', ids[0]!).limit(1).executeTakeFirst();
+    if (!known) throw new OperationError(`no resident with customer id ${ids[0]} (see \`pebbles residents --property ID\`)`, { code: 'customer-not-found', category: 'not-found' });
+  }
+  throw new OperationError(`${ids.length === 1 ? `customer ${ids[0]} has` : 'these customers have'} no current registration: give --property`, { code: 'property-needed' });
+}
