@@ -14,12 +14,12 @@ import { UserError } from '../errors/user-error.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
 
-const EntrataId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an Entrata id such as 100123');
-const CustomerId = z.string().regex(/^\d{1,20}$/, 'an Entrata customer id (digits)');
+export const EntrataId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an Entrata id such as 100123');
+export const CustomerId = z.string().regex(/^\d{1,20}$/, 'an Entrata customer id (digits)');
 const UnitRef = z.object({ unit: z.string().min(1).max(40), building: z.string().min(1).max(100).optional() }).strict();
 
 const PropertyParams = z.object({ propertyId: EntrataId });
-const AccountQuery = { account: z.string().min(1).max(100).optional() };
+export const AccountQuery = { account: z.string().min(1).max(100).optional() };
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** O5: the whole property (no body, or {}), one unit, one resident, or a selection of either. */

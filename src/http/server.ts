@@ -5,6 +5,8 @@ import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSyncApi } from './api-sync.ts';
+import { registerResidentActionsApi } from './api-resident-actions.ts';
+import type { SyncDeps } from '../sync/sync-property.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -25,6 +27,11 @@ export interface HttpDeps {
   syncNowTimeoutMs: number;
   /** Who makes each API request (session cookie or API token). */
   auth: Authenticator;
+  /**
+   * What the staff operations run with (keys are encrypted with its secrets; re-plans read the mirror).
+   * Without it the resident operation routes answer 503.
+   */
+  operations?: SyncDeps;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -51,7 +58,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   registerHealth(app, deps);
-  if (deps.api) registerSyncApi(app, deps);
+  if (deps.api) {
+    registerSyncApi(app, deps);
+    registerResidentActionsApi(app, deps);
+  }
   await app.ready();
   return app;
 }

@@ -4,7 +4,7 @@ import type { SyncDeps } from '../sync/sync-property.ts';
 import { recordAudit } from './audit.ts';
 import { OperationError } from './errors.ts';
 import { enqueue } from './outbox.ts';
-import { requireResident } from './residents.ts';
+import { requireResident, requireResidentAt } from './residents.ts';
 import type { Staged, Target } from './target.ts';
 
 /** P4: a new key; the old one stops working and the resident is told (N2). No re-plan: access is unchanged. */
@@ -34,6 +34,7 @@ export async function rotateKey(deps: SyncDeps, t: Target): Promise<void> {
  */
 export async function revealKey(deps: SyncDeps, t: Target): Promise<{ ssid: string; key: string }> {
   const property = await getPropertyById(deps.db, t.propertyDbId);
+  await requireResidentAt(deps.db, property, t.customerId);
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
   const key = await deps.db.selectFrom('psk').select(['id', 'secret_encrypted']).where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).executeTakeFirst();
   if (!key) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId}`, { code: 'no-key', category: 'conflict' });

@@ -32,14 +32,14 @@ function chooseLease(leases: SnapshotLease[], t: Target, fits: (l: SnapshotLease
     const l = leases.find((x) => x.id === t.leaseId);
     if (!l) throw new OperationError(`lease ${t.leaseId} is not a lease of customer ${t.customerId} here (their leases: ${leases.map((x) => x.id).join(', ') || 'none'})`, { code: 'lease-not-found', category: 'not-found' });
     // An override on a lease it cannot act on would be accepted and change nothing.
-    if (!fits(l)) throw new OperationError(l.status === 'applicant' ? `lease ${l.id}${unsigned(l)}` : `lease ${l.id} is ${l.status} in Entrata, not a ${what}`, { code: 'lease-not-eligible' });
+    if (!fits(l)) throw new OperationError(l.status === 'applicant' ? `lease ${l.id}${unsigned(l)}` : `lease ${l.id} is ${l.status} in Entrata, not a ${what}`, { code: 'lease-not-eligible', category: 'conflict' });
     return l;
   }
   const candidates = leases.filter(fits);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) {
     const applicant = leases.find((l) => l.status === 'applicant');
-    throw new OperationError(`customer ${t.customerId} has no ${what}${applicant ? `: lease ${applicant.id}${unsigned(applicant)}` : ''}`, { code: 'no-eligible-lease' });
+    throw new OperationError(`customer ${t.customerId} has no ${what}${applicant ? `: lease ${applicant.id}${unsigned(applicant)}` : ''}`, { code: 'no-eligible-lease', category: 'conflict' });
   }
   throw new OperationError(`customer ${t.customerId} has several ${what}s (${candidates.map((l) => l.id).join(', ')}): choose one with --lease (leaseId)`, { code: 'lease-needed' });
 }

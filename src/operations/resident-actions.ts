@@ -1,4 +1,6 @@
+import { getPropertyById } from '../properties/properties.ts';
 import type { SyncDeps, SyncResult } from '../sync/sync-property.ts';
+import { requireResidentAt } from './residents.ts';
 import { stageBlock, stageUnblock } from './blocks.ts';
 import { stageRotateKey } from './keys.ts';
 import { stageDates, stageMoveInNow, stageMoveOutNow, stageReassign, stageTransferNow } from './lease-overrides.ts';
@@ -48,8 +50,12 @@ function defOf<K extends ResidentActionName>(action: K): ActionDef<K> {
   return ACTIONS[action] as ActionDef<K>;
 }
 
-/** Records one resident's action (its own transaction and audit entry), without re-planning. */
-export function stageResidentAction(deps: SyncDeps, t: Target, r: ResidentActionRequest): Promise<Staged> {
+/**
+ * Records one resident's action (its own transaction and audit entry), without re-planning. The resident
+ * must be one of the property's: a customer id of the same account living elsewhere answers not-found.
+ */
+export async function stageResidentAction(deps: SyncDeps, t: Target, r: ResidentActionRequest): Promise<Staged> {
+  await requireResidentAt(deps.db, await getPropertyById(deps.db, t.propertyDbId), t.customerId);
   return defOf(r.action).stage(deps, t, r as never);
 }
 
