@@ -8,7 +8,7 @@ import { UserError } from '../errors/user-error.ts';
 import { maskSecrets } from './mask.ts';
 import { recordAudit } from '../operations/audit.ts';
 import { enqueueMany } from '../operations/outbox.ts';
-import { findResidents } from '../operations/residents.ts';
+import { findResident, findResidents } from '../operations/residents.ts';
 
 /**
  * The staff-facing side of notifications (F-15..F-17): personal messages and blasts (now or scheduled),
@@ -144,7 +144,13 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
       'r.customer_id', 'r.first_name', 'r.last_name', 'm.subject as message_subject',
     ])
     .where('o.property_id', '=', propertyDbId);
-  if (opts.customerId) q = q.where('r.customer_id', '=', opts.customerId);
+  if (opts.customerId) {
+    // The person's notifications, under whichever of their linked ids (E3) was given.
+    const property = await getPropertyById(db, propertyDbId);
+    const residentId = await findResident(db, property.accountId, opts.customerId);
+    if (residentId === null) return [];
+    q = q.where('o.resident_id', '=', residentId);
+  }
   const rows = await q.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').orderBy('d.channel').limit(opts.limit ?? 500).execute();
   const views = rows.map((r): NotificationView => {
     const state: ShownState = r.delivery_id === null ? (r.outbox_state === 'queued' ? 'scheduled' : (r.outbox_state as ShownState)) : r.state === 'sent' && r.maybe_twice ? 'maybe-twice' : r.state!;

@@ -7,7 +7,7 @@ import { isoInZone } from '../registry/views.ts';
 import { loadMirror } from '../sync/mirror.ts';
 import { buildPlan, type SyncDeps } from '../sync/sync-property.ts';
 import { OperationError } from './errors.ts';
-import { findResident } from './residents.ts';
+import { findResident, propertyLivedAt } from './residents.ts';
 
 /**
  * F-11: why a resident has or lacks access: the engine's reading of their leases, rules and overrides
@@ -44,16 +44,7 @@ export async function explainResident(deps: SyncDeps, customerId: string, proper
 
 /** The property where the resident lives or last lived, else the first with a lease of theirs. */
 async function propertyOf(deps: SyncDeps, customerId: string): Promise<PropertySettings> {
-  const reg = await deps.db
-    .selectFrom('registration as g')
-    .innerJoin('resident as r', 'r.id', 'g.resident_id')
-    .select('g.property_id')
-    .where('r.customer_id', '=', customerId)
-    .orderBy(sql`case g.state when 'active' then 0 when 'blocked' then 1 when 'pending' then 2 else 3 end`)
-    .orderBy('g.id', 'desc')
-    .executeTakeFirst();
-  if (reg) return getPropertyById(deps.db, reg.property_id);
-  const lease = await deps.db.selectFrom('lease_mirror').select('property_id').where(sql<boolean>`${customerId} = any(customer_ids)`).executeTakeFirst();
-  if (lease) return getPropertyById(deps.db, lease.property_id);
+  const id = await propertyLivedAt(deps.db, customerId);
+  if (id !== null) return getPropertyById(deps.db, id);
   throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, { code: 'customer-not-found', category: 'not-found' });
 }

@@ -74,3 +74,18 @@ export async function propertiesOfCustomer(db: Db, accountId: number, customerId
     .execute();
   return [...new Set(rows.map((r) => r.id))];
 }
+
+/** The property (database id) where the customer lives or last lived, else the first with a lease of theirs; null when none. */
+export async function propertyLivedAt(db: Db, customerId: string): Promise<number | null> {
+  const reg = await db
+    .selectFrom('registration as g')
+    .innerJoin('resident as r', 'r.id', 'g.resident_id')
+    .select('g.property_id')
+    .where('r.customer_id', '=', customerId)
+    .orderBy(sql`case g.state when 'active' then 0 when 'blocked' then 1 when 'pending' then 2 else 3 end`)
+    .orderBy('g.id', 'desc')
+    .executeTakeFirst();
+  if (reg) return reg.property_id;
+  const lease = await db.selectFrom('lease_mirror').select('property_id').where(sql<boolean>`${customerId} = any(customer_ids)`).executeTakeFirst();
+  return lease?.property_id ?? null;
+}
