@@ -7,7 +7,7 @@ import { disablePropertyAs, enablePropertyAs } from '../properties/administratio
 import { isTimeZone } from '../properties/properties.ts';
 import { settingsOf } from '../properties/settings.ts';
 import { apiRoute } from './api-route.ts';
-import { AccountQuery, EntrataId, needSync, PropertyParams } from './api-common.ts';
+import { AccountQuery, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import { settingsBody, SettingsResponse } from './api-settings.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody } from './zod-routes.ts';
@@ -83,7 +83,7 @@ export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void 
     },
     handler: async (req, reply, { caller }) => {
       const b = req.body;
-      const account = await addAccountAs(deps.db, needSync(deps).secrets, { name: b.name, subdomain: b.subdomain, baseUrl: b.baseUrl ?? null, country: b.country, credential: b.credential }, actorOf(caller), deps.now());
+      const account = await addAccountAs(deps.db, needOperations(deps).secrets, { name: b.name, subdomain: b.subdomain, baseUrl: b.baseUrl ?? null, country: b.country, credential: b.credential }, actorOf(caller), deps.now());
       return reply.status(201).send(account);
     },
   });
@@ -94,7 +94,7 @@ export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void 
       summary: "Test the connection: Entrata's status and the properties the API user may read; ok, or Entrata's error in words", tags: ['accounts'],
       params: AccountParams, response: { 200: ConnectionTest, ...errors },
     },
-    handler: async (req) => testConnection(needSync(deps), req.params.name),
+    handler: async (req) => testConnection(needOperations(deps), req.params.name),
   });
 
   apiRoute(app, deps, {
@@ -103,7 +103,7 @@ export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void 
       summary: 'The properties Entrata lists for the account, with those Pebbles syncs marked enabled', tags: ['accounts'],
       params: AccountParams, response: { 200: z.object({ account: z.string(), items: z.array(ListedProperty) }), ...errors },
     },
-    handler: async (req) => ({ account: req.params.name, items: await listedProperties(needSync(deps), req.params.name) }),
+    handler: async (req) => ({ account: req.params.name, items: await listedProperties(needOperations(deps), req.params.name) }),
   });
 
   apiRoute(app, deps, {

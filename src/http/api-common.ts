@@ -11,7 +11,7 @@ export const PropertyParams = z.object({ propertyId: EntrataId });
 export const AccountQuery = { account: z.string().min(1).max(100).optional() };
 
 /** The dependencies staff operations run with; a process without them cannot serve these routes. */
-export function needSync(deps: HttpDeps): SyncDeps {
-  if (!deps.sync) throw new UserError('this process cannot run staff operations (no Entrata clients)', { code: 'no-operations', category: 'unavailable' });
-  return deps.sync;
+export function needOperations(deps: HttpDeps): SyncDeps {
+  if (!deps.operations) throw new UserError('this process cannot run staff operations (no Entrata clients)', { code: 'no-operations', category: 'unavailable' });
+  return deps.operations;
 }

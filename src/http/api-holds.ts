@@ -4,7 +4,7 @@ import { actorOf } from '../auth/caller.ts';
 import { decideHold, type HoldDecision } from '../operations/hold-decisions.ts';
 import { holdsInWords } from '../registry/hold-words.ts';
 import { apiRoute } from './api-route.ts';
-import { AccountQuery, EntrataId, needSync, PropertyParams } from './api-common.ts';
+import { AccountQuery, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody } from './zod-routes.ts';
 
@@ -59,7 +59,7 @@ export function registerHoldsApi(app: FastifyInstance, deps: HttpDeps): void {
         tags: ['holds'],
         params: HoldParams, querystring: z.object(AccountQuery).strict(), response: { 200: HoldView, ...errors },
       },
-      handler: async (req, _reply, { caller, property }) => decideHold(needSync(deps), property, req.params.holdId, decision, actorOf(caller)),
+      handler: async (req, _reply, { caller, property }) => decideHold(needOperations(deps), property, req.params.holdId, decision, actorOf(caller)),
     });
   }
 }

@@ -4,7 +4,7 @@ import { actorOf } from '../auth/caller.ts';
 import { isTimeZone } from '../properties/properties.ts';
 import { changePolicy, changeSettings, resetPolicy, type PolicyView, type PropertySettingsView } from '../properties/settings.ts';
 import { apiRoute } from './api-route.ts';
-import { needSync, PropertyParams, AccountQuery } from './api-common.ts';
+import { needOperations, PropertyParams, AccountQuery } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody } from './zod-routes.ts';
 
@@ -76,7 +76,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: HttpDeps): void 
       description: 'Only the fields given change; each change is recorded with who made it. A new time zone re-plans the property at once.',
       params: PropertyParams, querystring: query, body: SettingsBody, response: { 200: SettingsResponse, ...errors },
     },
-    handler: async (req, _reply, { caller, property }) => settingsBody(await changeSettings(needSync(deps), property.id, req.body, actorOf(caller))),
+    handler: async (req, _reply, { caller, property }) => settingsBody(await changeSettings(needOperations(deps), property.id, req.body, actorOf(caller))),
   });
 
   apiRoute(app, deps, {
@@ -87,7 +87,7 @@ export function registerSettingsApi(app: FastifyInstance, deps: HttpDeps): void 
       description: 'The property is re-planned from what Pebbles knows at once (no Entrata read): windows open and close by the new policy.',
       params: PropertyParams, querystring: query, body: PolicyBody, response: { 200: PolicyResponse, ...errors },
     },
-    handler: async (req, _reply, { caller, property }) => policyBody(property.entrataId, await changePolicy(needSync(deps), property.id, req.body, actorOf(caller))),
+    handler: async (req, _reply, { caller, property }) => policyBody(property.entrataId, await changePolicy(needOperations(deps), property.id, req.body, actorOf(caller))),
   });
 
   apiRoute(app, deps, {
@@ -97,6 +97,6 @@ export function registerSettingsApi(app: FastifyInstance, deps: HttpDeps): void 
       summary: 'Put the early and late allowances back to those the property was enabled with (F-06)', tags: ['properties'],
       params: PropertyParams, querystring: query, response: { 200: PolicyResponse, ...errors },
     },
-    handler: async (_req, _reply, { caller, property }) => policyBody(property.entrataId, await resetPolicy(needSync(deps), property.id, actorOf(caller))),
+    handler: async (_req, _reply, { caller, property }) => policyBody(property.entrataId, await resetPolicy(needOperations(deps), property.id, actorOf(caller))),
   });
 }

@@ -6,7 +6,7 @@ import { confirmUnitRemoved } from '../operations/operations.ts';
 import { missingUnits } from '../registry/missing-units.ts';
 import { upcomingChanges } from '../registry/upcoming.ts';
 import { apiRoute } from './api-route.ts';
-import { AccountQuery, CustomerId, EntrataId, needSync, PropertyParams } from './api-common.ts';
+import { AccountQuery, CustomerId, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
 import { ErrorBody } from './zod-routes.ts';
 
@@ -76,7 +76,7 @@ export function registerUpcomingApi(app: FastifyInstance, deps: HttpDeps): void 
     },
     handler: async (req, _reply, { caller, property }) => {
       const { customerId, kind, leaseId } = req.body;
-      const run = await executeEarly(needSync(deps), property, kind, { customerId, leaseId, staff: actorOf(caller) });
+      const run = await executeEarly(needOperations(deps), property, kind, { customerId, leaseId, staff: actorOf(caller) });
       return { property: property.entrataId, customerId, kind, run: { runId: run.runId, status: run.status, actions: run.actions.length } };
     },
   });
@@ -101,7 +101,7 @@ export function registerUpcomingApi(app: FastifyInstance, deps: HttpDeps): void 
       response: { 200: z.object({ property: z.string(), unitId: z.string(), removed: z.literal(true) }), ...errors },
     },
     handler: async (req, _reply, { caller, property }) => {
-      await confirmUnitRemoved(needSync(deps), property.id, req.params.unitId, actorOf(caller));
+      await confirmUnitRemoved(needOperations(deps), property.id, req.params.unitId, actorOf(caller));
       return { property: property.entrataId, unitId: req.params.unitId, removed: true as const };
     },
   });

@@ -14,6 +14,7 @@ import { registerCaughtApi } from './api-caught.ts';
 import { registerMessagesApi } from './api-messages.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerUpcomingApi } from './api-upcoming.ts';
+import { registerResidentActionsApi } from './api-resident-actions.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -35,11 +36,11 @@ export interface HttpDeps {
   /** Who makes each API request (session cookie or API token). */
   auth: Authenticator;
   /**
-   * What staff operations run with (the database, the secret box, the Entrata clients, the clock): the
-   * re-plan after a policy change, early move-ins, hold decisions, connection tests. Absent on a
-   * process without the API.
+   * What staff operations run with (the database, the secret box, the Entrata clients, the clock):
+   * resident operations, re-plans after a policy change, hold decisions, connection tests. Absent on
+   * a process without the API; those routes then answer 503.
    */
-  sync?: SyncDeps;
+  operations?: SyncDeps;
   /** Decrypts stored copies and caught messages (shown masked, P3). */
   secrets: SecretBox;
   /** Whether mail and SMS are caught locally (the embedded default) rather than sent: the caught routes answer only then. */
@@ -79,6 +80,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     registerMessagesApi(app, deps);
     registerCaughtApi(app, deps);
     registerAuditApi(app, deps);
+    registerResidentActionsApi(app, deps);
   }
   await app.ready();
   return app;

@@ -1,5 +1,4 @@
 import type PgBoss from 'pg-boss';
-import { entrataClients } from '../accounts/entrata-clients.ts';
 import type { AppContext } from '../app/context.ts';
 import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
@@ -7,6 +6,7 @@ import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
 import { catcherWanted } from '../notifications/worker.ts';
 import { buildHttpServer, listen } from './server.ts';
+import { syncDepsOf } from '../app/sync-deps.ts';
 
 export interface RunningWeb {
   url: string;
@@ -42,7 +42,7 @@ export async function startWeb(app: AppContext, o: {
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
-    sync: o.api ? { db: app.db, secrets: app.secrets, log: app.log, now: () => new Date(), clientFor: entrataClients(app.db, app.secrets, app.config, app.log), syncTimeoutMs: o.settings.syncTimeoutMs } : undefined,
+    operations: o.api ? syncDepsOf(app) : undefined,
     secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },

@@ -6,5 +6,5 @@ export { smtpMailPort, classifySmtpError } from './mail.ts';
 export { httpSmsPort } from './sms.ts';
 export { DeliveryError, type MailPort, type SmsPort, type OutgoingMail, type OutgoingSms } from './ports.ts';
 export { renderMessage, NOTIFICATION_KINDS, KEY_KINDS, type NotificationKind, type RenderInput, type RenderedMessage } from './render.ts';
-export { resendKeys, sendMessage, notificationsOf, notificationProblems, messageContent, setMessageContact, NotificationError, MASK, type NotificationView, type ShownState } from './staff.ts';
+export { sendMessage, notificationsOf, notificationProblems, messageContent, setMessageContact, NotificationError, MASK, type NotificationView, type ShownState } from './staff.ts';
 export { caughtMessages, caughtMessage } from './caught.ts';

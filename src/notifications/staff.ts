@@ -7,10 +7,14 @@ import type { StoredCopy } from './deliver.ts';
 import { UserError } from '../errors/user-error.ts';
 import { maskSecrets } from './mask.ts';
 import { unitIdOf, withoutContact, type NoContact } from './recipients.ts';
+import { recordAudit } from '../operations/audit.ts';
+import { enqueueMany } from '../operations/outbox.ts';
+import { findResident, findResidents } from '../operations/residents.ts';
 
 /**
- * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
- * messages and blasts (now or scheduled), and the message history with its delivery states.
+ * The staff-facing side of notifications (F-15..F-17): personal messages and blasts (now or scheduled),
+ * and the message history with its delivery states. Resending a key (N3) is a resident operation
+ * (src/operations/resend.ts).
  * The console and the `pebbles` commands call these.
  */
 
@@ -23,59 +27,6 @@ interface Who {
   propertyDbId: number;
   staff: string;
   now?: Date;
-}
-
-/** Resident ids (the main record of linked ids, E3) for customer ids of the property's account. */
-async function residentsByCustomer(db: Db, accountId: number, customerIds: string[]): Promise<Map<string, number>> {
-  if (customerIds.length === 0) return new Map();
-  const rows = await db.selectFrom('resident').select(['id', 'linked_to', 'customer_id']).where('account_id', '=', accountId).where('customer_id', 'in', customerIds).execute();
-  return new Map(rows.map((r) => [r.customer_id, r.linked_to ?? r.id]));
-}
-
-export interface ResendResult {
-  queued: Array<{ customerId: string; notificationId: number }>;
-  /** Customer ids that could not be queued, with the reason. */
-  refused: Array<{ customerId: string; reason: string }>;
-}
-
-/**
- * N3: send the current key again to one resident or a selection. Each gets their own notification
- * carrying the key current when it is sent; those without a key here are listed, not queued.
- */
-export async function resendKeys(db: Db, who: Who & { customerIds: string[] }): Promise<ResendResult> {
-  const property = await getPropertyById(db, who.propertyDbId);
-  const now = who.now ?? new Date();
-  const ids = [...new Set(who.customerIds)];
-  if (ids.length === 0) throw new NotificationError('choose at least one resident');
-  const residents = await residentsByCustomer(db, property.accountId, ids);
-  const keyed = new Set(
-    residents.size === 0
-      ? []
-      : (await db.selectFrom('psk').select('resident_id').where('property_id', '=', property.id).where('current', '=', true).where('resident_id', 'in', [...residents.values()]).execute()).map((k) => k.resident_id),
-  );
-  const result: ResendResult = { queued: [], refused: [] };
-  const wanted: Array<{ customerId: string; residentId: number }> = [];
-  for (const customerId of ids) {
-    const rid = residents.get(customerId);
-    if (rid === undefined) result.refused.push({ customerId, reason: 'not a resident Pebbles knows at this account' });
-    else if (!keyed.has(rid)) result.refused.push({ customerId, reason: `has no key at property ${property.entrataId}` });
-    else if (!wanted.some((w) => w.residentId === rid)) wanted.push({ customerId, residentId: rid });
-  }
-  if (wanted.length === 0) return result;
-  await db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .insertInto('outbox')
-      .values(wanted.map((w) => ({ property_id: property.id, resident_id: w.residentId, kind: 'resend', rule: 'N3', payload: JSON.stringify({ ssid: property.ssid }), created_by: who.staff, created_at: now, not_before: now })))
-      .returning(['id', 'resident_id'])
-      .execute();
-    await trx
-      .insertInto('audit_event')
-      .values(wanted.map((w) => ({ at: now, property_id: property.id, resident_id: w.residentId, actor: who.staff, action: 'resend', rule: 'N3', details: JSON.stringify({ selection: wanted.length }) })))
-      .execute();
-    const byResident = new Map(rows.map((r) => [r.resident_id, r.id]));
-    for (const w of wanted) result.queued.push({ customerId: w.customerId, notificationId: byResident.get(w.residentId)! });
-  });
-  return result;
 }
 
 export type MessageChannel = 'email' | 'sms';
@@ -143,7 +94,7 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
   if (who.customerIds) {
     const ids = [...new Set(who.customerIds)];
     if (ids.length === 0) throw new NotificationError('customerIds: choose at least one resident');
-    const residents = await residentsByCustomer(db, property.accountId, ids);
+    const residents = await findResidents(db, property.accountId, ids);
     const here = new Set(registered.map((r) => r.resident_id));
     recipients = [];
     for (const customerId of ids) {
@@ -167,16 +118,8 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
       .values({ property_id: property.id, kind, subject, body, recipients: recipients.length, send_at: sendAt, channels, unit_entrata_id: unitId, created_by: who.staff, created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    for (let i = 0; i < recipients.length; i += 1000) {
-      await trx
-        .insertInto('outbox')
-        .values(recipients.slice(i, i + 1000).map((rid) => ({ property_id: property.id, resident_id: rid, kind, rule: 'F-17', payload: JSON.stringify({ messageId: m.id }), created_by: who.staff, created_at: now, not_before: sendAt })))
-        .execute();
-    }
-    await trx
-      .insertInto('audit_event')
-      .values({ at: now, property_id: property.id, actor: who.staff, action: kind, rule: 'F-17', details: JSON.stringify({ messageId: m.id, subject, recipients: recipients.length, channels, sendAt: sendAt.toISOString(), ...(who.unit ? { unit: who.unit.number, building: who.unit.building ?? null } : {}) }) })
-      .execute();
+    await enqueueMany(trx, recipients.map((rid) => ({ propertyId: property.id, residentId: rid, kind, rule: 'F-17', payload: { messageId: m.id }, createdBy: who.staff, createdAt: now, notBefore: sendAt })));
+    await recordAudit(trx, { at: now, propertyId: property.id, actor: who.staff, action: kind, rule: 'F-17', details: { messageId: m.id, subject, recipients: recipients.length, channels, sendAt: sendAt.toISOString(), ...(who.unit ? { unit: who.unit.number, building: who.unit.building ?? null } : {}) } });
     return m.id;
   });
   return { messageId, kind, recipients: recipients.length, sendAt, channels, refused, noContact };
@@ -226,7 +169,13 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
       'r.customer_id', 'r.first_name', 'r.last_name', 'm.subject as message_subject',
     ])
     .where('o.property_id', '=', propertyDbId);
-  if (opts.customerId) q = q.where('r.customer_id', '=', opts.customerId);
+  if (opts.customerId) {
+    // The person's notifications, under whichever of their linked ids (E3) was given.
+    const property = await getPropertyById(db, propertyDbId);
+    const residentId = await findResident(db, property.accountId, opts.customerId);
+    if (residentId === null) return [];
+    q = q.where('o.resident_id', '=', residentId);
+  }
   const rows = await q.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').orderBy('d.channel').limit(opts.limit ?? 500).execute();
   const views = rows.map((r): NotificationView => {
     const state: ShownState = r.delivery_id === null ? (r.outbox_state === 'queued' ? 'scheduled' : (r.outbox_state as ShownState)) : r.state === 'sent' && r.maybe_twice ? 'maybe-twice' : r.state!;
@@ -268,7 +217,7 @@ export { MASK } from './mask.ts';
  * which message. Written before the key is shown, so a failure here shows nothing.
  */
 export async function recordKeyReveal(db: Db, r: { propertyDbId: number; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> }): Promise<void> {
-  await db.insertInto('audit_event').values({ at: r.now ?? new Date(), property_id: r.propertyDbId, resident_id: r.residentId, actor: r.staff, action: 'reveal-key', rule: 'P3', details: JSON.stringify(r.details) }).execute();
+  await recordAudit(db, { at: r.now ?? new Date(), propertyId: r.propertyDbId, residentId: r.residentId, actor: r.staff, action: 'reveal-key', rule: 'P3', details: r.details });
 }
 
 /**

@@ -6,7 +6,8 @@ import { getPropertyById, type PropertySettings } from '../properties/properties
 import { isoInZone } from '../registry/views.ts';
 import { loadMirror } from '../sync/mirror.ts';
 import { buildPlan, type SyncDeps } from '../sync/sync-property.ts';
-import { OperationError } from './operations.ts';
+import { OperationError } from './errors.ts';
+import { findResident, propertyLivedAt } from './residents.ts';
 
 /**
  * F-11: why a resident has or lacks access: the engine's reading of their leases, rules and overrides
@@ -17,13 +18,13 @@ export async function explainResident(deps: SyncDeps, customerId: string, proper
   const mirror = await loadMirror(deps.db, property.id);
   const built = await buildPlan(deps.db, property, mirror, null, null, deps.now(), false);
   const lines = explain(built.input, asCustomerId(customerId));
-  const history = await deps.db
+  // The person's history: under any id linked to theirs (E3), their changes are kept on the main record.
+  const residentId = await findResident(deps.db, property.accountId, customerId);
+  const history = residentId === null ? [] : await deps.db
     .selectFrom('audit_event as a')
-    .innerJoin('resident as r', 'r.id', 'a.resident_id')
     .leftJoin('property as p', 'p.id', 'a.property_id')
     .select(['a.at', 'a.actor', 'a.run_id', 'a.action', 'a.rule', 'a.lease_id', 'a.property_id', 'p.entrata_id', sql<string | null>`a.details->>'reason'`.as('reason')])
-    .where('r.customer_id', '=', customerId)
-    .where('r.account_id', '=', property.accountId)
+    .where('a.resident_id', '=', residentId)
     .where('a.action', '!=', 'upsert-resident')
     .orderBy('a.id', 'desc')
     .limit(15)
@@ -43,16 +44,7 @@ export async function explainResident(deps: SyncDeps, customerId: string, proper
 
 /** The property where the resident lives or last lived, else the first with a lease of theirs. */
 async function propertyOf(deps: SyncDeps, customerId: string): Promise<PropertySettings> {
-  const reg = await deps.db
-    .selectFrom('registration as g')
-    .innerJoin('resident as r', 'r.id', 'g.resident_id')
-    .select('g.property_id')
-    .where('r.customer_id', '=', customerId)
-    .orderBy(sql`case g.state when 'active' then 0 when 'blocked' then 1 when 'pending' then 2 else 3 end`)
-    .orderBy('g.id', 'desc')
-    .executeTakeFirst();
-  if (reg) return getPropertyById(deps.db, reg.property_id);
-  const lease = await deps.db.selectFrom('lease_mirror').select('property_id').where(sql<boolean>`${customerId} = any(customer_ids)`).executeTakeFirst();
-  if (lease) return getPropertyById(deps.db, lease.property_id);
+  const id = await propertyLivedAt(deps.db, customerId);
+  if (id !== null) return getPropertyById(deps.db, id);
   throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, { code: 'customer-not-found', category: 'not-found' });
 }

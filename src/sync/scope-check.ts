@@ -6,6 +6,7 @@ import { UserError } from '../errors/user-error.ts';
 import { compareIds } from './registry-state.ts';
 import type { SyncScope } from './sync-property.ts';
 import { loadUnits } from './units.ts';
+import { knownAtProperty } from '../operations/residents.ts';
 
 /** A sync asked for a unit or a resident the property does not have: refused before a run is recorded. */
 export class ScopeError extends UserError {
@@ -78,7 +79,7 @@ async function checkCustomer(db: Kysely<DB>, property: ScopeProperty, customerId
   if (idStr(customerId) === null) {
     throw new ScopeError(`customer ${JSON.stringify(customerId)} is not an Entrata customer id (a number such as 12345; see \`pebbles residents --property ${property.entrataId}\`)`, { code: 'invalid-customer-id' });
   }
-  if (await knownHere(db, property, customerId)) return;
+  if (await knownAtProperty(db, property, customerId)) return;
   // A resident Pebbles has not seen yet may have a new lease: Entrata says.
   const inEntrata = probe ? await probe.customerHasLeases(customerId).catch(() => null) : null;
   if (inEntrata === false) {
@@ -89,16 +90,4 @@ async function checkCustomer(db: Kysely<DB>, property: ScopeProperty, customerId
       { code: 'customer-not-found' },
     );
   }
-}
-
-/** On a lease of the property Pebbles has read, or registered there (under any id linked to theirs, E3). */
-async function knownHere(db: Kysely<DB>, property: ScopeProperty, customerId: string): Promise<boolean> {
-  const onLease = await db.selectFrom('lease_mirror').select('lease_id').where('property_id', '=', property.id)
-    .where(sql<boolean>`customer_ids @> array[${customerId}]::text[]`).limit(1).executeTakeFirst();
-  if (onLease) return true;
-  const registered = await db.selectFrom('resident as r')
-    .innerJoin('registration as g', (j) => j.on(sql<boolean>`g.resident_id = coalesce(r.linked_to, r.id)`))
-    .select('g.id').where('r.account_id', '=', property.accountId).where('r.customer_id', '=', customerId).where('g.property_id', '=', property.id)
-    .limit(1).executeTakeFirst();
-  return !!registered;
 }

@@ -23,7 +23,7 @@ export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial
   const callers = testCallers();
   const app = await buildHttpServer({
     db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, sync: bench.worker.deps, secrets: bench.secrets, catcher: true, ...http,
+    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, operations: bench.worker.deps, secrets: bench.secrets, catcher: true, ...http,
   });
   // Every property synced once: residents, registrations and keys exist.
   await bench.step();

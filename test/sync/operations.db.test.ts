@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   block, confirmUnitRemoved, link, moveInNow, moveOutNow, OperationError, reassign, resend, revealKey, rotateKey, setDates, transferNow, unblock,
 } from '../../src/operations/operations.ts';
+import { explainResident } from '../../src/operations/explain.ts';
+import { notificationsOf } from '../../src/notifications/staff.ts';
 import {
   addLease, at, audit, count, createHarness, currentKey, keys, liveRegistrations, networkKeys, outbox, registrations, runs,
   tableContents, type Harness,
@@ -263,7 +265,7 @@ describe('manager operations', () => {
     ]);
   });
 
-  it('E3: link makes a customer id Entrata re-created at another property one resident with the first: one history, no second resident or key', async () => {
+  it('E3: link makes a customer id Entrata re-created at another property one resident with the first: one history (found under either id), no second resident or key', async () => {
     h.setClock('2025-10-07 10:00');
     const old = addLease(h, unit(), { moveIn: '2025-08-15', end: '2026-07-31' });
     const x = old.customerIds[0]!;
@@ -304,6 +306,9 @@ describe('manager operations', () => {
     expect((await outbox(h.db, x)).map((o) => [o.property_id, o.kind])).toEqual([[P1.id, 'welcome'], [P2.id, 'welcome']]);
     expect(await networkKeys(h.db, x)).toEqual([expect.objectContaining({ property_id: P2.id, psk_id: yKey.id })]);
     expect(await count(h.db, 'network_key', `resident_id = ${yId}`)).toBe(0);
+    // Asked under the alias, the person's history answers: their notifications and recorded changes.
+    expect([...new Set((await notificationsOf(h.db, P2.id, { customerId: y })).map((n) => n.kind))]).toEqual(['welcome']);
+    expect((await explainResident(h.deps, y, P2.id)).join('\n')).toMatch(/ link \[E3\] by sam\.staff@example\.com/);
     await fullSyncKeeps(x);
   });
 

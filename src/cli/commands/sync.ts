@@ -1,19 +1,13 @@
 import { Option, type Command } from 'commander';
-import { entrataClients } from '../../accounts/entrata-clients.ts';
 import type { AppContext } from '../../app/context.ts';
 import { asPropertyId } from '../../engine/snapshot.ts';
-import { loadJobSettings } from '../../jobs/settings.ts';
+import { syncDepsOf } from '../../app/sync-deps.ts';
 import { getProperty } from '../../properties/properties.ts';
 import { syncProperty, type SyncDeps, type SyncResult, type SyncScope } from '../../sync/sync-property.ts';
 import { printJson, UsageError, withApp } from '../run.ts';
 import { isoTimeArg } from './property.ts';
 
-export function syncDeps(app: AppContext): SyncDeps {
-  return {
-    db: app.db, secrets: app.secrets, log: app.log, clientFor: entrataClients(app.db, app.secrets, app.config, app.log), now: () => new Date(),
-    syncTimeoutMs: loadJobSettings().syncTimeoutMs,
-  };
-}
+export const syncDeps = (app: AppContext): SyncDeps => syncDepsOf(app);
 
 /** The `--json` shape of a sync result: one entry per action, with the rule that caused it. */
 export function syncResultJson(r: SyncResult) {
