@@ -4,6 +4,7 @@ import { createMetrics, type Metrics } from '../jobs/metrics.ts';
 import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
 import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
+import { warnIfExposed } from './hardening.ts';
 import { buildHttpServer, listen } from './server.ts';
 
 export interface RunningWeb {
@@ -40,6 +41,7 @@ export async function startWeb(app: AppContext, o: {
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+    http: app.config.http,
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },
   });
@@ -54,6 +56,7 @@ export async function startWeb(app: AppContext, o: {
     throw err;
   }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
+  if (o.api) warnIfExposed(app.log, o.host, app.config.http);
   return {
     url,
     async stop() {
