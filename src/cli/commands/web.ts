@@ -7,11 +7,13 @@ import { untilSignal } from './worker.ts';
 export function register(program: Command): void {
   program
     .command('web')
-    .description('Serve the HTTP API, /healthz, /readyz and /metrics on PEBBLES_HOST:PORT (production: any number of these)')
+    .description('Serve the HTTP API, /healthz and /readyz on PEBBLES_HOST:PORT (production: any number of these)')
     .addHelpText('after', `
-Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing), GET /metrics (Prometheus),
-POST /api/properties/{propertyId}/sync[?wait=true] with an optional body {unit, building} | {customer} |
-{customers:[...]} | {units:[...]}, GET /api/sync-requests/{jobId}, GET /api/properties/{propertyId}/runs.
+Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing); the API's
+routes are listed at /api/docs (browsable) and /api/openapi.json (OpenAPI 3.1). GET /metrics (Prometheus)
+answers here only to "Authorization: Bearer $PEBBLES_METRICS_TOKEN"; else scrape a worker's --metrics-port.
+Requests for another Host than PEBBLES_PUBLIC_URL or a loopback name, or from another site's page
+(Origin), are refused (403).
 Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles start) runs them.
 A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
 was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.
