@@ -59,6 +59,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     }
   });
   if (deps.api) {
+    // The API reads JSON only: any other body is 415 rather than a string the schemas would reject.
+    app.removeContentTypeParser('text/plain');
     await registerSecurityHeaders(app, http);
     guardHostAndOrigin(app, http);
     await registerOpenApiCollector(app);
