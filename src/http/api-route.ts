@@ -7,6 +7,7 @@ import { resolveProperty } from '../auth/access.ts';
 import type { Db } from '../db/database.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { PropertySettings } from '../properties/properties.ts';
+import { errorResponses } from './errors.ts';
 import { SECURITY } from './security-schemes.ts';
 
 /**
@@ -100,12 +101,23 @@ export function apiRoute<
     method: def.method,
     url: def.url,
     ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
-    schema: { ...def.schema, ...(def.access === 'public' ? {} : { security: securityOf(def.method) }) } as never,
+    schema: {
+      ...def.schema,
+      response: { ...errorResponses(...errorsOf(def.access)), ...def.schema.response },
+      ...(def.access === 'public' ? {} : { security: securityOf(def.method) }),
+    } as never,
     handler: async (req, reply) => {
       const ctx = await admit(deps, def, req);
       return def.handler(req as never, reply, ctx);
     },
   });
+}
+
+/** What any route of this access may answer besides its own (the document lists them). */
+function errorsOf(access: Access): number[] {
+  if (access === 'public') return [400, 500];
+  if (access === 'signed-in' || access.on === 'platform') return [400, 401, 403, 500];
+  return [400, 401, 403, 404, 500];
 }
 
 /** A cookie session must send its CSRF token on a request that changes something; a token is enough alone. */

@@ -76,6 +76,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
 /** Every failure as `{ error, code, message }`, never repeating the URL or the input. */
 function answerError(err: FastifyError & { retryAfterSeconds?: number }, req: FastifyRequest, reply: FastifyReply): void {
+  // Not through the route's response schema: a route may describe another body for the same status
+  // (sync now's 500 is a failed request's state), and the error shape is fixed here anyway.
+  void reply.serializer((body) => JSON.stringify(body)).type('application/json; charset=utf-8');
   if (err instanceof UserError) {
     if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
     void reply.status(err.statusCode).send(errorBody(err.statusCode, err.code, err.message));
