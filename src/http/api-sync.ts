@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../auth/caller.ts';
 import { QUEUES } from '../jobs/queues.ts';
-import { requestSyncNow, stateOf, syncNowState, waitForSyncNow, type SyncNowState } from '../jobs/sync-now.ts';
+import { requestSyncNow, stateOf, syncNowState, uniqueScopes, waitForSyncNow, type SyncNowState } from '../jobs/sync-now.ts';
 import { recentSyncNowJobs } from '../jobs/sync-now-store.ts';
 import type { PropertySettings } from '../properties/properties.ts';
 import { runsOf } from '../registry/views.ts';
@@ -162,7 +162,7 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
       limiter.take(actorOf(caller));
       const boss = needBoss(deps);
       if (!p.enabled) throw new UserError(`property ${p.entrataId} is disabled`, { code: 'property-disabled', category: 'conflict' });
-      const scopes = scopesOf(req.body);
+      const scopes = uniqueScopes(scopesOf(req.body));
       // A unit or resident the property does not have: 400 now, rather than a failed request later.
       await checkScopes(deps.db, { id: p.id, accountId: p.accountId, entrataId: p.entrataId }, scopes);
       const queued = await requestSyncNow(deps.db, boss, { propertyId: p.id, scopes, staff: actorOf(caller), now: deps.now() });

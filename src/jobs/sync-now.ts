@@ -28,13 +28,18 @@ const scopeKey = (s: SyncScope): string =>
  * Entrata in a few calls; hundreds of unit syncs make hundreds).
  */
 export function plannedScopes(scopes: readonly SyncScope[], size: { units: number; residents: number }): SyncScope[] {
-  const unique = [...new Map(scopes.map((s) => [scopeKey(s), { ...s, ...(s.kind === 'unit' ? { building: s.building ?? null } : {}) } as SyncScope])).values()];
+  const unique = uniqueScopes(scopes);
   if (unique.length === 0 || unique.some((s) => s.kind === 'property')) return [{ kind: 'property' }];
   const units = unique.filter((s) => s.kind === 'unit').length;
   const residents = unique.filter((s) => s.kind === 'customer').length;
   if (units > 1 && units > size.units * WHOLE_PROPERTY_SHARE) return [{ kind: 'property' }];
   if (residents > 1 && residents > size.residents * WHOLE_PROPERTY_SHARE) return [{ kind: 'property' }];
   return unique;
+}
+
+/** Each scope once, in the order first asked. */
+export function uniqueScopes(scopes: readonly SyncScope[]): SyncScope[] {
+  return [...new Map(scopes.map((s) => [scopeKey(s), s.kind === 'unit' ? { ...s, building: s.building ?? null } : s])).values()];
 }
 
 /** Whether a job of these scopes answers a request for those. */

@@ -191,5 +191,7 @@ describe('GET /api/properties/:propertyId/sync-requests and .../sync-requests/:j
     const r = await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/sync-requests?limit=0`, headers: t.admin });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'query.limit: expected at least 1' });
+    const runs = await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/runs?limit=501&order=asc`, headers: t.admin });
+    expect(runs.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'query.limit: expected at most 500; query.order: not a field of this request' });
   });
 });
