@@ -210,29 +210,42 @@ describe('logs: no key, password, token or cookie in any line', () => {
     expect(text).toContain('[redacted]');
   });
 
-  it('listening beyond loopback without https or a trusted proxy logs a warning at start', async () => {
+  it('pebbles web: listening beyond loopback without https or a trusted proxy logs a warning at start; --metrics-port serves /metrics, the API port does not', async () => {
     const env = {
       PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.bench.t.url, PEBBLES_SECRET_KEY: t.bench.secretKeyHex,
       LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off', PORT: '0',
     };
-    const started = async (host: string, more: Record<string, string> = {}) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'web'], { cwd: ROOT, env: { ...env, PEBBLES_HOST: host, ...more }, stdio: ['ignore', 'ignore', 'pipe'] });
+    /** Starts `pebbles web`, runs `whileUp` with the ports it logged, stops it; answers its log. */
+    const web = async (args: string[], more: Record<string, string>, whileUp: (ports: { api: string; metrics?: string }) => Promise<void> = async () => {}) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'web', ...args], { cwd: ROOT, env: { ...env, ...more }, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
-      await new Promise<void>((resolve, reject) => {
-        child.stderr.setEncoding('utf8').on('data', (d: string) => {
-          err += d;
-          if (err.includes('web server listening')) resolve();
-        });
-        child.on('exit', () => reject(new Error(`pebbles web exited: ${err}`)));
-      });
-      // The warning follows the listening line at once.
-      await new Promise((r) => setTimeout(r, 300));
       const exited = new Promise((r) => child.on('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      try {
+        const ports = await new Promise<{ api: string; metrics?: string }>((resolve, reject) => {
+          child.stderr.setEncoding('utf8').on('data', (d: string) => {
+            err += d;
+            const api = /"url":"http:\/\/[^"]+:(\d+)","api":true/.exec(err)?.[1];
+            const metrics = /"url":"http:\/\/[^"]+:(\d+)","api":false/.exec(err)?.[1];
+            // The warning, when there is one, is logged right after the listening lines.
+            if (api && (metrics || !args.includes('--metrics-port'))) setTimeout(() => resolve({ api, metrics }), 300);
+          });
+          child.on('exit', () => reject(new Error(`pebbles web exited: ${err}`)));
+        });
+        await whileUp(ports);
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+      }
       return err;
     };
-    expect(await started('0.0.0.0')).toMatch(/"level":40,.*listening on 0\.0\.0\.0, beyond this machine, without TLS/);
-    expect(await started('0.0.0.0', { PEBBLES_PUBLIC_URL: 'https://wifi.example.com', PEBBLES_TRUSTED_PROXY: 'on' })).not.toContain('without TLS');
+    const exposed = await web(['--metrics-port', '0'], { PEBBLES_HOST: '0.0.0.0' }, async ({ api, metrics }) => {
+      expect((await fetch(`http://127.0.0.1:${api}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metrics}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain('pebbles_properties');
+      expect((await fetch(`http://127.0.0.1:${metrics}/api/openapi.json`)).status).toBe(404);
+    });
+    expect(exposed).toMatch(/"level":40,.*listening on 0\.0\.0\.0, beyond this machine, without TLS/);
+    expect(await web([], { PEBBLES_HOST: '0.0.0.0', PEBBLES_PUBLIC_URL: 'https://wifi.example.com', PEBBLES_TRUSTED_PROXY: 'on' })).not.toContain('without TLS');
   }, 60_000);
 });
