@@ -71,7 +71,11 @@ export function hostAllowed(host: string | undefined, http: HttpSettings): boole
   if (!host) return false;
   if (LOOPBACK_NAMES.has(hostName(host))) return true;
   if (!http.publicUrl) return false;
-  return host.trim().toLowerCase() === new URL(http.publicUrl).host;
+  const pub = new URL(http.publicUrl);
+  // "wifi.example.com:443" names https://wifi.example.com too (URL drops a default port).
+  const defaultPort = pub.protocol === 'https:' ? ':443' : ':80';
+  const h = host.trim().toLowerCase();
+  return (h.endsWith(defaultPort) ? h.slice(0, -defaultPort.length) : h) === pub.host;
 }
 
 /** Whether an Origin header is the public origin or a loopback one. */

@@ -149,6 +149,7 @@ describe('Host and Origin: a web page cannot drive the API through a browser on 
     const app = await serverWith({ http: { publicUrl: 'https://wifi.example.com' } });
     const get = (headers: Record<string, string>) => app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs`, headers: { ...manager, ...headers } });
     expect((await get({ host: 'wifi.example.com', origin: 'https://wifi.example.com' })).statusCode).toBe(200);
+    expect((await get({ host: 'wifi.example.com:443' })).statusCode).toBe(200);
     expect((await get({ host: 'localhost:8080' })).statusCode).toBe(200);
     expect((await get({ host: 'wifi.example.com:8443' })).json().code).toBe('host-not-allowed');
     expect((await get({ host: 'wifi.example.com', origin: 'http://wifi.example.com' })).json().code).toBe('origin-not-allowed');
