@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { checkReadiness } from '../jobs/readiness.ts';
-import { errorBody } from './errors.ts';
 import { metricsTokenMatches, type HttpSettings } from './hardening.ts';
 import type { HttpDeps } from './server.ts';
 
@@ -35,9 +34,8 @@ export function registerHealth(app: FastifyInstance, deps: HttpDeps, http: HttpS
 
   // Prometheus text, not JSON: outside the zod serializer, and outside the API's document.
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
-    if (deps.api && !metricsTokenMatches(req, http.metricsToken)) {
-      return reply.status(404).send(errorBody(404, 'no-route', `no route ${req.method} here; the API's routes are listed at /api/docs`));
-    }
+    // Answered exactly as a route that does not exist.
+    if (deps.api && !metricsTokenMatches(req, http.metricsToken)) return reply.callNotFound();
     const text = await deps.metrics.registry.metrics();
     return reply.header('content-type', deps.metrics.registry.contentType).send(text);
   });
