@@ -59,6 +59,8 @@ const schema = z.object({
   // The console and API: the address people use (reset links, Host/Origin checks), a proxy in front.
   PEBBLES_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an origin such as https://wifi.example.com (no path)').optional(),
   PEBBLES_TRUSTED_PROXY: onOff.optional(),
+  // Prometheus on the API's port: only with this bearer token (else a separate port: pebbles worker --metrics-port).
+  PEBBLES_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 printable characters without spaces (openssl rand -hex 24 makes one)').optional(),
 });
 
 export type Config = Readonly<{
@@ -83,9 +85,10 @@ export type Config = Readonly<{
   /**
    * publicUrl: the origin staff use (https://wifi.example.com), null when not configured (then only
    * loopback names are accepted as Host/Origin and links use http://host:port). trustedProxy: a proxy
-   * in front terminates TLS and sets X-Forwarded-*.
+   * in front terminates TLS and sets X-Forwarded-*. metricsToken: /metrics on the API's port answers
+   * only to `Authorization: Bearer <token>` (null: it answers 404 there).
    */
-  http: { publicUrl: string | null; trustedProxy: boolean };
+  http: { publicUrl: string | null; trustedProxy: boolean; metricsToken: string | null };
 }>;
 
 export class ConfigError extends UserError {
@@ -152,7 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.NOTIFY_BATCH_SIZE,
     },
     catcher: e.PEBBLES_CATCHER,
-    http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false },
+    http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false, metricsToken: e.PEBBLES_METRICS_TOKEN ?? null },
   };
 }
 

@@ -10,7 +10,7 @@ import { apiRoute } from './api-route.ts';
 import { AccountQuery, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import { settingsBody, SettingsResponse } from './api-settings.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 /** What is shown of an account: never its credential, not even encrypted (the schema lists what may leave). */
 const AccountView = z.object({

@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { auditTrail } from '../audit/trail.ts';
 import { Paging } from './api-messages.ts';
-import { AccountQuery, CustomerId, PropertyParams } from './api-sync.ts';
+import { AccountQuery, CustomerId, PropertyParams } from './api-common.ts';
 import { apiRoute } from './api-route.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 /** A date (the start of that day, UTC) or an instant with its offset. */
 const When = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-08-15) or a time with its offset (2026-08-15T09:00:00-06:00)' });

@@ -4,10 +4,10 @@ import { actorOf, mayOn } from '../auth/caller.ts';
 import { UserError } from '../errors/user-error.ts';
 import { caughtOfProperty, caughtRendered } from '../notifications/caught-view.ts';
 import { Paging } from './api-messages.ts';
-import { AccountQuery, PropertyParams } from './api-sync.ts';
+import { AccountQuery, PropertyParams } from './api-common.ts';
 import { apiRoute } from './api-route.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 const Channel = z.enum(['email', 'sms']);
 

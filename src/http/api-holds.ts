@@ -6,7 +6,7 @@ import { holdsInWords } from '../registry/hold-words.ts';
 import { apiRoute } from './api-route.ts';
 import { AccountQuery, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 const HoldState = z.enum(['open', 'approved', 'rejected']);
 

@@ -5,10 +5,10 @@ import { cancelMessage } from '../notifications/cancel.ts';
 import { MESSAGE_STATES, STATE_FILTERS, messageDetail, messageHistory } from '../notifications/history.ts';
 import { NOTIFICATION_KINDS } from '../notifications/render.ts';
 import { sendMessage } from '../notifications/staff.ts';
-import { AccountQuery, CustomerId, PropertyParams } from './api-sync.ts';
+import { AccountQuery, CustomerId, PropertyParams } from './api-common.ts';
 import { apiRoute } from './api-route.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -13,7 +13,7 @@ import type { SyncDeps } from '../sync/sync-property.ts';
 import { AccountQuery, CustomerId, EntrataId, needOperations } from './api-common.ts';
 import { apiRoute } from './api-route.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 // The operations staff run on one resident (O1..O4, K1, K3, P3, P4, N3, E3), and their bulk form over a
 // selection, as routes. Each calls the same service function as `pebbles resident …` with the caller as

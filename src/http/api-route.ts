@@ -7,6 +7,8 @@ import { resolveProperty } from '../auth/access.ts';
 import type { Db } from '../db/database.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { PropertySettings } from '../properties/properties.ts';
+import { errorResponses } from './errors.ts';
+import { SECURITY } from './security-schemes.ts';
 
 /**
  * Who may call a route. Every API route declares one, and the helper below enforces it before the
@@ -61,6 +63,8 @@ export interface ApiRouteDef<P, Q, B, A extends Access> {
   access: A;
   /** A one-time or reset password still allows this route (the password change, sign-out, who am I). */
   allowBeforePasswordChange?: boolean;
+  /** Largest body in bytes, when smaller than the server's 1 MiB (413 beyond it). */
+  bodyLimit?: number;
   schema: ApiRouteSchema<P, Q, B>;
   handler: (
     req: FastifyRequest<{ Params: Infer<P>; Querystring: Infer<Q>; Body: Infer<B> }>,
@@ -97,7 +101,12 @@ export function apiRoute<
   app.withTypeProvider<ZodTypeProvider>().route({
     method: def.method,
     url: def.url,
-    schema: { ...def.schema, ...(def.access === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }] }) } as never,
+    ...(def.bodyLimit ? { bodyLimit: def.bodyLimit } : {}),
+    schema: {
+      ...def.schema,
+      response: { ...errorResponses(...errorsOf(def.access)), ...def.schema.response },
+      ...(def.access === 'public' ? {} : { security: securityOf(def.method) }),
+    } as never,
     // Before validation: a caller who may not call the route learns nothing from its validation errors.
     preValidation: async (req) => {
       admitted.set(req, await admit(deps, def, req));
@@ -108,6 +117,20 @@ export function apiRoute<
       return def.handler(req as never, reply, ctx);
     },
   });
+}
+
+/** What any route of this access may answer besides its own (the document lists them). */
+function errorsOf(access: Access): number[] {
+  if (access === 'public') return [400, 500];
+  if (access === 'signed-in' || access.on === 'platform') return [400, 401, 403, 500];
+  return [400, 401, 403, 404, 500];
+}
+
+/** A cookie session must send its CSRF token on a request that changes something; a token is enough alone. */
+function securityOf(method: HTTPMethods | HTTPMethods[]): Array<Record<string, string[]>> {
+  const reads = ([method].flat() as string[]).every((m) => m === 'GET' || m === 'HEAD');
+  const session: Record<string, string[]> = reads ? { [SECURITY.session]: [] } : { [SECURITY.session]: [], [SECURITY.csrf]: [] };
+  return [session, { [SECURITY.bearer]: [] }];
 }
 
 async function admit<A extends Access>(deps: ApiRouteDeps, def: ApiRouteDef<unknown, unknown, unknown, A>, req: FastifyRequest): Promise<ApiContext<A>> {

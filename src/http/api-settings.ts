@@ -6,7 +6,7 @@ import { changePolicy, changeSettings, resetPolicy, type PolicyView, type Proper
 import { apiRoute } from './api-route.ts';
 import { needOperations, PropertyParams, AccountQuery } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
 

@@ -8,7 +8,7 @@ import { upcomingChanges } from '../registry/upcoming.ts';
 import { apiRoute } from './api-route.ts';
 import { AccountQuery, CustomerId, EntrataId, needOperations, PropertyParams } from './api-common.ts';
 import type { HttpDeps } from './server.ts';
-import { ErrorBody } from './zod-routes.ts';
+import { ErrorBody } from './errors.ts';
 
 const Kind = z.enum(['move-in', 'move-out', 'transfer']);
 

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type PgBoss from 'pg-boss';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
@@ -16,11 +16,13 @@ import { registerSyncApi } from './api-sync.ts';
 import { registerUpcomingApi } from './api-upcoming.ts';
 import { registerResidentActionsApi } from './api-resident-actions.ts';
 import { registerHealth } from './health.ts';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
 import { UserError } from '../errors/user-error.ts';
-
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+import { errorBody } from './errors.ts';
+import { DEFAULT_BODY_LIMIT, DEFAULT_HTTP_SETTINGS, guardHostAndOrigin, registerSecurityHeaders, type HttpSettings } from './hardening.ts';
+import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
+import { formatValidation, type FastifyValidationEntry } from './validation.ts';
 
 export interface HttpDeps {
   db: Db;
@@ -47,31 +49,45 @@ export interface HttpDeps {
   catcher: boolean;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
+  /** Public address, proxy, metrics token (config.http); default: loopback only, no proxy, no token. */
+  http?: HttpSettings;
+  /** Sync-now requests one caller may make per minute (default 10). */
+  syncNowPerMinute?: number;
 }
 
 /** The HTTP side of a process: /healthz, /readyz and /metrics always, the JSON API on web processes. */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) }) as unknown as FastifyInstance;
+  const http = deps.http ?? DEFAULT_HTTP_SETTINGS;
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: http.trustedProxy,
+  }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    // User errors carry their status and stable code; Fastify's own (validation, bad JSON) their status.
-    if (err instanceof UserError) {
-      void reply.status(err.statusCode).send({ error: STATUS_TEXT[err.statusCode] ?? 'Error', code: err.code, message: err.message });
-      return;
-    }
-    const status = err.validation ? 400 : err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
-    void reply.status(status).send({ error: STATUS_TEXT[status] ?? 'Error', code: status >= 500 ? 'internal' : 'bad-request', message: status >= 500 ? 'internal error' : err.message });
-  });
+  app.setErrorHandler(answerError);
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: 'Not Found', code: 'no-route', message: `no route ${req.method} ${req.url}` });
+    // The path is not repeated: it may carry what the caller typed (a token, a name).
+    void reply.status(404).send(errorBody(404, 'no-route', `no route ${req.method} here; the API's routes are listed at /api/docs`));
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    // The route's pattern, not the URL: a path or query may carry a token or a name.
+    if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') {
+      const params = req.params as { propertyId?: string } | undefined;
+      req.log.info({ method: req.method, route: req.routeOptions.url ?? '(none)', property: params?.propertyId, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
   });
-  registerHealth(app, deps);
   if (deps.api) {
+    // The API reads JSON only: any other body is 415 rather than a string the schemas would reject.
+    app.removeContentTypeParser('text/plain');
+    await registerSecurityHeaders(app, http);
+    guardHostAndOrigin(app, http);
+    await registerOpenApiCollector(app);
+  }
+  registerHealth(app, deps, http);
+  if (deps.api) {
+    await registerOpenApiRoutes(app, deps);
     registerSyncApi(app, deps);
     registerSettingsApi(app, deps);
     registerUpcomingApi(app, deps);
@@ -85,6 +101,45 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   await app.ready();
   return app;
 }
+
+/** Every failure as `{ error, code, message }`, never repeating the URL or the input. */
+function answerError(err: FastifyError & { retryAfterSeconds?: number }, req: FastifyRequest, reply: FastifyReply): void {
+  // Not through the route's response schema: a route may describe another body for the same status
+  // (sync now's 500 is a failed request's state), and the error shape is fixed here anyway.
+  void reply.serializer((body) => JSON.stringify(body)).type('application/json; charset=utf-8');
+  if (err instanceof UserError) {
+    if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+    void reply.status(err.statusCode).send(errorBody(err.statusCode, err.code, err.message));
+    return;
+  }
+  if (err.validation) {
+    const message = formatValidation(err.validationContext, err.validation as unknown as FastifyValidationEntry[]);
+    void reply.status(400).send(errorBody(400, 'invalid-request', message));
+    return;
+  }
+  const known = FASTIFY_ERRORS[err.code];
+  if (known) {
+    void reply.status(known.status).send(errorBody(known.status, known.code, known.message(req)));
+    return;
+  }
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 && !isResponseSerializationError(err as never) ? err.statusCode : 500;
+  if (status >= 500) {
+    req.log.error({ err, route: req.routeOptions.url }, 'request failed');
+    void reply.status(500).send(errorBody(500, 'internal', 'internal error: the server logged what happened; try again, or tell the administrator'));
+    return;
+  }
+  // Another client error: its own text could repeat the input, so only what kind of problem it is.
+  void reply.status(status).send(errorBody(status, 'bad-request', 'the request is malformed'));
+}
+
+/** Fastify's own client errors, answered in words that say what to send instead. */
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; message(req: FastifyRequest): string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', message: (req) => `the request body is larger than this route accepts (${req.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes)` },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', message: () => 'send the body as JSON (Content-Type: application/json)' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-json', message: () => 'the body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid-json', message: () => 'the body is empty but Content-Type says JSON: send {} or no Content-Type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'bad-content-length', message: () => 'the body does not have the length its Content-Length says' },
+};
 
 // The port taken, privileged, or the host not an address of this machine: the user's to change.
 const CANNOT_LISTEN = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND']);

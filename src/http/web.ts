@@ -5,11 +5,14 @@ import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
 import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
 import { catcherWanted } from '../notifications/worker.ts';
+import { warnIfExposed } from './hardening.ts';
 import { buildHttpServer, listen } from './server.ts';
 import { syncDepsOf } from '../app/sync-deps.ts';
 
 export interface RunningWeb {
   url: string;
+  /** Where /metrics is served without a token (with `metricsPort`). */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -21,6 +24,8 @@ export interface RunningWeb {
 export async function startWeb(app: AppContext, o: {
   settings: JobSettings; host: string; port: number; api: boolean;
   boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
+  /** With the API: also serve /healthz, /readyz and /metrics (no token) on this port, for a scraper. */
+  metricsPort?: number;
 }): Promise<RunningWeb> {
   let ownBoss: PgBoss | null = null;
   let watch: ReadinessWatch | null = null;
@@ -40,29 +45,40 @@ export async function startWeb(app: AppContext, o: {
     watch = watchReadiness({ db: app.db, boss, settings: o.settings, log: app.log });
   }
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
-  const server = await buildHttpServer({
-    db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+  const deps = {
+    db: app.db, boss, metrics, log: app.log, now: () => new Date(), syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+    http: app.config.http,
     operations: o.api ? syncDepsOf(app) : undefined,
     secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
     // Until sign-in exists every API request is anonymous (401).
     auth: { authenticate: async () => null },
-  });
+  };
+  const server = await buildHttpServer({ ...deps, api: o.api });
+  const metricsServer = o.api && o.metricsPort !== undefined ? await buildHttpServer({ ...deps, api: false }) : null;
+  const closeAll = async () => {
+    await server.close();
+    await metricsServer?.close();
+    await watch?.stop();
+  };
   let url: string;
+  let metricsUrl: string | null = null;
   try {
     url = await listen(server, o.host, o.port);
+    if (metricsServer) metricsUrl = await listen(metricsServer, o.host, o.metricsPort!);
   } catch (err) {
     // Stopped before the database closes under it: the failure's one line is all that is printed.
-    await server.close();
-    await watch?.stop();
+    await closeAll();
     await ownBoss?.stop({ graceful: false, wait: true }).catch(() => undefined);
     throw err;
   }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
+  if (metricsUrl) app.log.info({ url: metricsUrl, api: false }, 'health and metrics listening');
+  if (o.api) warnIfExposed(app.log, o.host, app.config.http);
   return {
     url,
+    metricsUrl,
     async stop() {
-      await server.close();
-      await watch?.stop();
+      await closeAll();
       await ownBoss?.stop({ graceful: false, wait: true });
     },
   };

@@ -17,6 +17,11 @@ export const REDACTED_KEYS = [
   'authorization',
   'credential',
   'x-api-key',
+  // A session cookie or its CSRF token is as good as a password while it lives.
+  'cookie',
+  'set-cookie',
+  'x-csrf-token',
+  'csrfToken',
 ] as const;
 
 const redactPaths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers["${k}"]`]);

@@ -21,7 +21,8 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 6, work: true, latencyMs: 20 });
     app = await buildHttpServer({
       db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, secrets: bench.secrets, catcher: false,
+      // More sync-now requests than a person makes: the limit itself is tested in sync-now-limits.db.test.ts.
+      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, secrets: bench.secrets, catcher: false, syncNowPerMinute: 1000,
     });
     admin = callers.as('admin');
     entrataId = bench.props[0]!.entrataId;
@@ -66,7 +67,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     const r = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true` });
     expect(r.statusCode).toBe(200);
     const body = r.json();
-    expect(body).toMatchObject({ state: 'done', property: entrataId, location: `/api/sync-requests/${body.jobId}` });
+    expect(body).toMatchObject({ state: 'done', property: entrataId, location: `/api/properties/${entrataId}/sync-requests/${body.jobId}`, coalesced: false });
     expect(body.result.runs).toHaveLength(1);
     expect(body.result.runs[0]).toMatchObject({ scope: { kind: 'property' }, status: 'applied', answeredBy: 'this-request', error: null });
     expect(body.result.runs[0].counts.entrataCalls).toBeUndefined(); // counted on the run record, after the result
@@ -76,7 +77,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     expect(runs.json().runs[0].counts.entrataCalls).toBeGreaterThan(0);
   });
 
-  it('syncs one unit, one resident, or a selection of either (O5)', async () => {
+  it('syncs one unit, one resident, or a selection of either (O5); a selection of more than a quarter of the units syncs the property', async () => {
     const post = (payload: unknown) => app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
     const unit = (await post({ unit: units[0] })).json();
     expect(unit.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'unit', unitNumber: units[0], building: null }]);
@@ -84,9 +85,11 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     expect(one.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'customer', customerId: customers[0] }]);
     const some = (await post({ customers: customers.slice(0, 3) })).json();
     expect(some.result.runs.map((x: { scope: { customerId: string } }) => x.scope.customerId)).toEqual(customers.slice(0, 3));
+    // Two of six units: one property sync reads Entrata in fewer calls than two unit syncs.
     const many = (await post({ units: [units[0], { unit: units[1] }] })).json();
     expect(many.state).toBe('done');
-    expect(many.result.runs.map((x: { scope: { unitNumber: string } }) => x.scope.unitNumber)).toEqual([units[0], units[1]]);
+    expect(many.scopes).toEqual([{ kind: 'property' }]);
+    expect(many.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'property' }]);
     expect(many.result.runs.every((x: { status: string }) => x.status !== 'failed')).toBe(true);
   });
 
@@ -145,21 +148,32 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     expect(await runCount()).toBe(before);
   });
 
-  it('validates every request against its schema', async () => {
-    const bad = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { unit: '101', customer: '5' } });
+  it('validates every request against its schema, naming the wrong field and what it expects', async () => {
+    const post = (payload: unknown, query = '') => app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync${query}`, payload: payload as object });
+    const bad = await post({ unit: '101', customer: '5' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error).toBe('Bad Request');
-    const badCustomer = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync`, payload: { customers: ['x'] } });
-    expect(badCustomer.statusCode).toBe(400);
-    expect((await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=maybe` })).statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'body.customer: give one of unit, customer, customers or units, not both unit and customer' });
+    expect((await post({ unit: 5 })).json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'body.unit: expected a unit number as text' });
+    expect((await post({ customers: ['x'] })).json().message).toBe('body.customers[0]: expected an Entrata customer id (digits)');
+    expect((await post({ units: ['101', { unit: 7 }] })).json().message).toBe('body.units[1].unit: expected a unit number as text');
+    expect((await post({ unti: '101' })).json().message).toBe('body.unti: not a field of this request');
+    expect((await post({ building: 'A' })).json().message).toBe('body.building: only with unit');
+    expect((await post(undefined, '?wait=maybe')).json().message).toBe('query.wait: expected one of "0", "1", "true", "false"');
     expect((await app.inject({ headers: admin, method: 'POST', url: '/api/properties/999999/sync' })).statusCode).toBe(404);
     expect((await app.inject({ headers: admin, method: 'GET', url: '/api/properties/999999/runs' })).statusCode).toBe(404);
-    expect((await app.inject({ headers: admin, method: 'GET', url: '/api/sync-requests/not-a-uuid' })).statusCode).toBe(400);
-    expect((await app.inject({ headers: admin, method: 'GET', url: '/api/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200' })).statusCode).toBe(404);
+    const notUuid = await app.inject({ headers: admin, method: 'GET', url: `/api/properties/${entrataId}/sync-requests/not-a-uuid` });
+    expect(notUuid.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'path.jobId: expected a job id (a UUID, from the location of POST .../sync)' });
+    const unknown = await app.inject({ headers: admin, method: 'GET', url: `/api/properties/${entrataId}/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200` });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe('sync-request-not-found');
   });
 
-  it('GET /metrics serves Prometheus text: syncs, Entrata calls, queue, outbox, properties', async () => {
-    const r = await app.inject({ method: 'GET', url: '/metrics' });
+  it('GET /metrics serves Prometheus text: syncs, Entrata calls, queue, outbox, properties (a port without the API)', async () => {
+    const metricsPort = await buildHttpServer({
+      db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: false, syncNowTimeoutMs: 1000, auth: callers, secrets: bench.secrets, catcher: false,
+    });
+    const r = await metricsPort.inject({ method: 'GET', url: '/metrics' });
+    await metricsPort.close();
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
     const text = r.body;

@@ -31,6 +31,8 @@ function start(args: string[], env: Record<string, string>): Proc {
   return { proc, stderr, url, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
 }
 
+const METRICS_TOKEN = 'scrape-0123456789abcdef0123456789';
+
 describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
   let bench: JobBench;
   let env: Record<string, string>;
@@ -43,7 +45,7 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     await bench.db.updateTable('property').set({ next_sync_at: new Date(Date.now() + 86_400_000) }).execute();
     env = {
       DATABASE_URL: bench.t.url, PEBBLES_SECRET_KEY: bench.secretKeyHex, LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_HOST: '127.0.0.1', PORT: '0',
+      PEBBLES_HOST: '127.0.0.1', PORT: '0', PEBBLES_METRICS_TOKEN: METRICS_TOKEN,
     };
   }, 120_000);
   afterAll(async () => {
@@ -57,7 +59,9 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     const url = await web.url;
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    expect(await (await fetch(`${url}/metrics`)).text()).toContain('pebbles_outbox_messages');
+    // On the API's port, /metrics exists only for the scraper's token.
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    expect(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()).toContain('pebbles_outbox_messages');
     const runs = await (await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/runs`)).json();
     expect(runs.runs.length).toBeGreaterThan(0);
     // No worker runs here: the request waits in the queue, and the caller is told where to look.

@@ -82,7 +82,7 @@ describe('two worker processes on one PostgreSQL', () => {
         const leases = portfolio.leasesByProperty.get(p.entrataId) ?? [];
         const customerId = leases[i % Math.max(1, leases.length)]?.customers[0]?.customerId;
         const scopes = i % 4 === 3 && customerId ? [{ kind: 'customer' as const, customerId }] : [{ kind: 'property' as const }];
-        await requestSyncNow(boss, { propertyId: p.id, scopes, staff: null, now: new Date() });
+        await requestSyncNow(t.db, boss, { propertyId: p.id, scopes, staff: null, now: new Date() });
         await new Promise((r) => setTimeout(r, 120));
       }
     })();

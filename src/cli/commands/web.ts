@@ -2,25 +2,29 @@ import type { Command } from 'commander';
 import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startWeb } from '../../http/web.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
+import { intArg } from './property.ts';
 import { untilSignal } from './worker.ts';
 
 export function register(program: Command): void {
   program
     .command('web')
-    .description('Serve the HTTP API, /healthz, /readyz and /metrics on PEBBLES_HOST:PORT (production: any number of these)')
+    .description('Serve the HTTP API, /healthz and /readyz on PEBBLES_HOST:PORT (production: any number of these)')
+    .option('--metrics-port <n>', 'also serve /healthz, /readyz and /metrics (no token) on PEBBLES_HOST:N, for a scraper', intArg('--metrics-port'))
     .addHelpText('after', `
-Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing), GET /metrics (Prometheus),
-POST /api/properties/{propertyId}/sync[?wait=true] with an optional body {unit, building} | {customer} |
-{customers:[...]} | {units:[...]}, GET /api/sync-requests/{jobId}, GET /api/properties/{propertyId}/runs.
+Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing); the API's
+routes are listed at /api/docs (browsable) and /api/openapi.json (OpenAPI 3.1). GET /metrics (Prometheus)
+answers on PORT only to "Authorization: Bearer $PEBBLES_METRICS_TOKEN"; else scrape --metrics-port.
+Requests for another Host than PEBBLES_PUBLIC_URL or a loopback name, or from another site's page
+(Origin), are refused (403).
 Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles start) runs them.
 A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
 was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
-    .action(async () => {
+    .action(async (o: { metricsPort?: number }) => {
       const settings = loadJobSettings();
       const app = await openAppWhenReachable(settings.databaseCheckMs);
       try {
-        const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true });
+        const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true, metricsPort: o.metricsPort });
         await untilSignal(app.log);
         await web.stop();
       } finally {
