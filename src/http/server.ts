@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type PgBoss from 'pg-boss';
 import type { Db } from '../db/database.ts';
@@ -5,12 +6,17 @@ import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSyncApi } from './api-sync.ts';
+import { registerSessionApi } from './api-session.ts';
+import { registerStaffApi } from './api-staff.ts';
+import { registerTokenApi } from './api-tokens.ts';
+import type { Site } from '../auth/authenticator.ts';
+import type { SecretBox } from '../crypto/secrets.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
 import { UserError } from '../errors/user-error.ts';
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 export interface HttpDeps {
   db: Db;
@@ -25,6 +31,10 @@ export interface HttpDeps {
   syncNowTimeoutMs: number;
   /** Who makes each API request (session cookie or API token). */
   auth: Authenticator;
+  /** The public address and proxy (config.http): Secure cookies, client addresses, reset links. */
+  site: Site;
+  /** Encrypts what waits in the outbox with a secret in it (a reset link). */
+  secrets: SecretBox;
   /** Wakes a worker in this same process (pebbles start) so sync-now starts at once. */
   notify?(queue: QueueName): void;
 }
@@ -37,6 +47,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     // User errors carry their status and stable code; Fastify's own (validation, bad JSON) their status.
     if (err instanceof UserError) {
+      if (err.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(err.retryAfterSeconds));
       void reply.status(err.statusCode).send({ error: STATUS_TEXT[err.statusCode] ?? 'Error', code: err.code, message: err.message });
       return;
     }
@@ -50,8 +61,14 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onResponse', async (req, reply) => {
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  await app.register(fastifyCookie);
   registerHealth(app, deps);
-  if (deps.api) registerSyncApi(app, deps);
+  if (deps.api) {
+    registerSyncApi(app, deps);
+    registerSessionApi(app, deps);
+    registerStaffApi(app, deps);
+    registerTokenApi(app, deps);
+  }
   await app.ready();
   return app;
 }

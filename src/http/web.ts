@@ -5,6 +5,7 @@ import { createBoss, ensureQueues, type QueueName } from '../jobs/queues.ts';
 import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
 import { buildHttpServer, listen } from './server.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
 
 export interface RunningWeb {
   url: string;
@@ -40,8 +41,7 @@ export async function startWeb(app: AppContext, o: {
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const server = await buildHttpServer({
     db: app.db, boss, metrics, log: app.log, now: () => new Date(), api: o.api, syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
-    // Until sign-in exists every API request is anonymous (401).
-    auth: { authenticate: async () => null },
+    auth: createAuthenticator({ db: app.db, now: () => new Date(), site: app.config.http }), site: app.config.http, secrets: app.secrets,
   });
   let url: string;
   try {

@@ -22,6 +22,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     app = await buildHttpServer({
       db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
       syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers,
+      site: { publicUrl: null, trustedProxy: false }, secrets: bench.secrets,
     });
     admin = callers.as('admin');
     entrataId = bench.props[0]!.entrataId;
@@ -49,7 +50,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
 
   it('GET /readyz is 503 when the database does not answer', async () => {
     const dead = createKysely('postgres://nobody@127.0.0.1:1/none', 1);
-    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000, auth: callers });
+    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000, auth: callers, site: { publicUrl: null, trustedProxy: false }, secrets: bench.secrets });
     try {
       const r = await down.inject({ method: 'GET', url: '/readyz' });
       expect(r.statusCode).toBe(503);

@@ -22,7 +22,8 @@ export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial
   const callers = testCallers();
   const app = await buildHttpServer({
     db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, ...http,
+    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers,
+    site: { publicUrl: null, trustedProxy: false }, secrets: bench.secrets, ...http,
   });
   // Every property synced once: residents, registrations and keys exist.
   await bench.step();
