@@ -140,3 +140,24 @@ describe('API tokens (administrators)', () => {
     expect((await req('GET', '/api/tokens', { authorization: 'Basic abc' })).json().code).toBe('bad-authorization');
   });
 });
+
+describe('the access cases of these routes (test/http/access/auth.ts)', () => {
+  it('name every session, staff, user and token route; an administrator is let through each, anonymous only through the public ones', async () => {
+    const { cases } = await import('./access/auth.ts');
+    const { apiRoutesOf } = await import('../../src/http/api-route.ts');
+    const mine = apiRoutesOf(t.app).filter((r) => /^\/api\/(session|sessions|password-reset|users|tokens)\b|\/staff\b/.test(r.url)).map((r) => `${r.method} ${r.url}`);
+    expect(cases.map((c) => c.route).sort()).toEqual(mine.sort());
+    const fx = { entrataId: A().entrataId, dbId: A().id, customerId: '', unit: '' };
+    for (const c of cases) {
+      const [method] = c.route.split(' ');
+      const isPublic = apiRoutesOf(t.app).find((r) => `${r.method} ${r.url}` === c.route)!.access === 'public';
+      const anon = await req(method!, (await c.request(fx, t)).url, {}, (await c.request(fx, t)).payload);
+      if (!isPublic) expect(anon.statusCode, c.route).toBe(401);
+      const r = await c.request(fx, t);
+      const asAdmin = await req(method!, r.url, t.callers.as('admin'), r.payload);
+      expect([401, 403, 404], `${c.route}: ${asAdmin.body}`).not.toContain(asAdmin.statusCode);
+      const foreign = await c.request({ ...fx, entrataId: B().entrataId, dbId: B().id }, t);
+      if (c.route.includes(':propertyId')) expect((await req(method!, foreign.url, t.callers.as('owner', [A().id]), foreign.payload)).statusCode, c.route).toBe(404);
+    }
+  });
+});
