@@ -180,7 +180,23 @@ export async function removeRole(db: Db, userId: number, propertyId: number): Pr
   return Number(rows.numDeletedRows) > 0;
 }
 
-/** The user, when they are not an administrator (an owner manages a property's staff, never administrators). */
+/** The user an e-mail names (any case): their id and whether they are an administrator. */
 export async function userByEmail(db: Db, email: string): Promise<{ id: number; admin: boolean } | undefined> {
   return db.selectFrom('staff_user').select(['id', 'admin']).where(sql<string>`lower(email)`, '=', email.trim().toLowerCase()).executeTakeFirst();
+}
+
+/**
+ * The first start with no staff user: creates an administrator with a one-time password and answers
+ * both, to be shown once on the terminal (never logged). Two processes starting together create one:
+ * the check and the insert hold one lock. Null when a staff user exists already.
+ */
+export async function ensureFirstAdmin(db: Db, email: string, now: Date): Promise<{ email: string; password: string } | null> {
+  const password = oneTimePassword();
+  const passwordHash = await hashPassword(password);
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('pebbles-first-admin'))`.execute(trx);
+    if (await trx.selectFrom('staff_user').select('id').limit(1).executeTakeFirst()) return null;
+    await trx.insertInto('staff_user').values({ email: staffEmail(email, 'PEBBLES_ADMIN_EMAIL'), password_hash: passwordHash, admin: true, must_change_password: true, created_at: now, updated_at: now }).execute();
+    return { email, password };
+  });
 }

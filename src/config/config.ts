@@ -59,6 +59,8 @@ const schema = z.object({
   // The console and API: the address people use (reset links, Host/Origin checks), a proxy in front.
   PEBBLES_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an origin such as https://wifi.example.com (no path)').optional(),
   PEBBLES_TRUSTED_PROXY: onOff.optional(),
+  // The administrator created at the first start with no staff user.
+  PEBBLES_ADMIN_EMAIL: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an e-mail address such as admin@example.com').optional(),
 });
 
 export type Config = Readonly<{
@@ -86,6 +88,8 @@ export type Config = Readonly<{
    * in front terminates TLS and sets X-Forwarded-*.
    */
   http: { publicUrl: string | null; trustedProxy: boolean };
+  /** The e-mail of the administrator created at the first start (PEBBLES_ADMIN_EMAIL, else admin@ the public host). */
+  firstAdminEmail: string;
 }>;
 
 export class ConfigError extends UserError {
@@ -153,7 +157,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     catcher: e.PEBBLES_CATCHER,
     http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false },
+    firstAdminEmail: e.PEBBLES_ADMIN_EMAIL ?? `admin@${adminDomain(e.PEBBLES_PUBLIC_URL)}`,
   };
+}
+
+/** The public URL's host when it is a domain name (not an IP address or a bare name), else pebbles.localhost. */
+function adminDomain(publicUrl: string | undefined): string {
+  const host = publicUrl ? new URL(publicUrl).hostname : '';
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i.test(host) ? host : 'pebbles.localhost';
 }
 
 /** A 256-bit key from 64 hex characters or base64; null when it is neither. */

@@ -6,6 +6,7 @@ import { watchReadiness, type ReadinessWatch } from '../jobs/readiness.ts';
 import type { JobSettings } from '../jobs/settings.ts';
 import { buildHttpServer, listen } from './server.ts';
 import { createAuthenticator } from '../auth/authenticator.ts';
+import { ensureFirstAdmin } from '../auth/users.ts';
 
 export interface RunningWeb {
   url: string;
@@ -20,6 +21,8 @@ export interface RunningWeb {
 export async function startWeb(app: AppContext, o: {
   settings: JobSettings; host: string; port: number; api: boolean;
   boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
+  /** Where the first administrator's one-time password is shown: the terminal (stdout), never a log. */
+  announce?: (text: string) => void;
 }): Promise<RunningWeb> {
   let ownBoss: PgBoss | null = null;
   let watch: ReadinessWatch | null = null;
@@ -54,6 +57,7 @@ export async function startWeb(app: AppContext, o: {
     throw err;
   }
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
+  if (o.api) await announceFirstAdmin(app, url, o.announce ?? ((text) => process.stdout.write(text)));
   return {
     url,
     async stop() {
@@ -62,4 +66,19 @@ export async function startWeb(app: AppContext, o: {
       await ownBoss?.stop({ graceful: false, wait: true });
     },
   };
+}
+
+/** The first start with no staff user: an administrator, whose one-time password is printed once here. */
+async function announceFirstAdmin(app: AppContext, url: string, announce: (text: string) => void): Promise<void> {
+  const created = await ensureFirstAdmin(app.db, app.config.firstAdminEmail, new Date());
+  if (!created) return;
+  app.log.info({ email: created.email }, 'first administrator created; its one-time password is printed on standard output');
+  announce([
+    '',
+    'No staff user existed: an administrator was created. Sign in and choose a new password:',
+    `  address:  ${app.config.http.publicUrl ?? url}`,
+    `  e-mail:   ${created.email}`,
+    `  password: ${created.password}   (one-time: shown only now)`,
+    '',
+  ].join('\n') + '\n');
 }
