@@ -75,11 +75,6 @@ export async function createUser(db: Db, u: NewUser): Promise<{ user: StaffUserV
   return { user: await getUser(db, id), oneTimePassword: u.password === null ? password : null };
 }
 
-export async function countUsers(db: Db): Promise<number> {
-  const row = await db.selectFrom('staff_user').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** The users, with their roles: every one, or those holding a role at one property (database id). */
 export async function listUsers(db: Db, o: { propertyId?: number; userId?: number } = {}): Promise<StaffUserView[]> {
   let q = db.selectFrom('staff_user as u').select(['u.id', 'u.email', 'u.admin', 'u.must_change_password', 'u.disabled_at', 'u.created_at']).orderBy(sql`lower(u.email)`);

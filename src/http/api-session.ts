@@ -57,7 +57,9 @@ function linkBase(app: FastifyInstance, deps: HttpDeps): string {
   const listening = app.addresses().filter((x) => typeof x === 'object');
   const a = listening.find((x) => x.family === 'IPv4') ?? listening[0];
   if (!a) return 'http://127.0.0.1';
-  return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  // Listening on every interface names none: the link says localhost (set PEBBLES_PUBLIC_URL for others).
+  const host = a.address === '0.0.0.0' || a.address === '::' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return `http://${host}:${a.port}`;
 }
 
 // ── routes ───────────────────────────────────────────────────────────────────────────────────────
