@@ -12,7 +12,7 @@ const B = () => t.bench.props[1]!;
 const req = (method: string, url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
 
 describe('a property\'s staff (staff.manage: its owner)', () => {
-  it('an owner adds a new user (one-time password answered once), changes the role, removes them; the audit names the owner', async () => {
+  it('an owner adds a new user (one-time password answered once), changes the role, removes them; O6: the audit names the owner', async () => {
     const owner = t.callers.as('owner', [A().id]);
     const add = await req('POST', `/api/properties/${A().entrataId}/staff`, owner, { email: 'clerk@example.com', role: 'employee' });
     expect(add.statusCode).toBe(201);
