@@ -68,7 +68,7 @@ export async function createUser(db: Db, u: NewUser): Promise<{ user: StaffUserV
       .executeTakeFirst();
     if (!row) throw new UserError(`a staff user ${email} already exists`, { code: 'user-exists', category: 'conflict' });
     if (u.role !== 'admin') {
-      await trx.insertInto('staff_role').values(u.propertyIds.map((p) => ({ user_id: row.id, property_id: p, role: u.role as PropertyRole, created_at: u.now }))).execute();
+      await trx.insertInto('staff_role').values([...new Set(u.propertyIds)].map((p) => ({ user_id: row.id, property_id: p, role: u.role as PropertyRole, created_at: u.now }))).execute();
     }
     return row.id;
   });

@@ -120,7 +120,9 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
 
   // HTML: one column, large type, readable on a phone without zooming.
   const h = escapeHtml;
-  const paras = intro.map((x) => textToHtml(x)).join('\n');
+  // A reset link is the one paragraph that is a link: clickable in the HTML part.
+  const link = input.kind === 'password-reset' ? String(input.payload.link) : null;
+  const paras = intro.map((x) => (x === link ? `<p style="margin:0 0 14px;word-break:break-all"><a href="${h(x)}">${h(x)}</a></p>` : textToHtml(x))).join('\n');
   const keyBlock = key && qr
     ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border:1px solid #d0d7de;border-radius:8px;margin:8px 0 18px">
 <tr><td style="padding:14px 16px">
@@ -146,7 +148,7 @@ ${support ? `<p style="margin:0 0 14px;font-size:14px;color:#57606a">${h(support
 </div></body></html>
 `;
 
-  const secrets = key ? [key] : input.kind === 'password-reset' ? [String(input.payload.link)] : [];
+  const secrets = key ? [key] : link ? [link] : [];
   return { subject, text: text.join('\n'), html, qr, sms: smsText(input, key, place), secrets };
 }
 

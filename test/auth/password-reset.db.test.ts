@@ -44,6 +44,7 @@ it('mails a single-use link at the public address; it sets the password and ends
   const mail = smtp.received.at(-1)!;
   expect(mail.subject).toBe('Reset your Pebbles password');
   expect(mail.text).toMatch(/works once/);
+  expect(mail.html).toContain(`<a href="${link}">`);
   // The outbox row holds the link encrypted, never in clear.
   const row = await t.bench.db.selectFrom('outbox').select(['payload', 'state', 'staff_user_id', 'property_id']).where('kind', '=', 'password-reset').where('staff_user_id', '=', u.userId).executeTakeFirstOrThrow();
   expect(JSON.stringify(row.payload)).not.toContain(tokenOf(link!));
