@@ -61,6 +61,8 @@ const schema = z.object({
   PEBBLES_TRUSTED_PROXY: onOff.optional(),
   // Prometheus on the API's port: only with this bearer token (else a separate port: pebbles worker --metrics-port).
   PEBBLES_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 printable characters without spaces (openssl rand -hex 24 makes one)').optional(),
+  // The administrator created at the first start with no staff user.
+  PEBBLES_ADMIN_EMAIL: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an e-mail address such as admin@example.com').optional(),
 });
 
 export type Config = Readonly<{
@@ -89,6 +91,8 @@ export type Config = Readonly<{
    * only to `Authorization: Bearer <token>` (null: it answers 404 there).
    */
   http: { publicUrl: string | null; trustedProxy: boolean; metricsToken: string | null };
+  /** The e-mail of the administrator created at the first start (PEBBLES_ADMIN_EMAIL, else admin@ the public host). */
+  firstAdminEmail: string;
 }>;
 
 export class ConfigError extends UserError {
@@ -156,7 +160,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     catcher: e.PEBBLES_CATCHER,
     http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false, metricsToken: e.PEBBLES_METRICS_TOKEN ?? null },
+    firstAdminEmail: e.PEBBLES_ADMIN_EMAIL ?? `admin@${adminDomain(e.PEBBLES_PUBLIC_URL)}`,
   };
+}
+
+/** The public URL's host when it is a domain name (not an IP address or a bare name), else pebbles.localhost. */
+function adminDomain(publicUrl: string | undefined): string {
+  const host = publicUrl ? new URL(publicUrl).hostname : '';
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/i.test(host) ? host : 'pebbles.localhost';
 }
 
 /** A 256-bit key from 64 hex characters or base64; null when it is neither. */

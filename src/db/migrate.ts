@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_notifications.ts';
 import * as m0005 from './migrations/0005_steady_digests.ts';
 import * as m0006 from './migrations/0006_secret_check.ts';
 import * as m0007 from './migrations/0007_suspicious_answers.ts';
+import * as m0008 from './migrations/0008_staff.ts';
 import * as m0010 from './migrations/0010_message_scope.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0005_steady_digests': m0005,
   '0006_secret_check': m0006,
   '0007_suspicious_answers': m0007,
+  '0008_staff': m0008,
   '0010_message_scope': m0010,
 };
 

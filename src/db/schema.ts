@@ -204,7 +204,8 @@ export interface AuditEventTable {
 
 export interface OutboxTable {
   id: Id;
-  property_id: number;
+  /** Null only for mail to a staff user (0008_staff: a password reset). */
+  property_id: number | null;
   resident_id: number | null;
   kind: string;
   rule: string | null;
@@ -329,6 +330,91 @@ export interface SecretCheckTable {
   key_id: string;
   created_at: Timestamp;
   rotated_at: NullableTimestamp;
+}
+
+// 0008_staff: staff users, their roles per property, sessions, API tokens, password resets, sign-in attempts.
+export interface DB {
+  staff_user: StaffUserTable;
+  staff_role: StaffRoleTable;
+  staff_session: StaffSessionTable;
+  api_token: ApiTokenTable;
+  api_token_property: ApiTokenPropertyTable;
+  password_reset: PasswordResetTable;
+  sign_in_attempt: SignInAttemptTable;
+}
+
+type At = ColumnType<Date, Date | string, Date | string>;
+
+export interface StaffUserTable {
+  id: Id;
+  email: string;
+  /** argon2id (PHC string). */
+  password_hash: string;
+  admin: Generated<boolean>;
+  must_change_password: Generated<boolean>;
+  disabled_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffRoleTable {
+  user_id: number;
+  property_id: number;
+  role: 'owner' | 'manager' | 'employee';
+  created_at: Timestamp;
+}
+
+export interface StaffSessionTable {
+  id: Id;
+  user_id: number;
+  /** SHA-256 of the cookie's secret (hex). */
+  secret_hash: string;
+  csrf_token: string;
+  created_at: At;
+  last_seen_at: At;
+  idle_expires_at: At;
+  expires_at: At;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ApiTokenTable {
+  id: Id;
+  name: string;
+  role: 'admin' | 'owner' | 'manager' | 'employee';
+  /** SHA-256 of the token (hex). */
+  secret_hash: string;
+  created_by: number | null;
+  created_at: At;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface ApiTokenPropertyTable {
+  token_id: number;
+  property_id: number;
+}
+
+export interface PasswordResetTable {
+  id: Id;
+  user_id: number;
+  /** SHA-256 of the link's token (hex). */
+  token_hash: string;
+  created_at: At;
+  expires_at: At;
+  used_at: NullableTimestamp;
+}
+
+export interface SignInAttemptTable {
+  id: Id;
+  at: At;
+  email: string;
+  address: string;
+  succeeded: boolean;
+}
+
+export interface OutboxTable {
+  /** The staff user a staff mail goes to (a password reset); null for residents' notifications. */
+  staff_user_id: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 // 0010_message_scope: a staff message's channels, unit scope and cancellation; a caught message's notification.

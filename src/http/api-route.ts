@@ -134,9 +134,10 @@ function securityOf(method: HTTPMethods | HTTPMethods[]): Array<Record<string, s
 }
 
 async function admit<A extends Access>(deps: ApiRouteDeps, def: ApiRouteDef<unknown, unknown, unknown, A>, req: FastifyRequest): Promise<ApiContext<A>> {
-  const caller = await deps.auth.authenticate(req);
   const access: Access = def.access;
-  if (access === 'public') return { caller, property: undefined } as ApiContext<A>;
+  // A stale cookie or a missing CSRF header must not stand in the way of signing in again or resetting a password.
+  if (access === 'public') return { caller: await deps.auth.authenticate(req).catch(() => null), property: undefined } as ApiContext<A>;
+  const caller = await deps.auth.authenticate(req);
   if (!caller) throw new UserError('sign in first (POST /api/session), or send an API token as "Authorization: Bearer <token>"', { code: 'sign-in-required', category: 'unauthenticated' });
   if (caller.kind === 'user' && caller.mustChangePassword && !def.allowBeforePasswordChange) {
     throw new UserError('change your one-time password first (POST /api/session/password)', { code: 'password-change-required', category: 'forbidden' });

@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type PgBoss from 'pg-boss';
 import type { SecretBox } from '../crypto/secrets.ts';
@@ -15,6 +16,9 @@ import { registerMessagesApi } from './api-messages.ts';
 import { registerSyncApi } from './api-sync.ts';
 import { registerUpcomingApi } from './api-upcoming.ts';
 import { registerResidentActionsApi } from './api-resident-actions.ts';
+import { registerSessionApi } from './api-session.ts';
+import { registerStaffApi } from './api-staff.ts';
+import { registerTokenApi } from './api-tokens.ts';
 import { registerHealth } from './health.ts';
 import { isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -85,6 +89,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     guardHostAndOrigin(app, http);
     await registerOpenApiCollector(app);
   }
+  await app.register(fastifyCookie);
   registerHealth(app, deps, http);
   if (deps.api) {
     await registerOpenApiRoutes(app, deps);
@@ -97,6 +102,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     registerCaughtApi(app, deps);
     registerAuditApi(app, deps);
     registerResidentActionsApi(app, deps);
+    registerSessionApi(app, deps);
+    registerStaffApi(app, deps);
+    registerTokenApi(app, deps);
   }
   await app.ready();
   return app;

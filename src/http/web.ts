@@ -8,6 +8,8 @@ import { catcherWanted } from '../notifications/worker.ts';
 import { warnIfExposed } from './hardening.ts';
 import { buildHttpServer, listen } from './server.ts';
 import { syncDepsOf } from '../app/sync-deps.ts';
+import { createAuthenticator } from '../auth/authenticator.ts';
+import { ensureFirstAdmin } from '../auth/users.ts';
 
 export interface RunningWeb {
   url: string;
@@ -26,6 +28,8 @@ export async function startWeb(app: AppContext, o: {
   boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
   /** With the API: also serve /healthz, /readyz and /metrics (no token) on this port, for a scraper. */
   metricsPort?: number;
+  /** Where the first administrator's one-time password is shown: the terminal (stdout), never a log. */
+  announce?: (text: string) => void;
 }): Promise<RunningWeb> {
   let ownBoss: PgBoss | null = null;
   let watch: ReadinessWatch | null = null;
@@ -50,8 +54,7 @@ export async function startWeb(app: AppContext, o: {
     http: app.config.http,
     operations: o.api ? syncDepsOf(app) : undefined,
     secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
-    // Until sign-in exists every API request is anonymous (401).
-    auth: { authenticate: async () => null },
+    auth: createAuthenticator({ db: app.db, now: () => new Date(), site: app.config.http }),
   };
   const server = await buildHttpServer({ ...deps, api: o.api });
   const metricsServer = o.api && o.metricsPort !== undefined ? await buildHttpServer({ ...deps, api: false }) : null;
@@ -74,6 +77,7 @@ export async function startWeb(app: AppContext, o: {
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
   if (metricsUrl) app.log.info({ url: metricsUrl, api: false }, 'health and metrics listening');
   if (o.api) warnIfExposed(app.log, o.host, app.config.http);
+  if (o.api) await announceFirstAdmin(app, url, o.announce ?? ((text) => process.stdout.write(text)));
   return {
     url,
     metricsUrl,
@@ -82,4 +86,19 @@ export async function startWeb(app: AppContext, o: {
       await ownBoss?.stop({ graceful: false, wait: true });
     },
   };
+}
+
+/** The first start with no staff user: an administrator, whose one-time password is printed once here. */
+async function announceFirstAdmin(app: AppContext, url: string, announce: (text: string) => void): Promise<void> {
+  const created = await ensureFirstAdmin(app.db, app.config.firstAdminEmail, new Date());
+  if (!created) return;
+  app.log.info({ email: created.email }, 'first administrator created; its one-time password is printed on standard output');
+  announce([
+    '',
+    'No staff user existed: an administrator was created. Sign in and choose a new password:',
+    `  address:  ${app.config.http.publicUrl ?? url}`,
+    `  e-mail:   ${created.email}`,
+    `  password: ${created.password}   (one-time: shown only now)`,
+    '',
+  ].join('\n') + '\n');
 }

@@ -149,11 +149,12 @@ async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; sk
   const limit = Math.max(deps.policy.batchSize * 5, 500);
   return deps.db.transaction().execute(async (trx) => {
     const { rows } = await sql<DueOutbox>`
-      select o.id, o.kind, o.resident_id, r.email, r.mobile, p.sms_enabled, m.channels
+      select o.id, o.kind, o.resident_id, coalesce(r.email, s.email) as email, r.mobile, coalesce(p.sms_enabled, false) as sms_enabled, m.channels
       from outbox o
-      join property p on p.id = o.property_id
+      left join property p on p.id = o.property_id
       left join resident r on r.id = o.resident_id
       left join staff_message m on m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end
+      left join staff_user s on s.id = o.staff_user_id
       where o.state = 'queued' and o.not_before <= ${now}
       order by o.not_before, o.id
       limit ${limit}
@@ -208,9 +209,10 @@ interface Claimed {
   recovered: boolean;
   kind: NotificationKind;
   payload: Record<string, unknown>;
-  property_name: string;
-  ssid: string;
-  time_zone: string;
+  /** Null for mail to a staff user (a password reset), which belongs to no property. */
+  property_name: string | null;
+  ssid: string | null;
+  time_zone: string | null;
   mail_sender_name: string | null;
   support_email: string | null;
   support_phone: string | null;
@@ -247,7 +249,7 @@ async function claim(deps: DeliveryDeps, now: Date): Promise<Claimed[]> {
            r.first_name, r.last_name, k.secret_encrypted, m.subject as message_subject, m.body as message_body
     from claimed c
     join outbox o on o.id = c.outbox_id
-    join property p on p.id = o.property_id
+    left join property p on p.id = o.property_id
     left join resident r on r.id = o.resident_id
     left join psk k on k.resident_id = o.resident_id and k.property_id = o.property_id and k.current
     left join staff_message m on m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end
@@ -318,6 +320,7 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
   const base = { id: c.id, outbox_id: c.outbox_id, provider_id: null, not_before: null, sent_at: null, ambiguous: false, subject: null as string | null, content: null };
   let rendered: RenderedMessage;
   let key: string | null = null;
+  const property = propertyOf(c);
   try {
     if (KEY_KINDS.has(c.kind)) {
       if (!c.secret_encrypted) return { ...base, state: 'skipped', last_error: 'the resident has no current key at this property any more' };
@@ -326,10 +329,10 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
     rendered = renderMessage(
       {
         kind: c.kind,
-        property: { name: c.property_name, ssid: c.ssid, timeZone: c.time_zone, senderName: c.mail_sender_name, supportEmail: c.support_email, supportPhone: c.support_phone },
+        property,
         resident: { firstName: c.first_name ?? '', lastName: c.last_name ?? '' },
         key,
-        payload: c.payload ?? {},
+        payload: c.kind === 'password-reset' ? { ...c.payload, link: deps.secrets.decrypt(String(c.payload.link)) } : (c.payload ?? {}),
         staffMessage: c.message_subject !== null ? { subject: c.message_subject, body: c.message_body ?? '' } : null,
       },
       { qr: c.channel === 'email' },
@@ -337,7 +340,7 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
   } catch (err) {
     // A key this process cannot decrypt is an operations problem (its PEBBLES_SECRET_KEY, or a
     // rotation it has not seen): the delivery waits, its attempt given back, for a process that can.
-    if (err instanceof SecretError) {
+    if (err instanceof SecretError && KEY_KINDS.has(c.kind)) {
       return { ...base, state: 'retrying', refund: true, last_error: "cannot decrypt the resident's key: the worker's PEBBLES_SECRET_KEY does not match (or the stored key is damaged); waiting for a worker with the right key", not_before: new Date(clock().getTime() + backoffMs(c.attempts, deps.policy, deps.random)).toISOString() };
     }
     return { ...base, state: 'failed', last_error: `cannot compose the message: ${(err as Error).message}` };
@@ -345,7 +348,6 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
   if (!c.recipient) return { ...base, state: 'failed', last_error: 'no recipient' };
 
   const from = parseAddress(deps.mailFrom);
-  const property = { name: c.property_name, ssid: c.ssid, timeZone: c.time_zone, senderName: c.mail_sender_name, supportEmail: c.support_email, supportPhone: c.support_phone };
   const messageId = c.channel === 'email' ? messageIdFor(c.outbox_id, deps.mailFrom) : null;
   const copy: StoredCopy =
     c.channel === 'email'
@@ -385,6 +387,12 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
     const wait = Math.max(backoffMs(c.attempts, deps.policy, deps.random), e.retryAfterMs ?? 0);
     return { ...base, state: 'retrying', last_error: e.message, not_before: new Date(clock().getTime() + wait).toISOString(), ambiguous: e.ambiguous, content };
   }
+}
+
+/** The property a message speaks for; Pebbles itself for mail to staff (no property). */
+function propertyOf(c: Claimed) {
+  if (c.property_name === null) return { name: 'Pebbles', ssid: '', timeZone: 'UTC', senderName: 'Pebbles', supportEmail: null, supportPhone: null };
+  return { name: c.property_name, ssid: c.ssid ?? '', timeZone: c.time_zone ?? 'UTC', senderName: c.mail_sender_name, supportEmail: c.support_email, supportPhone: c.support_phone };
 }
 
 /** Writes outcomes back in chunks: one UPDATE per chunk (not per message), then the outbox summary. */

@@ -3,7 +3,7 @@ import { cutGsm7, smsSegments, toGsm7 } from './gsm.ts';
 import { qrPng } from './qr.ts';
 
 /** Every kind of notification Pebbles sends (outbox.kind). */
-export const NOTIFICATION_KINDS = ['welcome', 'new-key', 'resend', 'block', 'unblock', 'message', 'blast'] as const;
+export const NOTIFICATION_KINDS = ['welcome', 'new-key', 'resend', 'block', 'unblock', 'message', 'blast', 'password-reset'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Kinds that carry the resident's key: the key current when the message is sent (P4). */
@@ -22,7 +22,7 @@ export interface RenderInput {
   resident: { firstName: string; lastName: string };
   /** The current key, for KEY_KINDS. */
   key: string | null;
-  /** The outbox payload: `reason` of a new key, `message` and `at` of a block. */
+  /** The outbox payload: `reason` of a new key, `message` and `at` of a block, `link` (decrypted) and `expiresAt` of a password reset. */
   payload: Record<string, unknown>;
   /** Subject and body of a personal message or blast. */
   staffMessage?: { subject: string; body: string } | null;
@@ -84,6 +84,18 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
       subject = `Your Wi-Fi access at ${place} is back`;
       intro = [`Your Wi-Fi access at ${place} works again with your usual key.`];
       break;
+    case 'password-reset': {
+      // To a staff user, not a resident: the link signs its holder in, so it is masked in stored copies.
+      if (typeof input.payload.link !== 'string') throw new Error('a password-reset message needs its link');
+      const until = typeof input.payload.expiresAt === 'string' ? new Date(input.payload.expiresAt) : null;
+      subject = 'Reset your Pebbles password';
+      intro = [
+        'Someone asked to reset the password of your Pebbles staff account. To choose a new password, open this link:',
+        input.payload.link,
+        `The link works once${until && !Number.isNaN(until.getTime()) ? `, until ${formatLocal(until, 'UTC')}` : ''}. If you did not ask, ignore this message: your password stays as it is.`,
+      ];
+      break;
+    }
     case 'message':
     case 'blast': {
       const m = input.staffMessage;
@@ -108,7 +120,9 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
 
   // HTML: one column, large type, readable on a phone without zooming.
   const h = escapeHtml;
-  const paras = intro.map((x) => textToHtml(x)).join('\n');
+  // A reset link is the one paragraph that is a link: clickable in the HTML part.
+  const link = input.kind === 'password-reset' ? String(input.payload.link) : null;
+  const paras = intro.map((x) => (x === link ? `<p style="margin:0 0 14px;word-break:break-all"><a href="${h(x)}">${h(x)}</a></p>` : textToHtml(x))).join('\n');
   const keyBlock = key && qr
     ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border:1px solid #d0d7de;border-radius:8px;margin:8px 0 18px">
 <tr><td style="padding:14px 16px">
@@ -134,7 +148,8 @@ ${support ? `<p style="margin:0 0 14px;font-size:14px;color:#57606a">${h(support
 </div></body></html>
 `;
 
-  return { subject, text: text.join('\n'), html, qr, sms: smsText(input, key, place), secrets: key ? [key] : [] };
+  const secrets = key ? [key] : link ? [link] : [];
+  return { subject, text: text.join('\n'), html, qr, sms: smsText(input, key, place), secrets };
 }
 
 function supportLine(p: RenderInput['property']): string | null {

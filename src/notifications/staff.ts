@@ -216,7 +216,7 @@ export { MASK } from './mask.ts';
  * P3: a staff member is about to see a key in clear: one audit event saying who, whose key and
  * which message. Written before the key is shown, so a failure here shows nothing.
  */
-export async function recordKeyReveal(db: Db, r: { propertyDbId: number; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> }): Promise<void> {
+export async function recordKeyReveal(db: Db, r: { propertyDbId: number | null; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> }): Promise<void> {
   await recordAudit(db, { at: r.now ?? new Date(), propertyId: r.propertyDbId, residentId: r.residentId, actor: r.staff, action: 'reveal-key', rule: 'P3', details: r.details });
 }
 

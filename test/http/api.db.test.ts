@@ -13,7 +13,7 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   let entrataId: string;
   let units: string[];
   let customers: string[];
-  const callers = testCallers();
+  const callers = testCallers(() => bench.db);
   let admin: Record<string, string>;
 
   beforeAll(async () => {

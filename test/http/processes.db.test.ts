@@ -12,13 +12,16 @@ const run = promisify(execFile);
 interface Proc {
   proc: ChildProcess;
   stderr: string[];
+  stdout: string[];
   url: Promise<string>;
   exited: Promise<number | null>;
 }
 
 function start(args: string[], env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
+  const stdout: string[] = [];
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.push(d));
   const url = new Promise<string>((resolve, reject) => {
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
       stderr.push(d);
@@ -28,7 +31,7 @@ function start(args: string[], env: Record<string, string>): Proc {
     proc.on('exit', () => reject(new Error(`exited early: ${stderr.join('')}`)));
   });
   url.catch(() => undefined);
-  return { proc, stderr, url, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
+  return { proc, stderr, stdout, url, exited: new Promise((r) => proc.on('exit', (code) => r(code))) };
 }
 
 const METRICS_TOKEN = 'scrape-0123456789abcdef0123456789';
@@ -53,7 +56,7 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     await bench?.close();
   });
 
-  it('pebbles web serves health, readiness, metrics and the API, and stops on SIGTERM', async () => {
+  it('pebbles web serves health, readiness, metrics and the API (to the first administrator it prints), and stops on SIGTERM', async () => {
     const web = start(['web'], env);
     procs.push(web);
     const url = await web.url;
@@ -62,13 +65,34 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     // On the API's port, /metrics exists only for the scraper's token.
     expect((await fetch(`${url}/metrics`)).status).toBe(404);
     expect(await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()).toContain('pebbles_outbox_messages');
-    const runs = await (await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/runs`)).json();
+    const runsUrl = `${url}/api/properties/${bench.props[0]!.entrataId}/runs`;
+    expect((await fetch(runsUrl)).status).toBe(401);
+    // No staff user yet: an administrator was created, its one-time password printed on the terminal, never logged.
+    const deadline = Date.now() + 10_000;
+    while (!/password: (\S+)/.test(web.stdout.join('')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const printed = web.stdout.join('');
+    expect(printed).toContain(`address:  ${url}`);
+    const email = /e-mail: +(\S+)/.exec(printed)![1]!;
+    const password = /password: (\S+)/.exec(printed)![1]!;
+    expect(email).toBe('admin@pebbles.localhost');
+    expect(web.stderr.join('')).not.toContain(password);
+    const signIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    expect(signIn.status).toBe(200);
+    const { csrfToken, mustChangePassword } = await signIn.json();
+    expect(mustChangePassword).toBe(true);
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
+    expect((await fetch(runsUrl, { headers })).status).toBe(403);
+    const changed = await fetch(`${url}/api/session/password`, { method: 'POST', headers, body: JSON.stringify({ currentPassword: password, newPassword: 'the administrator passphrase' }) });
+    expect(changed.status).toBe(200);
+    const runs = await (await fetch(runsUrl, { headers })).json();
     expect(runs.runs.length).toBeGreaterThan(0);
     // No worker runs here: the request waits in the queue, and the caller is told where to look.
-    const queued = await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/sync`, { method: 'POST' });
+    const queued = await fetch(`${url}/api/properties/${bench.props[0]!.entrataId}/sync`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken } });
     expect(queued.status).toBe(202);
     web.proc.kill('SIGTERM');
     expect(await web.exited).toBe(0);
+    expect(web.stderr.join('')).not.toContain('the administrator passphrase');
   });
 
   it('pebbles worker --metrics-port serves health, readiness and metrics only, and runs the queued request', async () => {

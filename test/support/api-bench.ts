@@ -20,7 +20,7 @@ export interface ApiBench {
 export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial<HttpDeps> } = {}): Promise<ApiBench> {
   const { http, ...benchOptions } = o;
   const bench = await createJobBench({ start: new Date(), timeZone: 'America/Chicago', properties: 2, units: 6, ...benchOptions });
-  const callers = testCallers();
+  const callers = testCallers(() => bench.db, bench.clock.now);
   const app = await buildHttpServer({
     db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
     syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, operations: bench.worker.deps, secrets: bench.secrets, catcher: true, ...http,

@@ -15,6 +15,8 @@ import * as notifications from './notifications.ts';
 import * as mail from './mail.ts';
 import * as embedded from './embedded.ts';
 import * as secret from './secret.ts';
+import * as user from './user.ts';
+import * as token from './token.ts';
 
 /** Every command, in the order `pebbles --help` lists them. */
 export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, resident.register, simulator.register, migrate.register];
@@ -26,3 +28,5 @@ commands.push(notifications.register, mail.register);
 commands.push(embedded.register);
 // The secret key: rotation.
 commands.push(secret.register);
+// Staff: users of the console and API, and API tokens.
+commands.push(user.register, token.register);

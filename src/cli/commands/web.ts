@@ -17,6 +17,9 @@ answers on PORT only to "Authorization: Bearer $PEBBLES_METRICS_TOKEN"; else scr
 Requests for another Host than PEBBLES_PUBLIC_URL or a loopback name, or from another site's page
 (Origin), are refused (403).
 Sync-now requests go through the job queue: a worker (pebbles worker, or pebbles start) runs them.
+Every /api route but POST /api/session (sign-in) and the password reset needs a session cookie or
+"Authorization: Bearer <token>" (pebbles token create). With no staff user yet, the first start creates
+an administrator (PEBBLES_ADMIN_EMAIL) and prints its one-time password here, on standard output, once.
 A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
 was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
