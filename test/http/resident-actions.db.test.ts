@@ -83,15 +83,15 @@ describe('resend (N3, resident.sync)', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ customerId: c, action: 'resend', done: 'key queued to be sent again', notificationId: expect.any(Number), run: null, actions: [] });
     const n = await t.bench.db.selectFrom('outbox').select(['kind', 'rule', 'created_by']).where('id', '=', r.json().notificationId).executeTakeFirstOrThrow();
-    expect(n).toEqual({ kind: 'resend', rule: 'N3', created_by: 'token:test-employee' });
-    expect((await auditOf(c)).filter((e) => e.action === 'resend')).toEqual([{ actor: 'token:test-employee', action: 'resend', rule: 'N3' }]);
+    expect(n).toEqual({ kind: 'resend', rule: 'N3', created_by: expect.stringMatching(/^token:test-employee-/) });
+    expect((await auditOf(c)).filter((e) => e.action === 'resend')).toEqual([{ actor: expect.stringMatching(/^token:test-employee-/), action: 'resend', rule: 'N3' }]);
   });
 
   it('a body field it does not take, or a customer id that is not one, is refused naming it', async () => {
     const c = await resident();
     const bad = await post(A, c, 'resend', { unit: 5 });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ code: 'bad-request', message: expect.stringContaining('unit') });
+    expect(bad.json()).toMatchObject({ code: 'invalid-request', message: expect.stringContaining('unit') });
     const badId = await post(A, 'abc', 'resend');
     expect(badId.statusCode).toBe(400);
     expect(badId.json().message).toContain('customerId');
@@ -130,7 +130,7 @@ describe('rotate-key (P4) and reveal-key (P3)', () => {
     expect(after.id).not.toBe(before.id);
     expect(r.body).not.toContain(after.key);
     expect(r.json()).toMatchObject({ done: 'key rotated; the new key is queued for the resident', notificationId: expect.any(Number), run: null });
-    expect((await auditOf(c)).filter((e) => e.action === 'rotate-key')).toEqual([{ actor: 'token:test-manager', action: 'rotate-key', rule: 'P4' }]);
+    expect((await auditOf(c)).filter((e) => e.action === 'rotate-key')).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), action: 'rotate-key', rule: 'P4' }]);
   });
 
   it('P3: a manager reveals the key (no-store), and the reveal is audited with who asked; an employee gets 403 and nothing is recorded', async () => {
@@ -142,7 +142,7 @@ describe('rotate-key (P4) and reveal-key (P3)', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.json()).toEqual({ customerId: c, ssid: A.ssid, key: (await currentKey(c))!.key });
-    expect((await auditOf(c)).filter((e) => e.action === 'reveal-key')).toEqual([{ actor: 'token:test-manager', action: 'reveal-key', rule: 'P3' }]);
+    expect((await auditOf(c)).filter((e) => e.action === 'reveal-key')).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), action: 'reveal-key', rule: 'P3' }]);
   });
 
   it('reveal-key: a resident of another property answers 404 and reveals nothing', async () => {
@@ -179,7 +179,7 @@ describe('block and unblock (K1, K3)', () => {
     expect(u.statusCode, u.body).toBe(200);
     expect(u.json()).toMatchObject({ done: 'unblocked' });
     expect((await registrationsOf(c)).at(-1)).toMatchObject({ state: 'active', rule: 'K3' });
-    expect((await auditOf(c)).filter((e) => e.actor === 'token:test-manager').map((e) => [e.action, e.rule])).toEqual(expect.arrayContaining([['block', 'K1'], ['unblock', 'K3']]));
+    expect((await auditOf(c)).filter((e) => e.actor.startsWith('token:test-manager-')).map((e) => [e.action, e.rule])).toEqual(expect.arrayContaining([['block', 'K1'], ['unblock', 'K3']]));
   });
 
   it('a block needs a message and a time with its offset: the error names the field', async () => {
