@@ -32,7 +32,8 @@ export async function approveHold(deps: SyncDeps, holdId: number, staff: string)
 export async function rejectHold(deps: SyncDeps, holdId: number, staff: string): Promise<void> {
   const now = deps.now();
   const hold = await deps.db.selectFrom('hold').selectAll().where('id', '=', holdId).executeTakeFirst();
-  if (!hold || hold.state !== 'open') throw new OperationError(`no open hold ${holdId}`, { code: 'hold-not-found', category: 'not-found' });
+  if (!hold) throw new OperationError(`no hold ${holdId}`, { code: 'hold-not-found', category: 'not-found' });
+  if (hold.state !== 'open') throw new OperationError(`hold ${holdId} is ${hold.state} already`, { code: 'hold-decided', category: 'conflict' });
   const property = await getPropertyById(deps.db, hold.property_id);
   const mirror = await loadMirror(deps.db, property.id);
   const endings = hold.endings as Array<{ registrationId: string; customerId: string; leaseIds: string[] }>;
@@ -42,7 +43,8 @@ export async function rejectHold(deps: SyncDeps, holdId: number, staff: string):
   const kept: Array<{ customerId: string; leaseIds: string[]; until: string }> = [];
   await deps.db.transaction().execute(async (trx) => {
     const updated = await trx.updateTable('hold').set({ state: 'rejected', decided_at: now, decided_by: staff }).where('id', '=', holdId).where('state', '=', 'open').returning('id').executeTakeFirst();
-    if (!updated) throw new OperationError(`no open hold ${holdId}`, { code: 'hold-not-found', category: 'not-found' });
+    // Decided by someone else since it was read.
+    if (!updated) throw new OperationError(`hold ${holdId} was decided by someone else just now`, { code: 'hold-decided', category: 'conflict' });
     for (const e of endings) {
       const reg = regs.find((r) => r.id === Number(e.registrationId));
       if (!reg || (reg.state !== 'active' && reg.state !== 'blocked')) continue;

@@ -151,7 +151,9 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
 
     // The data comes back (as from a backup); a sync-now goes through the web process's queue to the worker.
     await seed();
-    const r = await fetch(`${webUrl}/api/properties/${propertyId}/sync?wait=true`, { method: 'POST' });
+    const created = await pebbles(['token', 'create', '--name', 'recover', '--role', 'admin'], env);
+    const token = created.stdout.trim().split('\n').at(-1)!;
+    const r = await fetch(`${webUrl}/api/properties/${propertyId}/sync?wait=true`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     const body = await r.json();
     expect(r.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ state: 'done', property: propertyId });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openAppWhenReachable } from '../../app/open-when-reachable.ts';
 import { startService } from '../../app/service.ts';
+import { untilSignal } from './worker.ts';
 import { loadJobSettings } from '../../jobs/settings.ts';
 
 export function register(program: Command): void {
@@ -14,15 +15,10 @@ in this process with demo properties, adds an account pointing at it, and syncs 
 Stop with Ctrl-C (SIGINT) or SIGTERM.`)
     .action(async () => {
       const app = await openAppWhenReachable(loadJobSettings().databaseCheckMs);
+      // Armed before starting: a signal during start-up stops the service as soon as it is up.
+      const signalled = untilSignal(app.log);
       const service = await startService(app);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          app.log.info({ signal }, 'stopping');
-          resolve();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await signalled;
       await service.stop();
       await app.close();
     });

@@ -26,9 +26,11 @@ Stop with Ctrl-C (SIGINT) or SIGTERM.`)
     .action(async (o: { metricsPort?: number }) => {
       const settings = loadJobSettings();
       const app = await openAppWhenReachable(settings.databaseCheckMs);
+      // Armed before starting: a signal during start-up (the first administrator's password hash) stops it cleanly.
+      const signalled = untilSignal(app.log);
       try {
         const web = await startWeb(app, { settings, host: app.config.host, port: app.config.port, api: true, metricsPort: o.metricsPort });
-        await untilSignal(app.log);
+        await signalled;
         await web.stop();
       } finally {
         await app.close();

@@ -42,12 +42,13 @@ was dropped or restored is waited for until \`pebbles migrate\` has run, without
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
       const app = await openAppWhenReachable(settings.databaseCheckMs);
       let web: RunningWeb | null = null;
+      const signalled = untilSignal(app.log);
       try {
         const worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings, dispatch: o.dispatch });
         if (o.metricsPort !== undefined) {
           web = await startWeb(app, { settings, host: app.config.host, port: o.metricsPort, api: false, boss: worker.boss, metrics: worker.metrics });
         }
-        await untilSignal(app.log);
+        await signalled;
         await web?.stop();
         await worker.stop();
       } finally {
