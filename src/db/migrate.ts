@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_notifications.ts';
 import * as m0005 from './migrations/0005_steady_digests.ts';
 import * as m0006 from './migrations/0006_secret_check.ts';
 import * as m0007 from './migrations/0007_suspicious_answers.ts';
+import * as m0009 from './migrations/0009_read_indexes.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_steady_digests': m0005,
   '0006_secret_check': m0006,
   '0007_suspicious_answers': m0007,
+  '0009_read_indexes': m0009,
 };
 
 /** How many migrations this version has (an empty database lacks them all). */

@@ -5,6 +5,8 @@ import type { Metrics } from '../jobs/metrics.ts';
 import type { QueueName } from '../jobs/queues.ts';
 import type { Logger } from '../log/logger.ts';
 import { registerSyncApi } from './api-sync.ts';
+import { registerPropertiesApi } from './api-properties.ts';
+import { registerResidentsApi } from './api-residents.ts';
 import { registerHealth } from './health.ts';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -51,7 +53,11 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   registerHealth(app, deps);
-  if (deps.api) registerSyncApi(app, deps);
+  if (deps.api) {
+    registerSyncApi(app, deps);
+    registerPropertiesApi(app, deps);
+    registerResidentsApi(app, deps);
+  }
   await app.ready();
   return app;
 }

@@ -1,0 +1,199 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { isoInZone } from './views.ts';
+
+/**
+ * The residents page (F-20): the residents of one property, found by a name fragment or a unit number,
+ * filtered by state and problem, in unit order (2 before 10) then by name, a page at a time with the
+ * total. One statement that starts from the property's registrations (migration 0009's indexes), so a
+ * page costs the same at 1,000 residents as at 100,000 across the portfolio.
+ */
+
+export const RESIDENT_STATES = ['pending', 'active', 'blocked', 'ended'] as const;
+export type ResidentState = (typeof RESIDENT_STATES)[number];
+
+/**
+ * What a manager should look at about a resident:
+ * - `unreachable`: neither an e-mail address nor a mobile number (E2: registered all the same; fix it in Entrata);
+ * - `contact`: any contact problem Entrata's data has (missing or invalid e-mail or mobile);
+ * - `notification-failed`: a notification to them failed and none sent since;
+ * - `blocked`: blocked by staff (K1);
+ * - `no-key`: has access (active or blocked) but no current key;
+ * - `lease-trouble`: a lease of theirs here is missing in Entrata (S2) or quarantined (S4).
+ */
+export const RESIDENT_PROBLEMS = ['unreachable', 'contact', 'notification-failed', 'blocked', 'no-key', 'lease-trouble'] as const;
+export type ResidentProblem = (typeof RESIDENT_PROBLEMS)[number];
+
+export interface ResidentSearch {
+  /** A name fragment (first, last, "first last", any order; case and accents ignored) or the start of a unit number. */
+  q?: string;
+  state?: ResidentState;
+  problem?: ResidentProblem;
+  offset: number;
+  limit: number;
+}
+
+export interface ResidentRow {
+  customerId: string;
+  firstName: string;
+  lastName: string;
+  unit: string | null;
+  building: string | null;
+  /** Leased bedrooms, by label. */
+  spaces: string[];
+  state: ResidentState;
+  hasKey: boolean;
+  /** When access starts and ends (or ended), in the property's offset. */
+  accessStart: string | null;
+  accessEnd: string | null;
+  hasEmail: boolean;
+  hasMobile: boolean;
+  contactProblems: string[];
+  problems: ResidentProblem[];
+}
+
+export interface ResidentPage {
+  items: ResidentRow[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+/** `%`, `_` and `\` match themselves in a LIKE pattern. */
+export function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The words of a name fragment: "Smith, Jo" → ["smith", "jo"] (folded by the database). */
+function nameWords(q: string): string[] {
+  return q.split(/[\s,]+/).filter(Boolean).slice(0, 5);
+}
+
+/**
+ * The residents of a property with their most relevant registration (active, then blocked, then
+ * pending, then the latest ended one) and their problems. Shared by the page and the dashboard.
+ */
+export function residentsWithProblems(propertyDbId: number): RawBuilder<unknown> {
+  const p = propertyDbId;
+  return sql`
+    with best as (
+      select distinct on (g.resident_id) g.id, g.resident_id, g.state, g.unit_entrata_id, g.space_ids, g.access_start, g.access_end, g.ended_at
+      from registration g
+      where g.property_id = ${p}
+      order by g.resident_id, case g.state when 'active' then 0 when 'blocked' then 1 when 'pending' then 2 else 3 end, g.id desc
+    ),
+    keyed as (select k.resident_id from psk k where k.property_id = ${p} and k.current),
+    failed as (
+      select o.resident_id from delivery d join outbox o on o.id = d.outbox_id
+      where d.state = 'failed' and o.property_id = ${p} and o.resident_id is not null
+        and not exists (
+          select 1 from outbox o2 join delivery d2 on d2.outbox_id = o2.id
+          where o2.resident_id = o.resident_id and o2.property_id = ${p} and o2.id > o.id and d2.state = 'sent')
+    ),
+    troubled as (
+      select unnest(m.customer_ids) as customer_id from lease_mirror m
+      where m.property_id = ${p} and (m.missing_since is not null or m.quarantine_reason is not null)
+    )
+    select b.resident_id, b.state, b.unit_entrata_id, b.space_ids, b.access_start, b.access_end, b.ended_at,
+      r.customer_id, r.first_name, r.last_name, r.email is not null as has_email, r.mobile is not null as has_mobile, r.contact_problems,
+      u.number as unit_number, u.building, u.spaces,
+      b.resident_id in (select resident_id from keyed) as has_key,
+      b.resident_id in (select resident_id from failed) as notification_failed,
+      r.customer_id in (select customer_id from troubled) as lease_trouble
+    from best b
+    join resident r on r.id = b.resident_id
+    left join unit u on u.property_id = ${p} and u.entrata_id = b.unit_entrata_id`;
+}
+
+/** The SQL condition for a problem, over the columns residentsWithProblems() selects. */
+export function problemCondition(problem: ResidentProblem): RawBuilder<boolean> {
+  switch (problem) {
+    case 'unreachable': return sql`(not has_email and not has_mobile)`;
+    case 'contact': return sql`cardinality(contact_problems) > 0`;
+    case 'notification-failed': return sql`notification_failed`;
+    case 'blocked': return sql`state = 'blocked'`;
+    case 'no-key': return sql`(state in ('active', 'blocked') and not has_key)`;
+    case 'lease-trouble': return sql`lease_trouble`;
+  }
+}
+
+interface Row {
+  state: ResidentState;
+  unit_entrata_id: string;
+  space_ids: string[];
+  access_start: Date | null;
+  access_end: Date | null;
+  ended_at: Date | null;
+  customer_id: string;
+  first_name: string;
+  last_name: string;
+  has_email: boolean;
+  has_mobile: boolean;
+  contact_problems: string[];
+  unit_number: string | null;
+  building: string | null;
+  spaces: Array<{ id: string; label: string }> | null;
+  has_key: boolean;
+  notification_failed: boolean;
+  lease_trouble: boolean;
+  total: number;
+}
+
+export async function searchResidents(db: Db, property: { id: number; timeZone: string }, s: ResidentSearch): Promise<ResidentPage> {
+  const where: RawBuilder<boolean>[] = [];
+  const q = s.q?.trim();
+  if (q) {
+    const words = nameWords(q).map((w) => sql`pebbles_fold(first_name || ' ' || last_name) like '%' || pebbles_fold(${likeLiteral(w)}) || '%'`);
+    const byName = words.length > 0 ? sql.join(words, sql` and `) : sql`false`;
+    where.push(sql`((${byName}) or lower(unit_number) like ${`${likeLiteral(q.toLowerCase())}%`})`);
+  }
+  if (s.state) where.push(sql`state = ${s.state}`);
+  if (s.problem) where.push(problemCondition(s.problem));
+  const filter = where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+  const { rows } = await sql<Row>`
+    select *, count(*) over () as total
+    from (${residentsWithProblems(property.id)}) x
+    ${filter}
+    order by unit_number collate pebbles_natural nulls last, unit_entrata_id, last_name, first_name, customer_id
+    offset ${s.offset} limit ${s.limit}`.execute(db);
+  // Past the last page, the window count is gone with the rows: count alone.
+  const total = rows[0]?.total ?? (s.offset > 0 ? await countOnly(db, property.id, filter) : 0);
+  return { items: rows.map((r) => toRow(r, property.timeZone)), total, offset: s.offset, limit: s.limit };
+}
+
+async function countOnly(db: Db, propertyDbId: number, filter: RawBuilder<unknown>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*) as n from (${residentsWithProblems(propertyDbId)}) x ${filter}`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+function toRow(r: Row, timeZone: string): ResidentRow {
+  const labels = new Map((r.spaces ?? []).map((sp) => [sp.id, sp.label]));
+  return {
+    customerId: r.customer_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    unit: r.unit_number ?? r.unit_entrata_id,
+    building: r.building,
+    spaces: r.space_ids.map((id) => labels.get(id) ?? id),
+    state: r.state,
+    hasKey: r.has_key,
+    accessStart: isoInZone(r.access_start, timeZone),
+    accessEnd: isoInZone(r.state === 'ended' ? (r.ended_at ?? r.access_end) : r.access_end, timeZone),
+    hasEmail: r.has_email,
+    hasMobile: r.has_mobile,
+    contactProblems: r.contact_problems,
+    problems: RESIDENT_PROBLEMS.filter((p) => hasProblem(r, p)),
+  };
+}
+
+/** The same definitions as problemCondition(), on a row already read. */
+function hasProblem(r: Row, p: ResidentProblem): boolean {
+  switch (p) {
+    case 'unreachable': return !r.has_email && !r.has_mobile;
+    case 'contact': return r.contact_problems.length > 0;
+    case 'notification-failed': return r.notification_failed;
+    case 'blocked': return r.state === 'blocked';
+    case 'no-key': return (r.state === 'active' || r.state === 'blocked') && !r.has_key;
+    case 'lease-trouble': return r.lease_trouble;
+  }
+}
