@@ -330,3 +330,8 @@ export interface SecretCheckTable {
   created_at: Timestamp;
   rotated_at: NullableTimestamp;
 }
+
+// 0009_read_indexes: a unit number as it sorts for people (2 before 10), kept by the database.
+export interface UnitTable {
+  number_key: ColumnType<string, never, never>;
+}

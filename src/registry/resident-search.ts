@@ -122,7 +122,7 @@ export function residentsWithProblems(propertyDbId: number, candidates?: Candida
     )
     select b.resident_id, b.state, b.unit_entrata_id, b.space_ids, b.access_start, b.access_end, b.ended_at,
       r.customer_id, r.first_name, r.last_name, r.email is not null as has_email, r.mobile is not null as has_mobile, r.contact_problems,
-      u.number as unit_number, u.building, u.spaces,
+      u.number as unit_number, u.number_key as unit_key, u.building, u.spaces,
       b.resident_id in (select resident_id from keyed) as has_key,
       b.resident_id in (select resident_id from failed) as notification_failed,
       r.customer_id in (select customer_id from troubled) as lease_trouble
@@ -177,9 +177,17 @@ function searchFilter(s: Omit<ResidentSearch, 'offset' | 'limit'>): RawBuilder<u
   return where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``;
 }
 
+/**
+ * A search reads its candidates through the indexes when every word has three characters or more:
+ * shorter ones have no trigram, and the index would return every resident of the portfolio. Those
+ * (and a search for "1" or "12") read the property's residents instead, as a page does.
+ */
 function candidatesOf(accountId: number, q: string | undefined): Candidates | undefined {
   const t = q?.trim();
-  return t ? { accountId, words: nameWords(t), unitPrefix: t.toLowerCase() } : undefined;
+  if (!t) return undefined;
+  const words = nameWords(t);
+  if (words.some((w) => [...w].length < 3)) return undefined;
+  return { accountId, words, unitPrefix: t.toLowerCase() };
 }
 
 /** The one statement behind a residents page (exported so the benchmark can show its plan). */
@@ -188,7 +196,7 @@ export function residentSearchQuery(property: { id: number; accountId: number },
     select *, count(*) over () as total
     from (${residentsWithProblems(property.id, candidatesOf(property.accountId, s.q))}) x
     ${searchFilter(s)}
-    order by unit_number collate pebbles_natural nulls last, unit_entrata_id, last_name, first_name, customer_id
+    order by unit_key nulls last, unit_entrata_id, lower(last_name) collate "C", lower(first_name) collate "C", customer_id
     offset ${s.offset} limit ${s.limit}`;
 }
 

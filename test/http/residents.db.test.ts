@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { block } from '../../src/operations/operations.ts';
 import { createApiBench, type ApiBench } from '../support/api-bench.ts';
 
@@ -216,5 +217,13 @@ describe('GET /api/properties/:propertyId/units/:unit', () => {
     const badQuery = await get(`/api/properties/${A.entrataId}/units/101?bldg=1`);
     expect(badQuery.statusCode).toBe(400);
     expect(badQuery.json().message).toMatch(/bldg/);
+  });
+});
+
+describe('unit order', () => {
+  it('sorts unit numbers as people count: 2 before 10, A2 before A10, 1-9 before 1-10', async () => {
+    const numbers = ['10', '2', 'A10', 'a2', '1-10', '1-9', '100', '99', 'B1', '12345678901', '0042'];
+    const { rows } = await sql<{ n: string }>`select n from unnest(${sql.val(numbers)}::text[]) n order by pebbles_natural_key(n), n`.execute(t.bench.db);
+    expect(rows.map((r) => r.n)).toEqual(['1-9', '1-10', '2', '10', '0042', '99', '100', '12345678901', 'a2', 'A10', 'B1']);
   });
 });

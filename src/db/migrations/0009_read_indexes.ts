@@ -9,8 +9,9 @@ import { sql, type Kysely } from 'kysely';
  *   by "jose"). Declared immutable around unaccent with its dictionary named, so an index can use it.
  * - A trigram index on the folded full name: a fragment anywhere in a name ("mit" in "Smith") is an
  *   index search, at one property or across all of them.
- * - `pebbles_natural`: unit numbers in the order people count (2 before 10, A2 before A10), an ICU
- *   collation; a server built without ICU gets byte order instead of failing.
+ * - `unit.number_key`: a unit number as it sorts for people (2 before 10, A2 before A10): lower case,
+ *   every run of digits padded to ten, compared byte by byte. Stored, so a page of a property's
+ *   residents sorts on plain bytes (a collation that compares numbers costs 8 ms per 1,000 rows).
  * - Indexes that let every per-property read start from the property: registrations by property and
  *   resident (and by unit), current keys, failed deliveries, a resident's notifications, leases of a
  *   unit, leases missing in Entrata or quarantined, blocks of a resident, unit numbers by prefix.
@@ -22,12 +23,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create function pebbles_fold(text) returns text
     language sql immutable parallel safe strict
     as $$ select lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$`.execute(db);
+  // Pad each digit run with ten zeros, then keep its last ten digits (longer runs stay whole, and still sort after).
   await sql`
-    do $$ begin
-      create collation pebbles_natural (provider = icu, locale = 'und-u-kn-true');
-    exception when others then
-      create collation pebbles_natural from "C";
-    end $$`.execute(db);
+    create function pebbles_natural_key(text) returns text
+    language sql immutable parallel safe strict
+    as $$ select regexp_replace(regexp_replace(lower($1), '([0-9]+)', '0000000000\\1', 'g'), '0*([0-9]{10})', '\\1', 'g') $$`.execute(db);
+  await sql`alter table unit add column number_key text collate "C" generated always as (pebbles_natural_key(number)) stored`.execute(db);
 
   await sql`create index resident_name_trgm_idx on resident using gin (pebbles_fold(first_name || ' ' || last_name) gin_trgm_ops)`.execute(db);
   await sql`create index registration_property_resident_idx on registration (property_id, resident_id, id)`.execute(db);
@@ -49,6 +50,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   ]) {
     await sql`drop index if exists ${sql.id(i)}`.execute(db);
   }
-  await sql`drop collation if exists pebbles_natural`.execute(db);
+  await sql`alter table unit drop column number_key`.execute(db);
+  await sql`drop function if exists pebbles_natural_key(text)`.execute(db);
   await sql`drop function if exists pebbles_fold(text)`.execute(db);
 }
