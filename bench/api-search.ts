@@ -221,7 +221,7 @@ async function benchOn(label: string, url: string) {
     const mid = { id: props[Math.floor(props.length / 2)]!.id, accountId: props[0]!.account_id };
     const plans: Record<Kind, string> = {
       name: await explain(db, mid, { q: 'mart', offset: 0, limit: 50 }),
-      unit: await explain(db, mid, { q: '12', offset: 0, limit: 50 }),
+      unit: await explain(db, mid, { q: '120', offset: 0, limit: 50 }),
       page: await explain(db, mid, { offset: 500, limit: 50 }),
     };
     return { database: label, serverVersion: version, stats: stats(samples), plans, load };
