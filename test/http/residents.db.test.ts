@@ -129,6 +129,30 @@ describe('GET /api/properties/:propertyId/residents', () => {
     expect(noKey.items.map((i) => [i.customerId, i.hasKey])).toEqual([[y!.customerId, false]]);
   });
 
+  it('shows a failed notification and a quarantined lease (S4) as problems, on the page and on the dashboard', async () => {
+    const all = (await residents('?state=active&limit=200')).items.filter((i) => i.problems.length === 0);
+    const [x, y] = all;
+    const db = t.bench.db;
+    const rid = (cid: string) => db.selectFrom('resident').select('id').where('customer_id', '=', cid);
+    // The welcome queued by the sync was tried and failed for good (the delivery worker's last state).
+    const welcome = await db.selectFrom('outbox').select('id').where('resident_id', '=', rid(x!.customerId)).where('property_id', '=', A.id).executeTakeFirstOrThrow();
+    await db.insertInto('delivery').values({ outbox_id: welcome.id, channel: 'email', state: 'failed', recipient: 'someone@example.org', attempts: 5, last_error: 'mailbox unavailable' }).execute();
+    const failed = await residents('?problem=notification-failed');
+    expect(failed.items.map((i) => i.customerId)).toEqual([x!.customerId]);
+    // Entrata sent the lease in a form that cannot be understood: the last good version is kept and shown.
+    await db.updateTable('lease_mirror').set({ quarantine_reason: 'moveInDate is not a date' })
+      .where('property_id', '=', A.id).where(sql<boolean>`${y!.customerId} = any(customer_ids)`).execute();
+    const troubled = await residents('?problem=lease-trouble');
+    expect(troubled.items.map((i) => i.customerId)).toContain(y!.customerId);
+    const detail = (await get(`/api/properties/${A.entrataId}/residents/${y!.customerId}`)).json();
+    expect(detail.leases.map((l: { quarantineReason: string | null }) => l.quarantineReason)).toContain('moveInDate is not a date');
+    const dash = (await get(`/api/properties/${A.entrataId}/dashboard`)).json();
+    expect(dash.problems.notifications.failed).toBe(1);
+    expect(dash.problems.residents['notification-failed']).toBe(1);
+    expect(dash.problems.leases.quarantined).toBeGreaterThan(0);
+    expect(dash.problems.residents['lease-trouble']).toBe(troubled.total);
+  });
+
   it('names the wrong field in a bad request', async () => {
     const tooMany = await get(`/api/properties/${A.entrataId}/residents?limit=500`);
     expect(tooMany.statusCode).toBe(400);
@@ -202,6 +226,16 @@ describe('GET /api/properties/:propertyId/units/:unit', () => {
     // The unit of property A, not B's unit of the same number.
     const own = await t.bench.db.selectFrom('unit').select('entrata_id').where('property_id', '=', A.id).where('number', '=', someone.unit).executeTakeFirstOrThrow();
     expect(u.entrataId).toBe(own.entrata_id);
+  });
+
+  it('picks the unit by building with ?building=, and answers 404 for another building', async () => {
+    const u = await t.bench.db.selectFrom('unit').select(['number', 'building']).where('property_id', '=', A.id).where('building', 'is not', null).executeTakeFirstOrThrow();
+    const ok = await get(`/api/properties/${A.entrataId}/units/${encodeURIComponent(u.number)}?building=${encodeURIComponent(u.building!)}`);
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ number: u.number, building: u.building });
+    const other = await get(`/api/properties/${A.entrataId}/units/${encodeURIComponent(u.number)}?building=nowhere`);
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toMatchObject({ code: 'unit-not-found' });
   });
 
   it('answers 404 for a unit the property does not have (another property\'s), 400 naming the field for a bad one', async () => {
