@@ -178,15 +178,15 @@ function searchFilter(s: Omit<ResidentSearch, 'offset' | 'limit'>): RawBuilder<u
 }
 
 /**
- * A search reads its candidates through the indexes when every word has three characters or more:
- * shorter ones have no trigram, and the index would return every resident of the portfolio. Those
- * (and a search for "1" or "12") read the property's residents instead, as a page does.
+ * A search reads its candidates through the indexes when every word has three letters or digits in a
+ * row: shorter ones ("Jo", "12", "O'B") have no trigram, and the index would return every resident of
+ * the portfolio. Those read the property's residents instead, as a page does.
  */
 function candidatesOf(accountId: number, q: string | undefined): Candidates | undefined {
   const t = q?.trim();
   if (!t) return undefined;
   const words = nameWords(t);
-  if (words.some((w) => [...w].length < 3)) return undefined;
+  if (!words.every((w) => /[\p{L}\p{N}]{3}/u.test(w))) return undefined;
   return { accountId, words, unitPrefix: t.toLowerCase() };
 }
 

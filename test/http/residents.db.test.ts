@@ -71,6 +71,10 @@ describe('GET /api/properties/:propertyId/residents', () => {
     await t.bench.db.updateTable('resident').set({ last_name: 'Núñez-Gómez' }).where('customer_id', '=', someone.customerId).execute();
     const accented = await residents('?q=nunez-gom');
     expect(accented.items.map((i) => [i.customerId, i.lastName])).toEqual([[someone.customerId, 'Núñez-Gómez']]);
+    // Words too short for the trigram index ("Jo", "O'B") still find by reading the property.
+    expect((await residents(`?q=${encodeURIComponent('NÚ')}&limit=200`)).items.map((i) => i.customerId)).toContain(someone.customerId);
+    const apostrophe = await residents(`?q=${encodeURIComponent(`${someone.firstName.slice(0, 1)}'${someone.lastName.slice(0, 1)}`)}`);
+    expect(apostrophe.total).toBe(0);
     // LIKE's wildcards are plain characters in a search.
     expect((await residents('?q=%25')).total).toBe(0);
     expect((await residents('?q=_')).total).toBe(0);
