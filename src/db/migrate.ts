@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005_steady_digests.ts';
 import * as m0006 from './migrations/0006_secret_check.ts';
 import * as m0007 from './migrations/0007_suspicious_answers.ts';
 import * as m0008 from './migrations/0008_staff.ts';
+import * as m0009 from './migrations/0009_read_indexes.ts';
 import * as m0010 from './migrations/0010_message_scope.ts';
 
 /** Every migration, in order. Listed here rather than read from disk so it works the same under any loader. */
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0006_secret_check': m0006,
   '0007_suspicious_answers': m0007,
   '0008_staff': m0008,
+  '0009_read_indexes': m0009,
   '0010_message_scope': m0010,
 };
 

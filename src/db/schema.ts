@@ -428,3 +428,8 @@ export interface StaffMessageTable {
 export interface CaughtMessageTable {
   notification_id: number | null;
 }
+
+// 0009_read_indexes: a unit number as it sorts for people (2 before 10), kept by the database.
+export interface UnitTable {
+  number_key: ColumnType<string, never, never>;
+}

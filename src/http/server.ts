@@ -19,6 +19,8 @@ import { registerResidentActionsApi } from './api-resident-actions.ts';
 import { registerSessionApi } from './api-session.ts';
 import { registerStaffApi } from './api-staff.ts';
 import { registerTokenApi } from './api-tokens.ts';
+import { registerPropertiesApi } from './api-properties.ts';
+import { registerResidentsApi } from './api-residents.ts';
 import { registerHealth } from './health.ts';
 import { isResponseSerializationError, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Authenticator } from './api-route.ts';
@@ -105,6 +107,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     registerSessionApi(app, deps);
     registerStaffApi(app, deps);
     registerTokenApi(app, deps);
+    registerPropertiesApi(app, deps);
+    registerResidentsApi(app, deps);
   }
   await app.ready();
   return app;

@@ -13,7 +13,7 @@ import { findResident, propertyLivedAt } from './residents.ts';
  * F-11: why a resident has or lacks access: the engine's reading of their leases, rules and overrides
  * now, then the recorded changes (rule, lease, run or staff member) that brought them here (S6).
  */
-export async function explainResident(deps: SyncDeps, customerId: string, propertyDbId?: number): Promise<string[]> {
+export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, customerId: string, propertyDbId?: number): Promise<string[]> {
   const property = propertyDbId !== undefined ? await getPropertyById(deps.db, propertyDbId) : await propertyOf(deps, customerId);
   const mirror = await loadMirror(deps.db, property.id);
   const built = await buildPlan(deps.db, property, mirror, null, null, deps.now(), false);
@@ -43,7 +43,7 @@ export async function explainResident(deps: SyncDeps, customerId: string, proper
 }
 
 /** The property where the resident lives or last lived, else the first with a lease of theirs. */
-async function propertyOf(deps: SyncDeps, customerId: string): Promise<PropertySettings> {
+async function propertyOf(deps: Pick<SyncDeps, 'db'>, customerId: string): Promise<PropertySettings> {
   const id = await propertyLivedAt(deps.db, customerId);
   if (id !== null) return getPropertyById(deps.db, id);
   throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, { code: 'customer-not-found', category: 'not-found' });
