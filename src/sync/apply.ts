@@ -140,8 +140,19 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
       case 'block':
         Object.assign(current(a.registrationId), { state: 'blocked', rule: a.rule });
         break;
-      default:
+      // Applied in their own batches below: residents (1), keys (3), holds (4), notifications (5).
+      case 'upsert-resident':
+      case 'issue-key':
+      case 'revoke-key':
+      case 'hold':
+      case 'release-hold':
+      case 'notify':
         break;
+      default: {
+        // A new action kind must be given its meaning here (and in applyToState) before this compiles.
+        const unhandled: never = a;
+        throw new Error(`apply: unknown action ${JSON.stringify(unhandled)}`);
+      }
     }
   }
   if (updates.size > 0) {
