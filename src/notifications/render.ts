@@ -1,16 +1,11 @@
 import { escapeHtml, oneLine, textToHtml, wifiJoinString } from './escape.ts';
 import { cutGsm7, smsSegments, toGsm7 } from './gsm.ts';
+import { KEY_KINDS, type Notice } from './payloads.ts';
 import { qrPng } from './qr.ts';
 
-/** Every kind of notification Pebbles sends (outbox.kind). */
-export const NOTIFICATION_KINDS = ['welcome', 'new-key', 'resend', 'block', 'unblock', 'message', 'blast'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export { KEY_KINDS, NOTIFICATION_KINDS, type NotificationKind } from './payloads.ts';
 
-/** Kinds that carry the resident's key: the key current when the message is sent (P4). */
-export const KEY_KINDS: ReadonlySet<string> = new Set(['welcome', 'new-key', 'resend']);
-
-export interface RenderInput {
-  kind: NotificationKind;
+interface RenderContext {
   property: {
     name: string;
     ssid: string;
@@ -20,13 +15,14 @@ export interface RenderInput {
     supportPhone: string | null;
   };
   resident: { firstName: string; lastName: string };
-  /** The current key, for KEY_KINDS. */
+  /** The current key, for the kinds that carry it (KEY_KINDS). */
   key: string | null;
-  /** The outbox payload: `reason` of a new key, `message` and `at` of a block. */
-  payload: Record<string, unknown>;
   /** Subject and body of a personal message or blast. */
   staffMessage?: { subject: string; body: string } | null;
 }
+
+/** A notification (its kind with the payload of that kind) and what its message is composed from. */
+export type RenderInput = RenderContext & Notice;
 
 export interface RenderedMessage {
   subject: string;
@@ -73,11 +69,9 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
       intro = [`As requested, here is your personal Wi-Fi key at ${place} again. It has not changed.`];
       break;
     case 'block': {
-      const at = typeof input.payload.at === 'string' ? new Date(input.payload.at) : null;
       subject = `Your Wi-Fi access at ${place} is paused`;
-      const when = at && !Number.isNaN(at.getTime()) ? formatLocal(at, p.timeZone) : null;
-      intro = [when ? `Your Wi-Fi access at ${place} is paused from ${when}.` : `Your Wi-Fi access at ${place} is paused.`];
-      if (typeof input.payload.message === 'string' && input.payload.message.trim()) intro.push(input.payload.message.trim());
+      intro = [`Your Wi-Fi access at ${place} is paused from ${formatLocal(new Date(input.payload.at), p.timeZone)}.`];
+      if (input.payload.message.trim()) intro.push(input.payload.message.trim());
       break;
     }
     case 'unblock':
@@ -161,7 +155,7 @@ function smsText(input: RenderInput, key: string | null, place: string): string 
   switch (input.kind) {
     case 'block': {
       const base = `${name}: your Wi-Fi access is paused. `;
-      const msg = typeof input.payload.message === 'string' ? toGsm7(oneLine(input.payload.message)) : '';
+      const msg = toGsm7(oneLine(input.payload.message));
       const room = 306 - base.length; // at most two segments
       return base + (msg.length > room ? `${cutGsm7(msg, room - 3)}...` : msg);
     }

@@ -6,6 +6,7 @@ import { getPropertyById } from '../properties/properties.ts';
 import type { StoredCopy } from './deliver.ts';
 import { UserError } from '../errors/user-error.ts';
 import { maskSecrets } from './mask.ts';
+import { outboxNotice, staffMessageIdOf } from './payloads.ts';
 
 /**
  * The staff-facing side of notifications (N3, F-15..F-17): resend keys to a selection, personal
@@ -64,7 +65,7 @@ export async function resendKeys(db: Db, who: Who & { customerIds: string[] }): 
   await db.transaction().execute(async (trx) => {
     const rows = await trx
       .insertInto('outbox')
-      .values(wanted.map((w) => ({ property_id: property.id, resident_id: w.residentId, kind: 'resend', rule: 'N3', payload: JSON.stringify({ ssid: property.ssid }), created_by: who.staff, created_at: now, not_before: now })))
+      .values(wanted.map((w) => ({ property_id: property.id, resident_id: w.residentId, rule: 'N3', ...outboxNotice({ kind: 'resend', payload: { ssid: property.ssid } }), created_by: who.staff, created_at: now, not_before: now })))
       .returning(['id', 'resident_id'])
       .execute();
     await trx
@@ -145,7 +146,7 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
     for (let i = 0; i < recipients.length; i += 1000) {
       await trx
         .insertInto('outbox')
-        .values(recipients.slice(i, i + 1000).map((rid) => ({ property_id: property.id, resident_id: rid, kind, rule: 'F-17', payload: JSON.stringify({ messageId: m.id }), created_by: who.staff, created_at: now, not_before: sendAt })))
+        .values(recipients.slice(i, i + 1000).map((rid) => ({ property_id: property.id, resident_id: rid, rule: 'F-17', ...outboxNotice({ kind, payload: { messageId: m.id } }), created_by: who.staff, created_at: now, not_before: sendAt })))
         .execute();
     }
     await trx
@@ -194,7 +195,7 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
     .selectFrom('outbox as o')
     .leftJoin('delivery as d', 'd.outbox_id', 'o.id')
     .leftJoin('resident as r', 'r.id', 'o.resident_id')
-    .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end`))
+    .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = ${staffMessageIdOf('o.payload')}`))
     .select([
       'o.id', 'o.kind', 'o.rule', 'o.created_at', 'o.created_by', 'o.not_before', 'o.state as outbox_state', 'o.last_error as outbox_error',
       'd.id as delivery_id', 'd.channel', 'd.recipient', 'd.state', 'd.maybe_twice', 'd.attempts', 'd.subject', 'd.sent_at', 'd.provider_id', 'd.last_error', 'd.not_before as retry_at',

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { addDays, startOfLocalDay } from '../engine/local-time.ts';
 import { asLocalDate, type SnapshotLease } from '../engine/snapshot.ts';
+import { outboxNotice } from '../notifications/payloads.ts';
 import { getPropertyById, type PropertySettings } from '../properties/properties.ts';
 import { insertKeys, publishNetworkState } from '../sync/apply.ts';
 import { isOpenStatus, loadMirror } from '../sync/mirror.ts';
@@ -185,7 +186,7 @@ export async function block(deps: SyncDeps, t: Target, opts: { message: string; 
   await deps.db.transaction().execute(async (trx) => {
     const b = await trx.insertInto('block').values({ resident_id: rid, property_id: property.id, starts_at: at, message: opts.message, created_by: t.staff, created_at: now }).returning('id').executeTakeFirstOrThrow();
     await trx.insertInto('outbox').values({
-      property_id: property.id, resident_id: rid, kind: 'block', rule: 'K1', payload: JSON.stringify({ message: opts.message, blockId: b.id, at: at.toISOString() }),
+      property_id: property.id, resident_id: rid, rule: 'K1', ...outboxNotice({ kind: 'block', payload: { message: opts.message, blockId: b.id, at: at.toISOString() } }),
       created_by: t.staff, created_at: now, not_before: at,
     }).execute();
     await audit(trx, property.id, t, 'block', null, { blockId: b.id, at: at.toISOString(), message: opts.message }, now, 'K1');
@@ -205,7 +206,7 @@ export async function unblock(deps: SyncDeps, t: Target) {
     // block is what makes it active again; the re-plan below ends it if no window is open any more.
     await trx.updateTable('registration').set({ state: 'active', rule: 'K3', updated_at: now })
       .where('resident_id', '=', rid).where('property_id', '=', property.id).where('state', '=', 'blocked').execute();
-    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, kind: 'unblock', rule: 'K3', payload: JSON.stringify({}), created_by: t.staff, created_at: now, not_before: now }).execute();
+    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, rule: 'K3', ...outboxNotice({ kind: 'unblock', payload: {} }), created_by: t.staff, created_at: now, not_before: now }).execute();
     await audit(trx, property.id, t, 'unblock', null, { blocks: lifted.map((b) => b.id) }, now, 'K3');
   });
   // The re-plan returns a blocked registration with an open window to active (K3).
@@ -221,7 +222,7 @@ export async function rotateKey(deps: SyncDeps, t: Target): Promise<void> {
     const old = await trx.updateTable('psk').set({ current: false, revoked_at: now }).where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).returning('id').execute();
     if (old.length === 0) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId} to rotate`);
     await insertKeys(trx, { secrets: deps.secrets, propertyDbId: property.id, now }, [{ residentId: rid, rule: 'P4' }]);
-    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, kind: 'new-key', rule: 'P4', payload: JSON.stringify({ reason: 'rotation', ssid: property.ssid }), created_by: t.staff, created_at: now, not_before: now }).execute();
+    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, rule: 'P4', ...outboxNotice({ kind: 'new-key', payload: { reason: 'rotation', ssid: property.ssid } }), created_by: t.staff, created_at: now, not_before: now }).execute();
     await audit(trx, property.id, t, 'rotate-key', null, { revoked: old.map((k) => k.id) }, now, 'P4');
     await publishNetworkState(trx, property.id);
   });
@@ -235,7 +236,7 @@ export async function resend(deps: SyncDeps, t: Target): Promise<void> {
   const key = await deps.db.selectFrom('psk').select('id').where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).executeTakeFirst();
   if (!key) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId} to resend`);
   await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, kind: 'resend', rule: 'N3', payload: JSON.stringify({ ssid: property.ssid }), created_by: t.staff, created_at: now, not_before: now }).execute();
+    await trx.insertInto('outbox').values({ property_id: property.id, resident_id: rid, rule: 'N3', ...outboxNotice({ kind: 'resend', payload: { ssid: property.ssid } }), created_by: t.staff, created_at: now, not_before: now }).execute();
     await audit(trx, property.id, t, 'resend', null, {}, now, 'N3');
   });
 }
