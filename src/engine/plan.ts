@@ -83,7 +83,8 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
   const base = (rule: RuleId, leaseId: LeaseId | null, reason: string) => ({ rule, propertyId: P, customerId: person, leaseId, reason });
   const out: ResidentAction[] = [];
 
-  const entrata = ctx.latestCustomer.get(person);
+  // A resident with access needs a record: from Entrata's fresh data, else (no record yet) from a kept version.
+  const entrata = ctx.latestCustomer.get(person) ?? (ctx.residents.has(person) ? undefined : ctx.keptCustomer.get(person));
   const record = ctx.residents.get(person);
   if ((liveAfter > 0 || pendingAfter > 0) && entrata && !sameResident(record, entrata)) {
     out.push({

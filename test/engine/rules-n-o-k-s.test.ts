@@ -198,6 +198,17 @@ describe('S: sync safety', () => {
     expect(gone.warnings.map((x) => x.code)).toContain('unknown-lease');
   });
 
+  it('S4: a resident whose only lease is a quarantined one (its last good version) gets a record with the access it gives; a kept version never overwrites a record', () => {
+    const l1 = lease('L1', { customers: [customer('C1', { email: 'kept@example.com' })] });
+    const p = plan(input({ properties: [property('P1', { leases: [], quarantined: [l1] })] }, at('2025-09-01')));
+    expect(ofKind(p, 'upsert-resident').map((a) => [a.customerId, a.rule, a.email])).toEqual([['C1', 'E3', 'kept@example.com']]);
+    expect(ofKind(p, 'register').map((a) => a.customerId)).toEqual(['C1']);
+    // Once the record exists, a kept version with other contacts does not change it (only fresh Entrata data does).
+    const registry = applyToState({ residents: [], registrations: [], keys: [], blocks: [], holds: [] }, p.actions);
+    const changed = lease('L1', { customers: [customer('C1', { email: 'old@example.com' })] });
+    expect(ofKind(plan(input({ properties: [property('P1', { leases: [], quarantined: [changed] })], registry }, at('2025-09-02'))), 'upsert-resident')).toEqual([]);
+  });
+
   const tenants = (n: number) => Array.from({ length: n }, (_, i) => lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }));
 
   it('S3: unexpected mass endings are held for approval, scheduled move-outs are not; later syncs add to the open hold; approval applies them', () => {
