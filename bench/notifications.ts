@@ -21,6 +21,7 @@ import { generatePsk } from '../src/keys/generate.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { DEFAULT_POLICY, deliverDue, type DeliveryDeps } from '../src/notifications/deliver.ts';
 import { smtpMailPort } from '../src/notifications/mail.ts';
+import { outboxNotice } from '../src/notifications/payloads.ts';
 
 export interface NotificationBenchOptions {
   count?: number;
@@ -121,7 +122,7 @@ async function seed(db: Db, secrets: ReturnType<typeof createSecretBox>, count: 
       const key = generatePsk();
       return { resident_id: r.id, property_id: property.id, secret_encrypted: secrets.encrypt(key), fingerprint: secrets.fingerprint(key, `property:${property.id}`), rule: 'P1' };
     })).execute();
-    await db.insertInto('outbox').values(residents.map((r) => ({ property_id: property.id, resident_id: r.id, kind: 'welcome', rule: 'N6', payload: JSON.stringify({ ssid: 'Bench-WiFi' }), created_by: 'bench' }))).execute();
+    await db.insertInto('outbox').values(residents.map((r) => ({ property_id: property.id, resident_id: r.id, rule: 'N6', ...outboxNotice({ kind: 'welcome', payload: { ssid: 'Bench-WiFi', unitId: `U${r.id}`, leaseId: null } }), created_by: 'bench' }))).execute();
   }
 }
 

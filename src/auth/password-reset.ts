@@ -1,3 +1,4 @@
+import { outboxNotice } from '../notifications/payloads.ts';
 import { sql } from 'kysely';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
@@ -16,13 +17,6 @@ export const RESET_VALID_MS = 60 * 60_000;
 /** One link per user per this long: asking again and again fills no mailbox. */
 const RESET_EVERY_MS = 60_000;
 
-/** The outbox payload of a password-reset mail. */
-export interface PasswordResetPayload {
-  /** The link, encrypted with the secret box (it signs its holder in). */
-  link: string;
-  expiresAt: string;
-}
-
 const invalidLink = () => new UserError('token: this reset link is unknown, used or expired; ask for a new one (POST /api/password-reset)', { code: 'reset-link-invalid', category: 'invalid' });
 
 /** Queues a reset link to the address when it is an enabled staff user's; silently nothing otherwise. */
@@ -36,8 +30,8 @@ export async function requestPasswordReset(db: Db, secrets: SecretBox, r: { emai
     const recent = await trx.selectFrom('password_reset').select('id').where('user_id', '=', user.id).where('created_at', '>', new Date(r.now.getTime() - RESET_EVERY_MS)).executeTakeFirst();
     if (recent) return;
     await trx.insertInto('password_reset').values({ user_id: user.id, token_hash: digest(token), created_at: r.now, expires_at: expiresAt }).execute();
-    const payload: PasswordResetPayload = { link: secrets.encrypt(`${r.baseUrl}/reset-password#token=${token}`), expiresAt: expiresAt.toISOString() };
-    await trx.insertInto('outbox').values({ property_id: null, staff_user_id: user.id, resident_id: null, kind: 'password-reset', rule: null, payload: JSON.stringify(payload), created_by: 'pebbles', created_at: r.now, not_before: r.now }).execute();
+    const notice = outboxNotice({ kind: 'password-reset', payload: { link: secrets.encrypt(`${r.baseUrl}/reset-password#token=${token}`), expiresAt: expiresAt.toISOString() } });
+    await trx.insertInto('outbox').values({ property_id: null, staff_user_id: user.id, resident_id: null, ...notice, rule: null, created_by: 'pebbles', created_at: r.now, not_before: r.now }).execute();
   });
 }
 

@@ -50,6 +50,12 @@ export interface EngineContext {
   ineligible: ReadonlyMap<CustomerId, IneligibleEntry[]>;
   /** Per person, the newest Entrata customer row (contacts for the resident record). */
   latestCustomer: ReadonlyMap<CustomerId, SnapshotCustomer>;
+  /**
+   * Per person, the newest row of a kept version (a lease missing from Entrata, S2, or quarantined, S4): it names a
+   * resident the registry does not know yet (one whose only lease is such a version still gets a record), and never
+   * overwrites a record.
+   */
+  keptCustomer: ReadonlyMap<CustomerId, SnapshotCustomer>;
   /** Non-ended registrations at the given properties, per person, sorted by id. */
   registrations: ReadonlyMap<CustomerId, Registration[]>;
   residents: ReadonlyMap<CustomerId, Resident>;
@@ -93,6 +99,7 @@ export function buildContext(input: PlanInput): EngineContext {
   const windows = new Map<CustomerId, LeaseWindow[]>();
   const ineligible = new Map<CustomerId, IneligibleEntry[]>();
   const latestCustomer = new Map<CustomerId, { customer: SnapshotCustomer; moveIn: string; leaseId: LeaseId }>();
+  const keptCustomer = new Map<CustomerId, { customer: SnapshotCustomer; moveIn: string; leaseId: LeaseId }>();
   for (const { lease, propertyId, source } of leases.values()) {
     const property = properties.get(propertyId)!;
     const seen = new Set<CustomerId>();
@@ -118,12 +125,11 @@ export function buildContext(input: PlanInput): EngineContext {
           now,
         }),
       );
-      if (source === 'entrata') {
-        const prev = latestCustomer.get(person);
-        const moveIn = customer.moveIn ?? lease.moveIn;
-        if (!prev || moveIn > prev.moveIn || (moveIn === prev.moveIn && cmp(lease.id, prev.leaseId) < 0)) {
-          latestCustomer.set(person, { customer, moveIn, leaseId: lease.id });
-        }
+      const newest = source === 'entrata' ? latestCustomer : keptCustomer;
+      const prev = newest.get(person);
+      const moveIn = customer.moveIn ?? lease.moveIn;
+      if (!prev || moveIn > prev.moveIn || (moveIn === prev.moveIn && cmp(lease.id, prev.leaseId) < 0)) {
+        newest.set(person, { customer, moveIn, leaseId: lease.id });
       }
     }
   }
@@ -159,6 +165,7 @@ export function buildContext(input: PlanInput): EngineContext {
     windows,
     ineligible,
     latestCustomer: new Map([...latestCustomer].map(([k, v]) => [k, v.customer])),
+    keptCustomer: new Map([...keptCustomer].map(([k, v]) => [k, v.customer])),
     registrations,
     residents,
     keys,

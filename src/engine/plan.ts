@@ -7,7 +7,7 @@ import { decideHold, isUnexpectedEnding } from './holds.ts';
 import { unitKey } from './home-unit.ts';
 import { cmp } from './identity.ts';
 import { draftPerson, isLive, sameList, type PersonDraft } from './registrations.ts';
-import type { Action, Channel, CustomerId, Instant, LeaseId, Plan, PlanInput, PlanWarning, RegistrationId, ResidentAction, RuleId } from './types.ts';
+import type { Action, CustomerId, Instant, LeaseId, Plan, PlanInput, PlanWarning, RegistrationId, ResidentAction, RuleId } from './types.ts';
 
 export function plan(input: PlanInput): Plan {
   const ctx = buildContext(input);
@@ -83,7 +83,8 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
   const base = (rule: RuleId, leaseId: LeaseId | null, reason: string) => ({ rule, propertyId: P, customerId: person, leaseId, reason });
   const out: ResidentAction[] = [];
 
-  const entrata = ctx.latestCustomer.get(person);
+  // A resident with access needs a record: from Entrata's fresh data, else (no record yet) from a kept version.
+  const entrata = ctx.latestCustomer.get(person) ?? (ctx.residents.has(person) ? undefined : ctx.keptCustomer.get(person));
   const record = ctx.residents.get(person);
   if ((liveAfter > 0 || pendingAfter > 0) && entrata && !sameResident(record, entrata)) {
     out.push({
@@ -115,10 +116,6 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
 
   const start = regActions.find((a) => (a.kind === 'register' || a.kind === 'activate') && a.state === 'active');
   if (start && 'unitId' in start && !hadLiveHere && !(policy.isFirstSync && !policy.firstWelcome)) {
-    const contact = entrata ?? record;
-    const channels: Channel[] = [];
-    if (contact?.email) channels.push('email');
-    if (policy.smsEnabled && contact?.mobile) channels.push('sms');
     const notification = liveElsewhere ? 'new-key' : 'welcome';
     const rule: RuleId = liveElsewhere ? 'N2' : policy.isFirstSync ? 'N6' : 'N1';
     out.push({
@@ -126,7 +123,6 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
       ...base(rule, start.leaseId, notification === 'new-key' ? `new key for this property queued (${rule})` : `welcome with network and key queued (${rule})`),
       notification,
       unitId: start.unitId,
-      channels,
     });
   }
   return out;

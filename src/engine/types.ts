@@ -53,8 +53,6 @@ export interface PropertyPolicy {
   firstWelcome: boolean;
   /** N6: this run is the first sync of a newly enabled property. */
   isFirstSync: boolean;
-  /** N1: the property sends SMS as well as e-mail. */
-  smsEnabled: boolean;
 }
 
 /** One enabled property of the account, with the lease data plan() may trust for it. */
@@ -304,15 +302,16 @@ export interface RevokeKeyAction extends ResidentActionBase {
 }
 
 export type NotificationKind = 'welcome' | 'new-key';
-export type Channel = 'email' | 'sms';
 
-/** N1/N2/N6: tell the resident their network and key (the key current after this plan is applied). */
+/**
+ * N1/N2/N6: tell the resident their network and key (the key current when it is sent). Whether and what to send
+ * is decided here; by which channels is decided when it is sent, from the contact and SMS setting of that moment
+ * (src/notifications/channels.ts): with no usable contact (E2) it ends undeliverable.
+ */
 export interface NotifyAction extends ResidentActionBase {
   kind: 'notify';
   notification: NotificationKind;
   unitId: UnitId;
-  /** Where it can go; empty when Entrata has no usable contact (E2): the outbox records it as undeliverable. */
-  channels: Channel[];
 }
 
 /** S3: unexpected endings that are not applied; they wait for approval. */

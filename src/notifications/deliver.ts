@@ -3,9 +3,11 @@ import { SecretError, type SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { DeliveryState } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
-import { isEmailAddress, smsRecipient } from './phone.ts';
+import { chooseChannels } from './channels.ts';
+import { readNotice, staffMessageIdOf } from './payloads.ts';
+import { isEmailAddress } from './phone.ts';
 import { DeliveryError, type MailPort, type SmsPort } from './ports.ts';
-import { KEY_KINDS, renderMessage, senderName, type NotificationKind, type RenderedMessage } from './render.ts';
+import { KEY_KINDS, renderMessage, senderName, type RenderedMessage } from './render.ts';
 
 /**
  * Delivery of the outbox (N4).
@@ -17,7 +19,8 @@ import { KEY_KINDS, renderMessage, senderName, type NotificationKind, type Rende
  *                       │  ├──transient failure──▶ retrying ──claim (after back-off)──▶ sending
  *                       │  └──permanent failure, or the last attempt──▶ failed
  *                       └──lease expired (its worker died)──▶ sending again, maybe_twice = true
- *   (at fan-out) ──no address, SMS off or not allowed, no current key──▶ skipped (reason recorded)
+ *   (at fan-out) ──no address, SMS off or not allowed (chooseChannels)──▶ skipped (reason recorded)
+ *   (at sending) ──no current key──▶ skipped; a payload that does not fit its kind──▶ failed (reason recorded)
  *
  * A claim is one committed UPDATE of up to `batchSize` rows chosen with FOR UPDATE SKIP LOCKED, so
  * any number of workers never share a row, and a row is 'sending' in the database before its
@@ -76,9 +79,6 @@ export interface BatchResult {
   /** Claimed rows found 'sending' past their lease: re-sent and marked "may have gone twice". */
   recovered: number;
 }
-
-/** Kinds that also go by SMS (personal messages and blasts go by e-mail). */
-const SMS_KINDS = new Set(['welcome', 'new-key', 'resend', 'block', 'unblock']);
 
 /** Exponential back-off with jitter: half the step fixed, half random. */
 export function backoffMs(attempt: number, policy: Pick<DeliveryPolicy, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number {
@@ -141,19 +141,21 @@ interface DueOutbox {
   email: string | null;
   mobile: string | null;
   sms_enabled: boolean;
-  /** The channels staff chose for a personal message or blast; null: the kind's own (SMS_KINDS). */
+  /** The channels staff chose for a personal message or blast; null: the kind's own. */
   channels: Array<'email' | 'sms'> | null;
+  /** Mail to a staff user (a password reset) rather than a resident. */
+  staff_user_id: number | null;
 }
 
 async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; skipped: number }> {
   const limit = Math.max(deps.policy.batchSize * 5, 500);
   return deps.db.transaction().execute(async (trx) => {
     const { rows } = await sql<DueOutbox>`
-      select o.id, o.kind, o.resident_id, coalesce(r.email, s.email) as email, r.mobile, coalesce(p.sms_enabled, false) as sms_enabled, m.channels
+      select o.id, o.kind, o.resident_id, o.staff_user_id, coalesce(r.email, s.email) as email, r.mobile, coalesce(p.sms_enabled, false) as sms_enabled, m.channels
       from outbox o
       left join property p on p.id = o.property_id
       left join resident r on r.id = o.resident_id
-      left join staff_message m on m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end
+      left join staff_message m on m.id = ${staffMessageIdOf('o.payload')}
       left join staff_user s on s.id = o.staff_user_id
       where o.state = 'queued' and o.not_before <= ${now}
       order by o.not_before, o.id
@@ -168,21 +170,11 @@ async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; sk
       const add = (channel: 'email' | 'sms', state: DeliveryState, recipient: string | null, reason: string | null) => {
         mine.push({ outbox_id: o.id, channel, state, recipient, last_error: reason, not_before: now, created_at: now, updated_at: now });
       };
-      const wants = (channel: 'email' | 'sms') => (o.channels ? o.channels.includes(channel) : channel === 'email' || SMS_KINDS.has(o.kind));
-      if (!wants('email')) {
-        // Staff chose SMS alone: nothing to record for e-mail.
-      } else if (o.email) {
-        if (isEmailAddress(o.email)) add('email', 'queued', o.email, null);
-        else add('email', 'failed', o.email, 'invalid e-mail address');
-      } else add('email', 'skipped', null, o.resident_id === null ? 'no resident' : 'no e-mail address (E2)');
-      if (wants('sms')) {
-        if (!o.sms_enabled) add('sms', 'skipped', null, 'SMS is off for this property');
-        else {
-          const r = smsRecipient(o.mobile, deps.policy.smsCountries);
-          if ('skip' in r) add('sms', 'skipped', o.mobile, r.skip);
-          else if (!deps.sms) add('sms', 'skipped', r.to, 'no SMS provider configured (SMS_BASE_URL)');
-          else add('sms', 'queued', r.to, null);
-        }
+      const contact = o.resident_id === null && o.staff_user_id === null ? null : { email: o.email, mobile: o.mobile };
+      for (const c of chooseChannels(o.kind, contact, { smsEnabled: o.sms_enabled, smsCountries: deps.policy.smsCountries }, o.channels)) {
+        if (c.verdict !== 'send') add(c.channel, c.verdict === 'fail' ? 'failed' : 'skipped', c.to, c.reason);
+        else if (c.channel === 'sms' && !deps.sms) add('sms', 'skipped', c.to, 'no SMS provider configured (SMS_BASE_URL)');
+        else add(c.channel, 'queued', c.to, null);
       }
       skipped += mine.filter((d) => d.state === 'skipped').length;
       if (!mine.some((d) => d.state === 'queued')) {
@@ -207,8 +199,9 @@ interface Claimed {
   attempts: number;
   maybe_twice: boolean;
   recovered: boolean;
-  kind: NotificationKind;
-  payload: Record<string, unknown>;
+  kind: string;
+  /** Checked against its kind (readNotice) before anything is composed. */
+  payload: unknown;
   /** Null for mail to a staff user (a password reset), which belongs to no property. */
   property_name: string | null;
   ssid: string | null;
@@ -252,7 +245,7 @@ async function claim(deps: DeliveryDeps, now: Date): Promise<Claimed[]> {
     left join property p on p.id = o.property_id
     left join resident r on r.id = o.resident_id
     left join psk k on k.resident_id = o.resident_id and k.property_id = o.property_id and k.current
-    left join staff_message m on m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end
+    left join staff_message m on m.id = ${staffMessageIdOf('o.payload')}
     order by c.id`.execute(deps.db);
   return rows;
 }
@@ -318,6 +311,8 @@ async function sendAll(deps: DeliveryDeps, now: Date, claimed: Claimed[]): Promi
 
 async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promise<Outcome> {
   const base = { id: c.id, outbox_id: c.outbox_id, provider_id: null, not_before: null, sent_at: null, ambiguous: false, subject: null as string | null, content: null };
+  const stored = readNotice(c.kind, c.payload);
+  if ('reason' in stored) return { ...base, state: 'failed', last_error: stored.reason };
   let rendered: RenderedMessage;
   let key: string | null = null;
   const property = propertyOf(c);
@@ -326,13 +321,16 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
       if (!c.secret_encrypted) return { ...base, state: 'skipped', last_error: 'the resident has no current key at this property any more' };
       key = deps.secrets.decrypt(c.secret_encrypted); // the key current now (P4)
     }
+    // A reset link waits encrypted (it signs its holder in); it is decrypted only to compose the mail.
+    const notice = stored.notice.kind === 'password-reset'
+      ? { ...stored.notice, payload: { ...stored.notice.payload, link: deps.secrets.decrypt(stored.notice.payload.link) } }
+      : stored.notice;
     rendered = renderMessage(
       {
-        kind: c.kind,
+        ...notice,
         property,
         resident: { firstName: c.first_name ?? '', lastName: c.last_name ?? '' },
         key,
-        payload: c.kind === 'password-reset' ? { ...c.payload, link: deps.secrets.decrypt(String(c.payload.link)) } : (c.payload ?? {}),
         staffMessage: c.message_subject !== null ? { subject: c.message_subject, body: c.message_body ?? '' } : null,
       },
       { qr: c.channel === 'email' },

@@ -1,16 +1,11 @@
 import { escapeHtml, oneLine, textToHtml, wifiJoinString } from './escape.ts';
 import { cutGsm7, smsSegments, toGsm7 } from './gsm.ts';
+import { KEY_KINDS, type Notice } from './payloads.ts';
 import { qrPng } from './qr.ts';
 
-/** Every kind of notification Pebbles sends (outbox.kind). */
-export const NOTIFICATION_KINDS = ['welcome', 'new-key', 'resend', 'block', 'unblock', 'message', 'blast', 'password-reset'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export { KEY_KINDS, NOTIFICATION_KINDS, type NotificationKind } from './payloads.ts';
 
-/** Kinds that carry the resident's key: the key current when the message is sent (P4). */
-export const KEY_KINDS: ReadonlySet<string> = new Set(['welcome', 'new-key', 'resend']);
-
-export interface RenderInput {
-  kind: NotificationKind;
+interface RenderContext {
   property: {
     name: string;
     ssid: string;
@@ -20,13 +15,14 @@ export interface RenderInput {
     supportPhone: string | null;
   };
   resident: { firstName: string; lastName: string };
-  /** The current key, for KEY_KINDS. */
+  /** The current key, for the kinds that carry it (KEY_KINDS). */
   key: string | null;
-  /** The outbox payload: `reason` of a new key, `message` and `at` of a block, `link` (decrypted) and `expiresAt` of a password reset. */
-  payload: Record<string, unknown>;
   /** Subject and body of a personal message or blast. */
   staffMessage?: { subject: string; body: string } | null;
 }
+
+/** A notification (its kind with the payload of that kind) and what its message is composed from. */
+export type RenderInput = RenderContext & Notice;
 
 export interface RenderedMessage {
   subject: string;
@@ -73,11 +69,9 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
       intro = [`As requested, here is your personal Wi-Fi key at ${place} again. It has not changed.`];
       break;
     case 'block': {
-      const at = typeof input.payload.at === 'string' ? new Date(input.payload.at) : null;
       subject = `Your Wi-Fi access at ${place} is paused`;
-      const when = at && !Number.isNaN(at.getTime()) ? formatLocal(at, p.timeZone) : null;
-      intro = [when ? `Your Wi-Fi access at ${place} is paused from ${when}.` : `Your Wi-Fi access at ${place} is paused.`];
-      if (typeof input.payload.message === 'string' && input.payload.message.trim()) intro.push(input.payload.message.trim());
+      intro = [`Your Wi-Fi access at ${place} is paused from ${formatLocal(new Date(input.payload.at), p.timeZone)}.`];
+      if (input.payload.message.trim()) intro.push(input.payload.message.trim());
       break;
     }
     case 'unblock':
@@ -86,13 +80,12 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
       break;
     case 'password-reset': {
       // To a staff user, not a resident: the link signs its holder in, so it is masked in stored copies.
-      if (typeof input.payload.link !== 'string') throw new Error('a password-reset message needs its link');
-      const until = typeof input.payload.expiresAt === 'string' ? new Date(input.payload.expiresAt) : null;
+      const until = new Date(input.payload.expiresAt);
       subject = 'Reset your Pebbles password';
       intro = [
         'Someone asked to reset the password of your Pebbles staff account. To choose a new password, open this link:',
         input.payload.link,
-        `The link works once${until && !Number.isNaN(until.getTime()) ? `, until ${formatLocal(until, 'UTC')}` : ''}. If you did not ask, ignore this message: your password stays as it is.`,
+        `The link works once, until ${formatLocal(until, 'UTC')}. If you did not ask, ignore this message: your password stays as it is.`,
       ];
       break;
     }
@@ -121,7 +114,7 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
   // HTML: one column, large type, readable on a phone without zooming.
   const h = escapeHtml;
   // A reset link is the one paragraph that is a link: clickable in the HTML part.
-  const link = input.kind === 'password-reset' ? String(input.payload.link) : null;
+  const link = input.kind === 'password-reset' ? input.payload.link : null;
   const paras = intro.map((x) => (x === link ? `<p style="margin:0 0 14px;word-break:break-all"><a href="${h(x)}">${h(x)}</a></p>` : textToHtml(x))).join('\n');
   const keyBlock = key && qr
     ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border:1px solid #d0d7de;border-radius:8px;margin:8px 0 18px">
@@ -176,7 +169,7 @@ function smsText(input: RenderInput, key: string | null, place: string): string 
   switch (input.kind) {
     case 'block': {
       const base = `${name}: your Wi-Fi access is paused. `;
-      const msg = typeof input.payload.message === 'string' ? toGsm7(oneLine(input.payload.message)) : '';
+      const msg = toGsm7(oneLine(input.payload.message));
       const room = 306 - base.length; // at most two segments
       return base + (msg.length > room ? `${cutGsm7(msg, room - 3)}...` : msg);
     }

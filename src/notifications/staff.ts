@@ -10,6 +10,7 @@ import { unitIdOf, withoutContact, type NoContact } from './recipients.ts';
 import { recordAudit } from '../operations/audit.ts';
 import { enqueueMany } from '../operations/outbox.ts';
 import { findResident, findResidents } from '../operations/residents.ts';
+import { staffMessageIdOf } from './payloads.ts';
 
 /**
  * The staff-facing side of notifications (F-15..F-17): personal messages and blasts (now or scheduled),
@@ -162,7 +163,7 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
     .selectFrom('outbox as o')
     .leftJoin('delivery as d', 'd.outbox_id', 'o.id')
     .leftJoin('resident as r', 'r.id', 'o.resident_id')
-    .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end`))
+    .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = ${staffMessageIdOf('o.payload')}`))
     .select([
       'o.id', 'o.kind', 'o.rule', 'o.created_at', 'o.created_by', 'o.not_before', 'o.state as outbox_state', 'o.last_error as outbox_error',
       'd.id as delivery_id', 'd.channel', 'd.recipient', 'd.state', 'd.maybe_twice', 'd.attempts', 'd.subject', 'd.sent_at', 'd.provider_id', 'd.last_error', 'd.not_before as retry_at',

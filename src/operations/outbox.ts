@@ -1,21 +1,23 @@
 import type { Db } from '../db/database.ts';
+import { outboxNotice, type Notice } from '../notifications/payloads.ts';
 
-/** A notification to queue: delivery (src/notifications) picks it up once `notBefore` has come. */
-export interface OutgoingNotification {
+/**
+ * A notification to queue: its kind with the payload of that kind (a payload that does not fit does not
+ * compile), and whom it is for. Delivery (src/notifications) picks it up once `notBefore` has come.
+ */
+export type OutgoingNotification = Notice & {
   propertyId: number;
   residentId: number | null;
-  kind: string;
   rule: string | null;
-  payload: object;
   /** Who caused it (O6): the staff actor, or 'sync'. */
   createdBy: string;
   createdAt: Date;
   /** When it may go out; default createdAt. */
   notBefore?: Date;
-}
+};
 
 const row = (n: OutgoingNotification) => ({
-  property_id: n.propertyId, resident_id: n.residentId, kind: n.kind, rule: n.rule, payload: JSON.stringify(n.payload),
+  property_id: n.propertyId, resident_id: n.residentId, rule: n.rule, ...outboxNotice(n),
   created_by: n.createdBy, created_at: n.createdAt, not_before: n.notBefore ?? n.createdAt,
 });
 

@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import type { Action, Registration, RegistryState, RuleId } from '../engine/types.ts';
 import type { CustomerId } from '../engine/snapshot.ts';
 import { generatePsk } from '../keys/generate.ts';
+import { outboxNotice } from '../notifications/payloads.ts';
 import type { ResidentIds } from './registry-state.ts';
 
 /** Who caused a change: a sync run, or a staff member (O6). */
@@ -140,8 +141,19 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
       case 'block':
         Object.assign(current(a.registrationId), { state: 'blocked', rule: a.rule });
         break;
-      default:
+      // Applied in their own batches below: residents (1), keys (3), holds (4), notifications (5).
+      case 'upsert-resident':
+      case 'issue-key':
+      case 'revoke-key':
+      case 'hold':
+      case 'release-hold':
+      case 'notify':
         break;
+      default: {
+        // A new action kind must be given its meaning here (and in applyToState) before this compiles.
+        const unhandled: never = a;
+        throw new Error(`apply: unknown action ${JSON.stringify(unhandled)}`);
+      }
     }
   }
   if (updates.size > 0) {
@@ -207,8 +219,12 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
     await trx
       .insertInto('outbox')
       .values(notices.map((n) => ({
-        property_id: ctx.propertyDbId, resident_id: residentId(n.customerId), kind: n.notification, rule: n.rule,
-        payload: JSON.stringify({ unitId: n.unitId, channels: n.channels, ssid: ctx.ssid, leaseId: n.leaseId }),
+        property_id: ctx.propertyDbId, resident_id: residentId(n.customerId), rule: n.rule,
+        ...outboxNotice(
+          n.notification === 'welcome'
+            ? { kind: 'welcome', payload: { ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } }
+            : { kind: 'new-key', payload: { reason: 'new-property', ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } },
+        ),
         created_by: actor, run_id: runId, created_at: ctx.now, not_before: ctx.now,
       })))
       .execute();

@@ -52,7 +52,6 @@ export function propertyInputFromMirror(p: PropertySettings, mirror: Mirror, uni
       lateMoveOutDays: p.lateMoveOutDays,
       firstWelcome: p.firstWelcome,
       isFirstSync,
-      smsEnabled: p.smsEnabled,
     },
     snapshot: { property: { id: asPropertyId(p.entrataId), name: p.name }, units, leases, quarantined },
     missingLeases,

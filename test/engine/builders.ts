@@ -99,7 +99,6 @@ export const policy = (o: Partial<PropertyPolicy> = {}): PropertyPolicy => ({
   lateMoveOutDays: 0,
   firstWelcome: true,
   isFirstSync: false,
-  smsEnabled: false,
   ...o,
 });
 

@@ -69,7 +69,6 @@ const arbPolicy = fc.record({
   lateMoveOutDays: fc.integer({ min: 0, max: 3 }),
   firstWelcome: fc.boolean(),
   isFirstSync: fc.boolean(),
-  smsEnabled: fc.boolean(),
 });
 
 export const arbPortfolio = fc.record({

@@ -48,13 +48,13 @@ describe('E: who is eligible', () => {
     expect(ofKind(p, 'revoke-key').map((a) => a.customerId)).toEqual(['C2']);
   });
 
-  it('E2: a resident with no e-mail and no mobile is still registered, and the missing contact is flagged for managers', () => {
+  it('E2: a resident with no e-mail and no mobile is still registered and welcomed (it ends undeliverable), and the missing contact is flagged for managers', () => {
     const c = customer('C1', { email: null, mobile: null, contactProblems: ['no-email', 'no-mobile'] });
-    const p = plan(input({ properties: [property('P1', { leases: [lease('L1', { customers: [c] })], policy: { smsEnabled: true } })] }, at('2025-09-01')));
+    const p = plan(input({ properties: [property('P1', { leases: [lease('L1', { customers: [c] })] })] }, at('2025-09-01')));
     expect(ofKind(p, 'register')).toHaveLength(1);
     expect(ofKind(p, 'issue-key')).toHaveLength(1);
     expect(ofKind(p, 'upsert-resident')[0]).toMatchObject({ contactProblems: ['no-email', 'no-mobile'], email: null, mobile: null });
-    expect(ofKind(p, 'notify')[0]?.channels).toEqual([]);
+    expect(ofKind(p, 'notify').map((a) => [a.customerId, a.notification])).toEqual([['C1', 'welcome']]);
     expect(p.warnings).toContainEqual(expect.objectContaining({ code: 'no-contact', rule: 'E2', customerId: 'C1' }));
   });
 

@@ -26,15 +26,16 @@ import {
 const C1 = () => [customer('C1')];
 
 describe('N: notifications', () => {
-  it('N1: access starting sends a welcome by e-mail, and SMS when the property has it on and the resident a mobile; a pending registration sends nothing', () => {
+  // By which channels (e-mail, and SMS when the property has it on and the resident a mobile) is chosen when it is sent: test/notifications/channels.test.ts.
+  it('N1: access starting queues a welcome for every resident of the lease, with or without a mobile; a pending registration sends nothing', () => {
     const l = lease('L1', { status: 'future', moveIn: '2025-08-15', customers: [customer('C1'), customer('C2', { type: 'co-applicant', mobile: null })] });
-    const w: World = { properties: [property('P1', { leases: [l], policy: { smsEnabled: true } })] };
+    const w: World = { properties: [property('P1', { leases: [l] })] };
     const pre = sync(w, at('2025-08-01'));
     expect(ofKind(pre.plan, 'notify')).toEqual([]);
     const p = plan(input({ ...w, registry: pre.registry }, at('2025-08-15')));
-    expect(ofKind(p, 'notify').map((a) => [a.customerId, a.notification, a.rule, a.channels])).toEqual([
-      ['C1', 'welcome', 'N1', ['email', 'sms']],
-      ['C2', 'welcome', 'N1', ['email']],
+    expect(ofKind(p, 'notify').map((a) => [a.customerId, a.notification, a.rule, a.unitId])).toEqual([
+      ['C1', 'welcome', 'N1', 'U101'],
+      ['C2', 'welcome', 'N1', 'U101'],
     ]);
     // The plan queues the welcome; the delivery states say when it is sent.
     expect(ofKind(p, 'notify').map((a) => a.reason)).toEqual(['welcome with network and key queued (N1)', 'welcome with network and key queued (N1)']);
@@ -195,6 +196,17 @@ describe('S: sync safety', () => {
     const gone = plan(input({ properties: [property('P1', { leases: [] })], registry: s.registry }, at('2025-10-02')));
     expect(gone.actions).toEqual([]);
     expect(gone.warnings.map((x) => x.code)).toContain('unknown-lease');
+  });
+
+  it('S4: a resident whose only lease is a quarantined one (its last good version) gets a record with the access it gives; a kept version never overwrites a record', () => {
+    const l1 = lease('L1', { customers: [customer('C1', { email: 'kept@example.com' })] });
+    const p = plan(input({ properties: [property('P1', { leases: [], quarantined: [l1] })] }, at('2025-09-01')));
+    expect(ofKind(p, 'upsert-resident').map((a) => [a.customerId, a.rule, a.email])).toEqual([['C1', 'E3', 'kept@example.com']]);
+    expect(ofKind(p, 'register').map((a) => a.customerId)).toEqual(['C1']);
+    // Once the record exists, a kept version with other contacts does not change it (only fresh Entrata data does).
+    const registry = applyToState({ residents: [], registrations: [], keys: [], blocks: [], holds: [] }, p.actions);
+    const changed = lease('L1', { customers: [customer('C1', { email: 'old@example.com' })] });
+    expect(ofKind(plan(input({ properties: [property('P1', { leases: [], quarantined: [changed] })], registry }, at('2025-09-02'))), 'upsert-resident')).toEqual([]);
   });
 
   const tenants = (n: number) => Array.from({ length: n }, (_, i) => lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }));

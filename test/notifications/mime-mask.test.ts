@@ -17,7 +17,7 @@ const qrOf = (png: Buffer) => {
 };
 
 async function composed(key: string, name = 'Maple Court'): Promise<string> {
-  const m = renderMessage({ kind: 'welcome', property: { name, ssid: 'Maple;Net', timeZone: 'America/Denver', senderName: null, supportEmail: null, supportPhone: null }, resident: { firstName: 'Ana', lastName: 'B' }, key, payload: {} });
+  const m = renderMessage({ kind: 'welcome', property: { name, ssid: 'Maple;Net', timeZone: 'America/Denver', senderName: null, supportEmail: null, supportPhone: null }, resident: { firstName: 'Ana', lastName: 'B' }, key, payload: { ssid: 'Maple;Net', unitId: 'U1', leaseId: 'L1' } });
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
   const info = await transport.sendMail({ from: 'wifi@example.com', to: 'ana@example.com', subject: m.subject, text: m.text, html: m.html, messageId: '<pebbles.notification.7@example.com>', attachments: [{ cid: m.qr!.cid, filename: 'wifi-qr.png', contentType: 'image/png', content: m.qr!.png, contentDisposition: 'inline' }] });
   return (info.message as Buffer).toString('utf8');

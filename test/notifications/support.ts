@@ -68,11 +68,23 @@ export async function currentKey(b: Bench, residentId: number): Promise<string> 
   return b.secrets.decrypt(k.secret_encrypted);
 }
 
-/** An outbox row as the sync engine or an operation writes it. */
+/** A payload of each kind as this version writes it (src/notifications/payloads.ts); a test overrides fields. */
+const typicalPayload = (b: Bench, kind: string): Record<string, unknown> => {
+  const ssid = b.property.ssid;
+  switch (kind) {
+    case 'welcome': return { ssid, unitId: 'U1', leaseId: 'L1' };
+    case 'new-key': return { reason: 'new-property', ssid, unitId: 'U1', leaseId: 'L1' };
+    case 'resend': return { ssid };
+    case 'block': return { blockId: 1, at: T0.toISOString(), message: '' };
+    default: return {};
+  }
+};
+
+/** An outbox row as the sync engine or an operation writes it (raw: a test may store what an older version wrote). */
 export async function queue(b: Bench, residentId: number, kind: string, payload: Record<string, unknown> = {}, notBefore: Date = T0): Promise<number> {
   const row = await b.db
     .insertInto('outbox')
-    .values({ property_id: b.property.id, resident_id: residentId, kind, rule: 'N1', payload: JSON.stringify({ ssid: b.property.ssid, ...payload }), created_by: 'test', created_at: T0, not_before: notBefore })
+    .values({ property_id: b.property.id, resident_id: residentId, kind, rule: 'N1', payload: JSON.stringify({ ...typicalPayload(b, kind), ...payload }), created_by: 'test', created_at: T0, not_before: notBefore })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;

@@ -2,6 +2,7 @@
 // resident, registration, psk, lease_mirror, audit_event, outbox and network_key, against a real
 // PostgreSQL and the Entrata simulator over HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseChannels } from '../../src/notifications/channels.ts';
 import { approveHold, rejectHold, rotateKey } from '../../src/operations/operations.ts';
 import { testSeam } from '../../src/sync/test-seam.ts';
 import {
@@ -334,7 +335,7 @@ describe('N: notifications are written with the change that causes them', () => 
     expect(rows).toEqual([
       expect.objectContaining({
         kind: 'welcome', rule: 'N1', run_id: r.runId, created_by: 'sync', state: 'queued', property_id: p1.id, created_at: h.now(), not_before: h.now(),
-        payload: expect.objectContaining({ ssid: 'Pebbles-1', unitId: h.units(p1)[0]!.id, leaseId: L.leaseId, channels: expect.arrayContaining(['email']) }),
+        payload: { ssid: 'Pebbles-1', unitId: h.units(p1)[0]!.id, leaseId: L.leaseId },
       }),
     ]);
     expect((await registrations(h.db, c))[0]).toMatchObject({ state: 'active', access_start: h.now(), rule: 'W2' });
@@ -634,7 +635,7 @@ describe('B1/E2: what a registration covers and who is registered', () => {
     expect((await outbox(h.db, c)).length).toBe(1);
   });
 
-  it('E2: a resident with no e-mail and no mobile is registered and gets a key; the welcome is queued with no channel and the problem is shown', async () => {
+  it('E2: a resident with no e-mail and no mobile is registered and gets a key; the welcome is queued (it has no channel when it falls due) and the problem is shown', async () => {
     const p1 = h.props[0]!;
     const u = h.units(p1).find((x) => x.spaces.length === 1)!;
     const L = h.sim.control.addLease({ unitId: u.id, customers: [{ firstName: 'Nora', lastName: 'Nocontact' }], moveInDate: '2025-09-01', endDate: '2026-07-31' });
@@ -644,7 +645,8 @@ describe('B1/E2: what a registration covers and who is registered', () => {
     expect(await currentKey(h, c, p1.id)).not.toBeNull();
     const resident = await h.db.selectFrom('resident').selectAll().where('customer_id', '=', c).executeTakeFirstOrThrow();
     expect(resident).toMatchObject({ email: null, mobile: null, contact_problems: ['no-email', 'no-mobile'] });
-    expect(await outbox(h.db, c)).toEqual([expect.objectContaining({ kind: 'welcome', payload: expect.objectContaining({ channels: [] }) })]);
+    expect(await outbox(h.db, c)).toEqual([expect.objectContaining({ kind: 'welcome', state: 'queued' })]);
+    expect(chooseChannels('welcome', resident, { smsEnabled: true, smsCountries: ['US', 'CA'] }).map((x) => x.verdict)).toEqual(['skip', 'skip']);
     expect(r.warnings).toContainEqual(expect.objectContaining({ code: 'no-contact', rule: 'E2', customerId: c }));
   });
 });
