@@ -4,6 +4,7 @@ import type { z, ZodType } from 'zod';
 import type { Caller } from '../auth/caller.ts';
 import type { Permission } from '../auth/permissions.ts';
 import { resolveProperty } from '../auth/access.ts';
+import { EntrataId } from './api-common.ts';
 import type { Db } from '../db/database.ts';
 import { UserError } from '../errors/user-error.ts';
 import type { PropertySettings } from '../properties/properties.ts';
@@ -150,6 +151,9 @@ async function admit<A extends Access>(deps: ApiRouteDeps, def: ApiRouteDef<unkn
   const params = (req.params ?? {}) as { propertyId?: string };
   const query = (req.query ?? {}) as { account?: string };
   if (!params.propertyId) throw new Error(`route ${def.method} ${def.url} declares a property access but has no :propertyId`);
+  // Checked here, before the lookup, so a malformed id says so (400) instead of "not found".
+  const id = EntrataId.safeParse(params.propertyId);
+  if (!id.success) throw new UserError(`params.propertyId: ${id.error.issues[0]!.message}`, { code: 'invalid-request', category: 'invalid' });
   const property = await resolveProperty(deps.db, caller, access.permission, params.propertyId, query.account);
   return { caller, property } as ApiContext<A>;
 }

@@ -1,3 +1,4 @@
+import { staffMessageIdOf } from './payloads.ts';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { UserError } from '../errors/user-error.ts';
@@ -32,7 +33,7 @@ export async function cancelMessage(db: Db, c: { propertyDbId: number; messageId
     const rows = await trx
       .selectFrom('outbox')
       .select(['id', 'state'])
-      .where(sql<number>`(payload->>'messageId')::bigint`, '=', c.messageId)
+      .where(staffMessageIdOf('payload'), '=', c.messageId)
       .where(sql<boolean>`payload ? 'messageId'`)
       .where('property_id', '=', c.propertyDbId)
       .forUpdate()

@@ -160,7 +160,7 @@ describe('GET /api/properties/:propertyId/residents', () => {
   it('names the wrong field in a bad request', async () => {
     const tooMany = await get(`/api/properties/${A.entrataId}/residents?limit=500`);
     expect(tooMany.statusCode).toBe(400);
-    expect(tooMany.json()).toMatchObject({ code: 'bad-request' });
+    expect(tooMany.json()).toMatchObject({ code: 'invalid-request' });
     expect(tooMany.json().message).toMatch(/limit/);
     const state = await get(`/api/properties/${A.entrataId}/residents?state=gone`);
     expect(state.statusCode).toBe(400);

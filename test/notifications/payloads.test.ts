@@ -13,6 +13,7 @@ describe('notification payloads', () => {
       { kind: 'unblock', payload: {} },
       { kind: 'message', payload: { messageId: 3 } },
       { kind: 'blast', payload: { messageId: 4 } },
+      { kind: 'password-reset', payload: { link: 'v1:encrypted-link', expiresAt: '2026-08-15T16:00:00.000Z' } },
     ];
     expect(new Set(written.map((n) => n.kind))).toEqual(new Set(NOTIFICATION_KINDS));
     for (const n of written) {

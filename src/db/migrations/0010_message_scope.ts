@@ -19,7 +19,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('cancelled_at', 'timestamptz')
     .addColumn('cancelled_by', 'text')
     .execute();
-  await sql`create index outbox_message_idx on outbox (((payload->>'messageId')::bigint)) where payload ? 'messageId'`.execute(db);
+  // The same expression as staffMessageIdOf (src/notifications/payloads.ts): a messageId that is not a plain number indexes as null.
+  await sql`create index outbox_message_idx on outbox ((case when payload->>'messageId' ~ '^[0-9]{1,18}$' then (payload->>'messageId')::bigint end)) where payload ? 'messageId'`.execute(db);
   await db.schema.alterTable('caught_message').addColumn('notification_id', 'bigint').execute();
   await sql`
     update caught_message set notification_id = coalesce(
