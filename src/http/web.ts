@@ -31,6 +31,8 @@ export async function startWeb(app: AppContext, o: {
   /** Where the first administrator's one-time password is shown: the terminal (stdout), never a log. */
   announce?: (text: string) => void;
 }): Promise<RunningWeb> {
+  // Before anything listens: once the port answers, start-up is over (a failure here stops the process cleanly).
+  const firstAdmin = o.api ? await ensureFirstAdmin(app.db, app.config.firstAdminEmail, new Date()) : null;
   let ownBoss: PgBoss | null = null;
   let watch: ReadinessWatch | null = null;
   let boss = o.boss;
@@ -77,7 +79,7 @@ export async function startWeb(app: AppContext, o: {
   app.log.info({ url, api: o.api }, o.api ? 'web server listening' : 'health and metrics listening');
   if (metricsUrl) app.log.info({ url: metricsUrl, api: false }, 'health and metrics listening');
   if (o.api) warnIfExposed(app.log, o.host, app.config.http);
-  if (o.api) await announceFirstAdmin(app, url, o.announce ?? ((text) => process.stdout.write(text)));
+  if (firstAdmin) announceFirstAdmin(app, firstAdmin, url, o.announce ?? ((text) => process.stdout.write(text)));
   return {
     url,
     metricsUrl,
@@ -89,9 +91,7 @@ export async function startWeb(app: AppContext, o: {
 }
 
 /** The first start with no staff user: an administrator, whose one-time password is printed once here. */
-async function announceFirstAdmin(app: AppContext, url: string, announce: (text: string) => void): Promise<void> {
-  const created = await ensureFirstAdmin(app.db, app.config.firstAdminEmail, new Date());
-  if (!created) return;
+function announceFirstAdmin(app: AppContext, created: { email: string; password: string }, url: string, announce: (text: string) => void): void {
   app.log.info({ email: created.email }, 'first administrator created; its one-time password is printed on standard output');
   announce([
     '',
