@@ -45,26 +45,250 @@ type Kind = keyof typeof TARGETS;
 
 // Names as a portfolio has them: common and less common, some with accents and hyphens.
 const FIRST = [
-  'James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth', 'William', 'Barbara', 'Richard', 'Susan',
-  'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen', 'Christopher', 'Lisa', 'Daniel', 'Nancy', 'Matthew', 'Betty', 'Anthony', 'Sandra',
-  'Mark', 'Margaret', 'Donald', 'Ashley', 'Steven', 'Kimberly', 'Andrew', 'Emily', 'Paul', 'Donna', 'Joshua', 'Michelle', 'Kenneth', 'Carol',
-  'Kevin', 'Amanda', 'Brian', 'Melissa', 'George', 'Deborah', 'Timothy', 'Stephanie', 'Ronald', 'Dorothy', 'Jason', 'Rebecca', 'Edward', 'Sharon',
-  'Jeffrey', 'Laura', 'Ryan', 'Cynthia', 'Jacob', 'Amy', 'Gary', 'Kathleen', 'Nicholas', 'Angela', 'Eric', 'Shirley', 'Jonathan', 'Brenda',
-  'Ananya', 'Priya', 'Wei', 'Mei', 'Hiroshi', 'Yuki', 'Olumide', 'Chioma', 'Mateo', 'Valentina', 'Santiago', 'Camila', 'Luca', 'Giulia',
-  'José', 'María', 'Zoë', 'Chloé', 'Noël', 'Søren', 'Björn', 'Łukasz', 'François', 'Inès', 'Renée', 'Aoife', 'Siobhán', 'Dmitri', 'Anastasia',
-  'Mohammed', 'Fatima', 'Omar', 'Aisha', 'Ibrahim', 'Leila', 'Kwame', 'Ama', 'Tariq', 'Yasmin',
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+  'William',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Charles',
+  'Karen',
+  'Christopher',
+  'Lisa',
+  'Daniel',
+  'Nancy',
+  'Matthew',
+  'Betty',
+  'Anthony',
+  'Sandra',
+  'Mark',
+  'Margaret',
+  'Donald',
+  'Ashley',
+  'Steven',
+  'Kimberly',
+  'Andrew',
+  'Emily',
+  'Paul',
+  'Donna',
+  'Joshua',
+  'Michelle',
+  'Kenneth',
+  'Carol',
+  'Kevin',
+  'Amanda',
+  'Brian',
+  'Melissa',
+  'George',
+  'Deborah',
+  'Timothy',
+  'Stephanie',
+  'Ronald',
+  'Dorothy',
+  'Jason',
+  'Rebecca',
+  'Edward',
+  'Sharon',
+  'Jeffrey',
+  'Laura',
+  'Ryan',
+  'Cynthia',
+  'Jacob',
+  'Amy',
+  'Gary',
+  'Kathleen',
+  'Nicholas',
+  'Angela',
+  'Eric',
+  'Shirley',
+  'Jonathan',
+  'Brenda',
+  'Ananya',
+  'Priya',
+  'Wei',
+  'Mei',
+  'Hiroshi',
+  'Yuki',
+  'Olumide',
+  'Chioma',
+  'Mateo',
+  'Valentina',
+  'Santiago',
+  'Camila',
+  'Luca',
+  'Giulia',
+  'José',
+  'María',
+  'Zoë',
+  'Chloé',
+  'Noël',
+  'Søren',
+  'Björn',
+  'Łukasz',
+  'François',
+  'Inès',
+  'Renée',
+  'Aoife',
+  'Siobhán',
+  'Dmitri',
+  'Anastasia',
+  'Mohammed',
+  'Fatima',
+  'Omar',
+  'Aisha',
+  'Ibrahim',
+  'Leila',
+  'Kwame',
+  'Ama',
+  'Tariq',
+  'Yasmin',
 ];
 const LAST = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez', 'Gonzalez',
-  'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White', 'Harris', 'Sanchez', 'Clark',
-  'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott', 'Torres', 'Nguyen', 'Hill', 'Flores', 'Green',
-  'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell', 'Carter', 'Roberts', 'Gomez', 'Phillips', 'Evans', 'Turner', 'Diaz',
-  'Parker', 'Cruz', 'Edwards', 'Collins', 'Reyes', 'Stewart', 'Morris', 'Morales', 'Murphy', 'Cook', 'Rogers', 'Gutierrez', 'Ortiz', 'Morgan',
-  'Cooper', 'Peterson', 'Bailey', 'Reed', 'Kelly', 'Howard', 'Ramos', 'Kim', 'Cox', 'Ward', 'Richardson', 'Watson', 'Brooks', 'Chavez',
-  'Wood', 'James', 'Bennett', 'Gray', 'Mendoza', 'Ruiz', 'Hughes', 'Price', 'Alvarez', 'Castillo', 'Sanders', 'Patel', 'Myers', 'Long',
-  'Ross', 'Foster', 'Jiménez', 'Núñez', 'Müller', 'Schröder', 'Østergaard', 'Kowalczyk', 'Nowak', 'Dubois', 'Lefèvre', "O'Brien",
-  'McCarthy', 'Haddad', 'Okafor', 'Adeyemi', 'Mensah', 'Tanaka', 'Suzuki', 'Watanabe', 'Chen', 'Wang', 'Zhang', 'Singh', 'Sharma',
-  'García-López', 'Smith-Jones', 'van der Berg', 'De Luca', 'Rossi', 'Ferrari', 'Ivanova', 'Petrov', 'Andersson', 'Johansson', 'Virtanen',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Gomez',
+  'Phillips',
+  'Evans',
+  'Turner',
+  'Diaz',
+  'Parker',
+  'Cruz',
+  'Edwards',
+  'Collins',
+  'Reyes',
+  'Stewart',
+  'Morris',
+  'Morales',
+  'Murphy',
+  'Cook',
+  'Rogers',
+  'Gutierrez',
+  'Ortiz',
+  'Morgan',
+  'Cooper',
+  'Peterson',
+  'Bailey',
+  'Reed',
+  'Kelly',
+  'Howard',
+  'Ramos',
+  'Kim',
+  'Cox',
+  'Ward',
+  'Richardson',
+  'Watson',
+  'Brooks',
+  'Chavez',
+  'Wood',
+  'James',
+  'Bennett',
+  'Gray',
+  'Mendoza',
+  'Ruiz',
+  'Hughes',
+  'Price',
+  'Alvarez',
+  'Castillo',
+  'Sanders',
+  'Patel',
+  'Myers',
+  'Long',
+  'Ross',
+  'Foster',
+  'Jiménez',
+  'Núñez',
+  'Müller',
+  'Schröder',
+  'Østergaard',
+  'Kowalczyk',
+  'Nowak',
+  'Dubois',
+  'Lefèvre',
+  "O'Brien",
+  'McCarthy',
+  'Haddad',
+  'Okafor',
+  'Adeyemi',
+  'Mensah',
+  'Tanaka',
+  'Suzuki',
+  'Watanabe',
+  'Chen',
+  'Wang',
+  'Zhang',
+  'Singh',
+  'Sharma',
+  'García-López',
+  'Smith-Jones',
+  'van der Berg',
+  'De Luca',
+  'Rossi',
+  'Ferrari',
+  'Ivanova',
+  'Petrov',
+  'Andersson',
+  'Johansson',
+  'Virtanen',
 ];
 
 function pgArray(xs: string[]): string {
@@ -95,27 +319,38 @@ async function generate(db: Db): Promise<void> {
     await q.execute(db);
     process.stderr.write(`  ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   };
-  await step('account and properties', sql`
+  await step(
+    'account and properties',
+    sql`
     with a as (insert into entrata_account (name, subdomain, credential_kind, credential_encrypted) values ('bench', 'bench', 'apikey', 'x') returning id)
     insert into property (account_id, entrata_id, name, time_zone, ssid, last_sync_at, last_success_at, first_synced_at)
     select a.id, (100000 + p)::text, 'Property ' || p, 'America/Chicago', 'Pebbles-' || p, now(), now(), now() - interval '90 days'
-    from a, generate_series(1, ${PROPERTIES}) p`);
-  await step('units', sql`
+    from a, generate_series(1, ${PROPERTIES}) p`,
+  );
+  await step(
+    'units',
+    sql`
     insert into unit (property_id, entrata_id, number, building, spaces)
     select p.id, (p.id * 100000 + k)::text, k::text, ((k - 1) / 100 + 1)::text,
       (select jsonb_agg(jsonb_build_object('id', (p.id * 100000 + k)::text || '-' || s, 'label', k::text || '-' || chr(64 + s))) from generate_series(1, 1 + k % 4) s)
     from property p, generate_series(1, ${UNITS}) k
-    order by p.id, k`);
-  await step('residents', sql`
+    order by p.id, k`,
+  );
+  await step(
+    'residents',
+    sql`
     insert into resident (account_id, customer_id, first_name, last_name, email, mobile, contact_problems)
     select (select id from entrata_account), (20000000 + i)::text, f.names[1 + (i::bigint * 7919) % cardinality(f.names)], l.names[1 + (i::bigint * 104729) % cardinality(l.names)],
       case when i % 50 = 0 then null else 'resident' || i || '@example.org' end,
       case when i % 10 = 0 then null else '+1312555' || lpad((i % 10000)::text, 4, '0') end,
       array_remove(array[case when i % 50 = 0 then 'no-email' end, case when i % 10 = 0 then 'no-mobile' end], null)
     from generate_series(0, ${n - 1}) i,
-      (select ${sql.raw(pgArray(FIRST))} as names) f, (select ${sql.raw(pgArray(LAST))} as names) l`);
+      (select ${sql.raw(pgArray(FIRST))} as names) f, (select ${sql.raw(pgArray(LAST))} as names) l`,
+  );
   // Resident i lives at property i / PER_PROPERTY, in unit (i % PER_PROPERTY) % UNITS + 1.
-  await step('registrations', sql`
+  await step(
+    'registrations',
+    sql`
     insert into registration (resident_id, property_id, unit_entrata_id, space_ids, state, access_start, access_end, ended_at, rule)
     select r.id, p.id, (p.id * 100000 + u)::text, array[(p.id * 100000 + u)::text || '-1'], st,
       now() - interval '1 day' * (j % 300) + case when st = 'pending' then interval '1 day' * (30 + j % 60) else interval '0' end,
@@ -125,17 +360,26 @@ async function generate(db: Db): Promise<void> {
     cross join lateral (select r.i % ${PER_PROPERTY} as j) jj
     cross join lateral (select (jj.j % ${UNITS}) + 1 as u,
       case when jj.j % 50 = 1 then 'blocked' when jj.j % 100 < 10 then 'ended' when jj.j % 100 < 18 then 'pending' else 'active' end as st) s
-    join property p on p.entrata_id = (100001 + r.i / ${PER_PROPERTY})::text`);
-  await step('older registrations (moves within a property)', sql`
+    join property p on p.entrata_id = (100001 + r.i / ${PER_PROPERTY})::text`,
+  );
+  await step(
+    'older registrations (moves within a property)',
+    sql`
     insert into registration (resident_id, property_id, unit_entrata_id, space_ids, state, access_start, access_end, ended_at, rule)
     select g.resident_id, g.property_id, (g.property_id * 100000 + ((g.id * 31) % ${UNITS}) + 1)::text, '{}', 'ended',
       now() - interval '400 days', now() - interval '300 days', now() - interval '300 days', 'U3'
-    from registration g where g.id % 20 = 0`);
-  await step('keys', sql`
+    from registration g where g.id % 20 = 0`,
+  );
+  await step(
+    'keys',
+    sql`
     insert into psk (resident_id, property_id, secret_encrypted, fingerprint, rule)
     select resident_id, property_id, 'bench-not-a-key', md5(resident_id::text || '/' || property_id), 'P1'
-    from registration where state in ('active', 'blocked')`);
-  await step('lease mirror', sql`
+    from registration where state in ('active', 'blocked')`,
+  );
+  await step(
+    'lease mirror',
+    sql`
     insert into lease_mirror (property_id, lease_id, data, status, customer_ids)
     select g.property_id, (g.property_id * 100000 + min(g.id))::text,
       jsonb_build_object('id', (g.property_id * 100000 + min(g.id))::text, 'status', 'current', 'unitId', g.unit_entrata_id, 'spaceIds', '[]'::jsonb,
@@ -146,30 +390,45 @@ async function generate(db: Db): Promise<void> {
       'current', array_agg(r.customer_id)
     from registration g join resident r on r.id = g.resident_id
     where g.state <> 'ended'
-    group by g.property_id, g.unit_entrata_id`);
-  await step('notifications', sql`
+    group by g.property_id, g.unit_entrata_id`,
+  );
+  await step(
+    'notifications',
+    sql`
     with o as (
       insert into outbox (property_id, resident_id, kind, rule, payload, state, created_by, sent_at)
       select property_id, resident_id, 'welcome', 'N6', '{}'::jsonb, 'sent', 'sync', now() from registration where state in ('active', 'blocked')
       returning id, resident_id)
     insert into delivery (outbox_id, channel, state, recipient, attempts, sent_at)
-    select id, 'email', case when resident_id % 100 = 0 then 'failed' else 'sent' end, 'resident@example.org', 1, now() from o`);
+    select id, 'email', case when resident_id % 100 = 0 then 'failed' else 'sent' end, 'resident@example.org', 1, now() from o`,
+  );
   // What autovacuum does on a running server (statistics, and the visibility map index-only scans use).
   await step('vacuum analyze', sql`vacuum analyze`);
 }
 
-interface Sample { kind: Kind; ms: number; rows: number; total: number }
+interface Sample {
+  kind: Kind;
+  ms: number;
+  rows: number;
+  total: number;
+}
 
 /** A caller holding the manager role at every property, as a regional manager would. */
 function managerOfAll(ids: number[]) {
-  const caller: Caller = { kind: 'token', tokenId: 1 as ApiTokenId, name: 'bench', admin: false, roles: new Map(ids.map((id) => [id, 'manager' as PropertyRole])) };
+  const caller: Caller = {
+    kind: 'token',
+    tokenId: 1 as ApiTokenId,
+    name: 'bench',
+    admin: false,
+    roles: new Map(ids.map((id) => [id, 'manager' as PropertyRole])),
+  };
   return { authenticate: async (req: FastifyRequest) => (req.headers.authorization === 'Bearer bench' ? caller : null) };
 }
 
 /** A deterministic pseudo-random sequence, so both databases answer the same requests. */
 function prng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
 }
 
 function fragmentOf(rand: () => number, first: string, last: string): string {
@@ -192,8 +451,16 @@ async function benchOn(label: string, url: string) {
     const names = await db.selectFrom('resident').select(['first_name', 'last_name']).where(sql<boolean>`id % 97 = 0`).execute();
     const log = createLogger({ level: 'silent', format: 'json' });
     const app = await buildHttpServer({
-      db, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log, now: () => new Date(), api: true, syncNowTimeoutMs: 1000,
-      auth: managerOfAll(props.map((p) => p.id)), secrets: createSecretBox(generateKey()), catcher: false,
+      db,
+      boss: null,
+      metrics: createMetrics(null, { defaultMetrics: false }),
+      log,
+      now: () => new Date(),
+      api: true,
+      syncNowTimeoutMs: 1000,
+      auth: managerOfAll(props.map((p) => p.id)),
+      secrets: createSecretBox(generateKey()),
+      catcher: false,
     });
     const loadBefore = os.loadavg()[0]!;
     const rand = prng(20261129);
@@ -249,7 +516,10 @@ function stats(samples: Sample[]) {
 }
 
 const machine = {
-  cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? '',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
   platform: `${os.platform()} ${os.release()}`,
 };
 const results: Array<Awaited<ReturnType<typeof benchOn>>> = [];
@@ -283,15 +553,26 @@ const LABEL: Record<Kind, string> = { name: 'search by name fragment', unit: 'se
 const table = [
   `| GET /api/properties/:id/residents, ${REQUESTS} requests each, ms | ${results.map((r) => `${r.database} (PostgreSQL ${r.serverVersion.split(' ')[0]}) p50 / p95 / max`).join(' | ')} | target p95 |`,
   `|---|${results.map(() => '---|').join('')}---|`,
-  ...(Object.keys(TARGETS) as Kind[]).map((k) => `| ${LABEL[k]} | ${results.map((r) => `${f(r.stats[k].p50)} / **${f(r.stats[k].p95)}** / ${f(r.stats[k].max)}`).join(' | ')} | ≤ ${TARGETS[k]} |`),
+  ...(Object.keys(TARGETS) as Kind[]).map(
+    (k) => `| ${LABEL[k]} | ${results.map((r) => `${f(r.stats[k].p50)} / **${f(r.stats[k].p95)}** / ${f(r.stats[k].max)}`).join(' | ')} | ≤ ${TARGETS[k]} |`,
+  ),
 ].join('\n');
-const failed = results.flatMap((r) => (Object.keys(TARGETS) as Kind[]).filter((k) => r.stats[k].p95 > TARGETS[k]).map((k) => `${r.database}: ${LABEL[k]} p95 ${f(r.stats[k].p95)} ms > ${TARGETS[k]} ms`));
+const failed = results.flatMap((r) =>
+  (Object.keys(TARGETS) as Kind[])
+    .filter((k) => r.stats[k].p95 > TARGETS[k])
+    .map((k) => `${r.database}: ${LABEL[k]} p95 ${f(r.stats[k].p95)} ms > ${TARGETS[k]} ms`),
+);
 const loads = results.map((r) => `${r.database} ${r.load.before.toFixed(1)} → ${r.load.after.toFixed(1)}`).join(', ');
-process.stdout.write(`\nResidents search: ${PROPERTIES * PER_PROPERTY} residents over ${PROPERTIES} properties\n\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average (1 min) while measuring: ${loads}\n`);
+process.stdout.write(
+  `\nResidents search: ${PROPERTIES * PER_PROPERTY} residents over ${PROPERTIES} properties\n\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average (1 min) while measuring: ${loads}\n`,
+);
 for (const r of results) for (const k of Object.keys(TARGETS) as Kind[]) process.stdout.write(`\n${r.database}, ${LABEL[k]}:\n${r.plans[k]}\n`);
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 const file = path.join(ROOT, 'bench/results', `api-search-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, `${JSON.stringify({ machine, properties: PROPERTIES, residentsPerProperty: PER_PROPERTY, requests: REQUESTS, results, table }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ machine, properties: PROPERTIES, residentsPerProperty: PER_PROPERTY, requests: REQUESTS, results, table }, null, 2)}\n`,
+);
 process.stdout.write(`\nwritten: ${path.relative(ROOT, file)}\n`);
 // A measurement, not a test: the figures move with the machine's load, so `npm run bench` goes on.
 if (failed.length > 0) process.stderr.write(`over target:\n  ${failed.join('\n  ')}\n`);

@@ -64,18 +64,24 @@ export async function benchNotifications(opts: NotificationBenchOptions = {}): P
       return deps;
     });
     const start = performance.now();
-    await Promise.all(loops.map(async (deps) => {
-      for (;;) {
-        const r = await deliverDue(deps, new Date());
-        if (r.claimed === 0 && r.expanded === 0) break;
-      }
-    }));
+    await Promise.all(
+      loops.map(async (deps) => {
+        for (;;) {
+          const r = await deliverDue(deps, new Date());
+          if (r.claimed === 0 && r.expanded === 0) break;
+        }
+      }),
+    );
     const elapsedMs = performance.now() - start;
     for (const l of loops) {
       await l.mail?.close();
       await l.db.destroy();
     }
-    const states = await db.selectFrom('delivery').select((eb) => ['state', eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    const states = await db
+      .selectFrom('delivery')
+      .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+      .groupBy('state')
+      .execute();
     const sentRows = Number(states.find((s) => s.state === 'sent')?.n ?? 0);
     const got = await smtp.report();
     return {
@@ -109,20 +115,65 @@ const round = (n: number) => Math.round(n * 10) / 10;
 
 /** Residents with keys and one queued welcome each, inserted in bulk. */
 async function seed(db: Db, secrets: ReturnType<typeof createSecretBox>, count: number) {
-  const account = await db.insertInto('entrata_account').values({ name: 'bench', subdomain: 'bench', base_url: null, credential_kind: 'apikey', credential_encrypted: secrets.encrypt('{}') }).returning('id').executeTakeFirstOrThrow();
-  const property = await db.insertInto('property').values({ account_id: account.id, entrata_id: 'B1', name: 'Benchmark Commons', time_zone: 'America/Chicago', ssid: 'Bench-WiFi', support_email: 'office@bench.example.com' }).returning('id').executeTakeFirstOrThrow();
+  const account = await db
+    .insertInto('entrata_account')
+    .values({ name: 'bench', subdomain: 'bench', base_url: null, credential_kind: 'apikey', credential_encrypted: secrets.encrypt('{}') })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const property = await db
+    .insertInto('property')
+    .values({
+      account_id: account.id,
+      entrata_id: 'B1',
+      name: 'Benchmark Commons',
+      time_zone: 'America/Chicago',
+      ssid: 'Bench-WiFi',
+      support_email: 'office@bench.example.com',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   for (let i = 0; i < count; i += 1000) {
     const n = Math.min(1000, count - i);
     const residents = await db
       .insertInto('resident')
-      .values(Array.from({ length: n }, (_, j) => ({ account_id: account.id, customer_id: String(100000 + i + j), first_name: `Res${i + j}`, last_name: 'Bench', email: `r${i + j}@bench.example.com` })))
+      .values(
+        Array.from({ length: n }, (_, j) => ({
+          account_id: account.id,
+          customer_id: String(100000 + i + j),
+          first_name: `Res${i + j}`,
+          last_name: 'Bench',
+          email: `r${i + j}@bench.example.com`,
+        })),
+      )
       .returning('id')
       .execute();
-    await db.insertInto('psk').values(residents.map((r) => {
-      const key = generatePsk();
-      return { resident_id: r.id, property_id: property.id, secret_encrypted: secrets.encrypt(key), fingerprint: secrets.fingerprint(key, `property:${property.id}`), rule: 'P1' };
-    })).execute();
-    await db.insertInto('outbox').values(residents.map((r) => ({ property_id: property.id, resident_id: r.id, rule: 'N6', ...outboxNotice({ kind: 'welcome', payload: { ssid: 'Bench-WiFi', unitId: `U${r.id}`, leaseId: null } }), created_by: 'bench' }))).execute();
+    await db
+      .insertInto('psk')
+      .values(
+        residents.map((r) => {
+          const key = generatePsk();
+          return {
+            resident_id: r.id,
+            property_id: property.id,
+            secret_encrypted: secrets.encrypt(key),
+            fingerprint: secrets.fingerprint(key, `property:${property.id}`),
+            rule: 'P1',
+          };
+        }),
+      )
+      .execute();
+    await db
+      .insertInto('outbox')
+      .values(
+        residents.map((r) => ({
+          property_id: property.id,
+          resident_id: r.id,
+          rule: 'N6',
+          ...outboxNotice({ kind: 'welcome', payload: { ssid: 'Bench-WiFi', unitId: `U${r.id}`, leaseId: null } }),
+          created_by: 'bench',
+        })),
+      )
+      .execute();
   }
 }
 
@@ -151,7 +202,10 @@ process.on('message', () => {
 `;
 
 async function countingSmtp() {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SMTP_CHILD], { cwd: path.resolve(import.meta.dirname ?? '.', '..'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SMTP_CHILD], {
+    cwd: path.resolve(import.meta.dirname ?? '.', '..'),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m) => resolve((m as { port: number }).port));
     child.once('exit', (code) => reject(new Error(`SMTP child exited with ${code}`)));
@@ -159,15 +213,18 @@ async function countingSmtp() {
   return {
     port,
     async report(): Promise<{ received: number; bytes: number; distinct: number; duplicates: number }> {
-      const r = new Promise<{ received: number; bytes: number; distinct: number; duplicates: number }>((resolve) => child.once('message', (m) => resolve(m as never)));
+      const r = new Promise<{ received: number; bytes: number; distinct: number; duplicates: number }>((resolve) =>
+        child.once('message', (m) => resolve(m as never)),
+      );
       child.send('report');
       return r;
     },
-    stop: () => new Promise<void>((r) => {
-      if (child.exitCode !== null) return r();
-      child.once('exit', () => r());
-      child.kill();
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('exit', () => r());
+        child.kill();
+      }),
   };
 }
 
@@ -218,7 +275,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
     poolSize: arg('--pool') ? Number(arg('--pool')) : undefined,
     batchSize: arg('--batch') ? Number(arg('--batch')) : undefined,
   });
-  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     process.stdout.write('notifications benchmark\n');
     for (const [k, v] of Object.entries(result)) process.stdout.write(`  ${k.padEnd(20)} ${String(v)}\n`);

@@ -38,19 +38,28 @@ const db = new Kysely<DB>({
   log(event) {
     statements.total++;
     if (event.level === 'query' && /^insert into "outbox"/i.test(event.query.sql)) statements.outboxInserts++;
-    if (process.argv.includes('--slow') && event.queryDurationMillis > 50) slow.push({ ms: Math.round(event.queryDurationMillis), sql: event.query.sql.replace(/\s+/g, ' ').slice(0, 300) });
+    if (process.argv.includes('--slow') && event.queryDurationMillis > 50)
+      slow.push({ ms: Math.round(event.queryDurationMillis), sql: event.query.sql.replace(/\s+/g, ' ').slice(0, 300) });
   },
 });
 
 const meter = new EntrataMeter(null);
 const clientFor = meteredClients(db, secrets, config, log, meter);
-const properties = await db.selectFrom('property').select(['id', 'account_id', 'entrata_id', 'name']).where('enabled', '=', true).orderBy('id').limit(limit > 0 ? limit : 1_000_000).execute();
+const properties = await db
+  .selectFrom('property')
+  .select(['id', 'account_id', 'entrata_id', 'name'])
+  .where('enabled', '=', true)
+  .orderBy('id')
+  .limit(limit > 0 ? limit : 1_000_000)
+  .execute();
 
 async function eachProperty(fn: (p: (typeof properties)[number]) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < properties.length) await fn(properties[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < properties.length) await fn(properties[next++]!);
+    }),
+  );
 }
 
 const calls: Record<string, number> = {};
@@ -78,7 +87,12 @@ if (phase === 'floor' || phase === 'read') {
   });
 } else {
   await eachProperty(async (p) => {
-    const { result, calls: c } = await meter.track(() => syncProperty({ db, secrets, log, clientFor, now: () => new Date() }, { propertyDbId: p.id, trigger: 'schedule', skipUnchanged: !full, lock: { wait: false } }));
+    const { result, calls: c } = await meter.track(() =>
+      syncProperty(
+        { db, secrets, log, clientFor, now: () => new Date() },
+        { propertyDbId: p.id, trigger: 'schedule', skipUnchanged: !full, lock: { wait: false } },
+      ),
+    );
     statuses[result.status] = (statuses[result.status] ?? 0) + 1;
     planSkipped += result.counts.planSkipped ?? 0;
     if (result.status === 'failed') process.stderr.write(`sync of ${p.entrata_id} failed: ${result.error?.message}\n`);
@@ -89,9 +103,18 @@ const wallMs = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 await db.destroy();
 for (const q of slow.sort((a, b) => b.ms - a.ms).slice(0, 25)) process.stderr.write(`${q.ms} ms  ${q.sql}\n`);
-process.stdout.write(JSON.stringify({
-  phase, properties: properties.length, concurrency, wallMs: Math.round(wallMs),
-  cpuMs: Math.round((cpu.user + cpu.system) / 1000), peakRssBytes: process.resourceUsage().maxRSS * 1024,
-  calls, callsPerSync: { min: Math.min(...perSync), max: Math.max(...perSync), mean: perSync.reduce((a, b) => a + b, 0) / perSync.length },
-  statuses, planSkipped, statements,
-}) + '\n');
+process.stdout.write(
+  `${JSON.stringify({
+    phase,
+    properties: properties.length,
+    concurrency,
+    wallMs: Math.round(wallMs),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    calls,
+    callsPerSync: { min: Math.min(...perSync), max: Math.max(...perSync), mean: perSync.reduce((a, b) => a + b, 0) / perSync.length },
+    statuses,
+    planSkipped,
+    statements,
+  })}\n`,
+);

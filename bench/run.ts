@@ -56,10 +56,25 @@ function freePort(): Promise<number> {
 
 async function startSimulatorProcess() {
   const port = await freePort();
-  const proc = spawn(process.execPath, [
-    path.join(ROOT, 'bin/pebbles.js'), 'simulator', '--port', String(port), '--seed', 'bench',
-    '--properties', String(PROPERTIES), '--units', String(UNITS), '--latency', String(LATENCY), '--no-rate-limits',
-  ], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin/pebbles.js'),
+      'simulator',
+      '--port',
+      String(port),
+      '--seed',
+      'bench',
+      '--properties',
+      String(PROPERTIES),
+      '--units',
+      String(UNITS),
+      '--latency',
+      String(LATENCY),
+      '--no-rate-limits',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let err = '';
   const ids = await new Promise<string[]>((resolve, reject) => {
     proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -70,7 +85,9 @@ async function startSimulatorProcess() {
     proc.on('exit', (code) => reject(new Error(`simulator exited (${code}): ${err}`)));
   });
   return {
-    url: `http://127.0.0.1:${port}`, ids, pid: proc.pid!,
+    url: `http://127.0.0.1:${port}`,
+    ids,
+    pid: proc.pid!,
     stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))),
     /** Leaves it running after this process exits (--keep). */
     detach: () => {
@@ -102,16 +119,25 @@ async function statCounters(db: Db) {
 async function snapshot(db: Db) {
   const out: Record<string, { rows: number; digest: string }> = {};
   for (const t of REGISTRY_TABLES) {
-    const { rows } = await sql<{ n: number; d: string }>`select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as d from ${sql.table(t)} x`.execute(db);
+    const { rows } = await sql<{
+      n: number;
+      d: string;
+    }>`select count(*)::int as n, md5(coalesce(string_agg(x::text, '|' order by x::text), '')) as d from ${sql.table(t)} x`.execute(db);
     out[t] = { rows: rows[0]!.n, digest: rows[0]!.d };
   }
   return out;
 }
 
 async function phase(url: string, secretHex: string, name: 'floor' | 'read' | 'sync') {
-  const { stdout, stderr } = await run(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'bench/phase.ts'), '--url', url, '--phase', name, '--concurrency', String(CONCURRENCY)], {
-    cwd: ROOT, env: { ...process.env, PEBBLES_SECRET_KEY: secretHex, LOG_LEVEL: 'silent' }, maxBuffer: 1 << 24,
-  });
+  const { stdout, stderr } = await run(
+    process.execPath,
+    [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'bench/phase.ts'), '--url', url, '--phase', name, '--concurrency', String(CONCURRENCY)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PEBBLES_SECRET_KEY: secretHex, LOG_LEVEL: 'silent' },
+      maxBuffer: 1 << 24,
+    },
+  );
   if (stderr.trim()) process.stderr.write(stderr);
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
@@ -124,7 +150,10 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
     const secrets = createSecretBox(Buffer.from(secretHex, 'hex'));
     await addAccount(db, secrets, { name: 'bench', subdomain: 'bench', baseUrl: sim.url, credential: { kind: 'apikey', apiKey: 'demo-key' } });
     const account = await db.selectFrom('entrata_account').select('id').executeTakeFirstOrThrow();
-    await db.insertInto('property').values(sim.ids.map((id, i) => ({ account_id: account.id, entrata_id: id, time_zone: 'America/Denver', ssid: `Bench-${i + 1}` }))).execute();
+    await db
+      .insertInto('property')
+      .values(sim.ids.map((id, i) => ({ account_id: account.id, entrata_id: id, time_zone: 'America/Denver', ssid: `Bench-${i + 1}` })))
+      .execute();
     const { rows: version } = await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db);
 
     process.stderr.write(`[${label}] fetch-only floor…\n`);
@@ -134,8 +163,15 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
     process.stderr.write(`[${label}] cold sync…\n`);
     const cold = await phase(url, secretHex, 'sync');
     const counts = await snapshot(db);
-    const welcomes = await db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'welcome').executeTakeFirstOrThrow();
-    const leases = await db.selectFrom('lease_mirror').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const welcomes = await db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'welcome')
+      .executeTakeFirstOrThrow();
+    const leases = await db
+      .selectFrom('lease_mirror')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await sql`vacuum analyze`.execute(db);
     // A sync of everything with nothing changed in Entrata, measured for the rows it changes.
     const measured = async (what: string) => {
@@ -146,11 +182,13 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
       await new Promise((res) => setTimeout(res, 1000)); // the phase's backends flush their statistics on exit
       const after = await statCounters(db);
       const snapAfter = await snapshot(db);
-      const changed = Object.fromEntries(REGISTRY_TABLES.map((t) => {
-        const b = before[t] ?? { ins: 0, upd: 0, del: 0 };
-        const a = after[t] ?? { ins: 0, upd: 0, del: 0 };
-        return [t, { inserted: a.ins - b.ins, updated: a.upd - b.upd, deleted: a.del - b.del, identical: snapBefore[t]!.digest === snapAfter[t]!.digest }];
-      }));
+      const changed = Object.fromEntries(
+        REGISTRY_TABLES.map((t) => {
+          const b = before[t] ?? { ins: 0, upd: 0, del: 0 };
+          const a = after[t] ?? { ins: 0, upd: 0, del: 0 };
+          return [t, { inserted: a.ins - b.ins, updated: a.upd - b.upd, deleted: a.del - b.del, identical: snapBefore[t]!.digest === snapAfter[t]!.digest }];
+        }),
+      );
       return { ...r, rowsChanged: changed };
     };
     // The first re-sync after the cold one plans everything again (every property's inputs changed then);
@@ -173,9 +211,16 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
     const changedRows = (r: { rowsChanged: Record<string, { inserted: number; updated: number; deleted: number }> }) =>
       Object.values(r.rowsChanged).reduce((a, c) => a + c.inserted + c.updated + c.deleted, 0);
     return {
-      database: label, serverVersion: version[0]!.v,
-      leasesInMirror: Number(leases.n), registry: counts, welcomesQueued: Number(welcomes.n),
-      floor: floorMedian, normalised, cold, resync, steady,
+      database: label,
+      serverVersion: version[0]!.v,
+      leasesInMirror: Number(leases.n),
+      registry: counts,
+      welcomesQueued: Number(welcomes.n),
+      floor: floorMedian,
+      normalised,
+      cold,
+      resync,
+      steady,
       steadyOverFloor: [...pairRatios].sort((a, b) => a - b)[Math.floor(pairRatios.length / 2)]!,
       pairRatios,
       resyncOverFloor: Math.round((resync.wallMs / floorMedian.wallMs) * 100) / 100,
@@ -188,7 +233,10 @@ async function benchOn(label: string, url: string, sim: { url: string; ids: stri
 }
 
 const machine = {
-  cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? '',
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
   platform: `${os.platform()} ${os.release()}`,
 };
 process.stderr.write(`simulator: ${PROPERTIES} properties × ${UNITS} units, ${LATENCY} ms per call, rate limits off; concurrency ${CONCURRENCY}\n`);
@@ -242,12 +290,24 @@ const lines = [
   `| steady / floor, median of the pairs (each pair's) | ${results.map((r) => `${r.steadyOverFloor.toFixed(2)} (${r.pairRatios.map((x) => x.toFixed(2)).join(', ')})`).join(' | ')} | ≤ 1.2 |`,
   `| registry rows changed by the re-sync / by the ${PAIRS} steady syncs | ${results.map((r) => `${r.rowsChangedByResync} / ${r.rowsChangedBySteadySync}`).join(' | ')} | 0 |`,
   `| peak RSS of the Pebbles process (cold / re-sync / steady / floor) | ${results.map((r) => `${mib(r.cold.peakRssBytes)} / ${mib(r.resync.peakRssBytes)} / ${mib(r.steady.peakRssBytes)} / ${mib(r.floor.peakRssBytes)}`).join(' | ')} | ≤ 1 GiB |`,
-  `| Entrata calls per property per sync (steady) | ${results.map((r) => `${(Object.values(r.steady.calls as Record<string, number>).reduce((a, b) => a + b, 0) / r.steady.properties).toFixed(2)} (${Object.entries(r.steady.calls as Record<string, number>).map(([k, v]) => `${k} ${(v / r.steady.properties).toFixed(2)}`).join(', ')})`).join(' | ')} | |`,
+  `| Entrata calls per property per sync (steady) | ${results
+    .map(
+      (r) =>
+        `${(Object.values(r.steady.calls as Record<string, number>).reduce((a, b) => a + b, 0) / r.steady.properties).toFixed(2)} (${Object.entries(
+          r.steady.calls as Record<string, number>,
+        )
+          .map(([k, v]) => `${k} ${(v / r.steady.properties).toFixed(2)}`)
+          .join(', ')})`,
+    )
+    .join(' | ')} | |`,
 ];
 const table = lines.join('\n');
 process.stdout.write(`\n${table}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 const file = path.join(ROOT, 'bench/results', `sync-${stamp}.json`);
-writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), machine, params: { properties: PROPERTIES, units: UNITS, latencyMs: LATENCY, concurrency: CONCURRENCY, pairs: PAIRS }, results, table }, null, 2) + '\n');
+writeFileSync(
+  file,
+  `${JSON.stringify({ at: new Date().toISOString(), machine, params: { properties: PROPERTIES, units: UNITS, latencyMs: LATENCY, concurrency: CONCURRENCY, pairs: PAIRS }, results, table }, null, 2)}\n`,
+);
 process.stdout.write(`written ${path.relative(ROOT, file)}\n`);

@@ -15,9 +15,16 @@ const apiField = (f: AccountField) => (f === 'apiKey' || f === 'username' || f =
 export async function addAccountAs(db: Db, secrets: SecretBox, input: NewAccount, actor: string, now: Date): Promise<AccountSummary> {
   validateNewAccount(input, apiField);
   const existing = await db.selectFrom('entrata_account').select('id').where('name', '=', input.name).executeTakeFirst();
-  if (existing) throw new AccountError(`an account named "${input.name}" exists already: choose another name`, { code: 'account-exists', category: 'conflict' });
+  if (existing)
+    throw new AccountError(`an account named "${input.name}" exists already: choose another name`, { code: 'account-exists', category: 'conflict' });
   await addAccount(db, secrets, input);
-  await recordAdminAction(db, { propertyId: null, actor, action: 'add-account', at: now, details: { account: input.name, subdomain: input.subdomain, auth: input.credential.kind } });
+  await recordAdminAction(db, {
+    propertyId: null,
+    actor,
+    action: 'add-account',
+    at: now,
+    details: { account: input.name, subdomain: input.subdomain, auth: input.credential.kind },
+  });
   return (await listAccounts(db)).find((a) => a.name === input.name)!;
 }
 
@@ -32,10 +39,16 @@ export async function testConnection(deps: SyncDeps, name: string): Promise<Conn
   const client = await deps.clientFor(account.id);
   try {
     const status = await client.getStatus();
-    if (!status.ok) return { ok: false, error: { code: 'entrata-status', kind: 'entrata', message: `Entrata answered "${status.status}"${status.message ? `: ${status.message}` : ''}` } };
+    if (!status.ok)
+      return {
+        ok: false,
+        error: { code: 'entrata-status', kind: 'entrata', message: `Entrata answered "${status.status}"${status.message ? `: ${status.message}` : ''}` },
+      };
     const found = await client.discoverProperties();
     return {
-      ok: true, status: status.status, message: status.message,
+      ok: true,
+      status: status.status,
+      message: status.message,
       properties: found.permitted ? found.properties.length : null,
       note: found.permitted ? null : 'this API user may not call getProperties: enable properties by their Entrata id',
     };
@@ -61,10 +74,22 @@ export async function listedProperties(deps: SyncDeps, name: string): Promise<Li
   const account = await getAccount(deps.db, deps.secrets, name);
   const found = await (await deps.clientFor(account.id)).discoverProperties();
   if (!found.permitted) {
-    throw new AccountError(`Entrata does not let this API user call getProperties (${found.error.detail}): enable properties by their Entrata id`, { code: 'entrata-not-permitted', category: 'refused' });
+    throw new AccountError(`Entrata does not let this API user call getProperties (${found.error.detail}): enable properties by their Entrata id`, {
+      code: 'entrata-not-permitted',
+      category: 'refused',
+    });
   }
-  const enabled = new Set((await deps.db.selectFrom('property').select('entrata_id').where('account_id', '=', account.id).where('enabled', '=', true).execute()).map((r) => r.entrata_id));
+  const enabled = new Set(
+    (await deps.db.selectFrom('property').select('entrata_id').where('account_id', '=', account.id).where('enabled', '=', true).execute()).map(
+      (r) => r.entrata_id,
+    ),
+  );
   return found.properties.map((p) => ({
-    entrataId: p.id, name: p.name, type: p.type, disabledInEntrata: p.isDisabled, city: p.address?.city || null, enabled: enabled.has(p.id),
+    entrataId: p.id,
+    name: p.name,
+    type: p.type,
+    disabledInEntrata: p.isDisabled,
+    city: p.address?.city || null,
+    enabled: enabled.has(p.id),
   }));
 }

@@ -43,13 +43,21 @@ export type AccountField = 'name' | 'subdomain' | 'baseUrl' | 'country' | 'apiKe
 
 /** How `pebbles account add` names each field in its messages. */
 const CLI_FLAGS: Record<AccountField, string> = {
-  name: '--name', subdomain: '--subdomain', baseUrl: '--base-url', country: '--country', apiKey: '--api-key', username: '--username', password: '--password',
+  name: '--name',
+  subdomain: '--subdomain',
+  baseUrl: '--base-url',
+  country: '--country',
+  apiKey: '--api-key',
+  username: '--username',
+  password: '--password',
 };
 
 /** `name` says how a message names a field: the command's flag by default, the JSON field for the API. */
 export function validateNewAccount(input: NewAccount, name: (f: AccountField) => string = (f) => CLI_FLAGS[f]): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(input.name)) throw new AccountError(`${name('name')}: 1 to 64 letters, digits, spaces, dots, dashes or underscores`);
-  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(input.subdomain)) throw new AccountError(`${name('subdomain')}: the xxx of xxx.entrata.com (letters, digits and dashes)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/.test(input.name))
+    throw new AccountError(`${name('name')}: 1 to 64 letters, digits, spaces, dots, dashes or underscores`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/i.test(input.subdomain))
+    throw new AccountError(`${name('subdomain')}: the xxx of xxx.entrata.com (letters, digits and dashes)`);
   if (input.baseUrl != null) {
     let url: URL;
     try {

@@ -16,6 +16,9 @@ export async function ensureDataDir(dir: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (!UNUSABLE.has(code)) throw err;
-    throw new ConfigError(`PEBBLES_DATA_DIR ${dir} cannot be used (${code}): choose a directory this user may create and write, or set DATABASE_URL`, { code: 'data-dir-unusable', cause: err });
+    throw new ConfigError(`PEBBLES_DATA_DIR ${dir} cannot be used (${code}): choose a directory this user may create and write, or set DATABASE_URL`, {
+      code: 'data-dir-unusable',
+      cause: err,
+    });
   }
 }

@@ -29,14 +29,24 @@ export async function startDemo(app: AppContext): Promise<RunningSimulator> {
   const properties = sim.control.portfolio().properties;
   for (const [i, settings] of DEMO_PROPERTIES.entries()) {
     const entrataId = properties[i]!.id;
-    const p = await getProperty(app.db, entrataId, DEMO_ACCOUNT).catch(() => enableProperty(app.db, { accountName: DEMO_ACCOUNT, entrataId, ...settings, earlyMoveInDays: 2, lateMoveOutDays: 1 }));
+    const p = await getProperty(app.db, entrataId, DEMO_ACCOUNT).catch(() =>
+      enableProperty(app.db, { accountName: DEMO_ACCOUNT, entrataId, ...settings, earlyMoveInDays: 2, lateMoveOutDays: 1 }),
+    );
     const r = await syncProperty(deps, { propertyDbId: p.id, trigger: 'demo' });
     const c = r.counts;
     app.log.info(
-      { property: entrataId, status: r.status, registered: (c.register ?? 0) + (c['move-home-unit'] ?? 0), activated: c.activate ?? 0, keysIssued: c['issue-key'] ?? 0, notificationsQueued: c.notify ?? 0, ended: c.end ?? 0 },
+      {
+        property: entrataId,
+        status: r.status,
+        registered: (c.register ?? 0) + (c['move-home-unit'] ?? 0),
+        activated: c.activate ?? 0,
+        keysIssued: c['issue-key'] ?? 0,
+        notificationsQueued: c.notify ?? 0,
+        ended: c.end ?? 0,
+      },
       `demo: synced ${r.property}`,
     );
   }
-  app.log.info('demo: try `npx pebbles residents --property ' + properties[0]!.id + '` or `npx pebbles explain --customer ID` in another terminal');
+  app.log.info(`demo: try \`npx pebbles residents --property ${properties[0]!.id}\` or \`npx pebbles explain --customer ID\` in another terminal`);
   return sim;
 }

@@ -2,7 +2,17 @@ import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { ConfigError, type Config } from '../config/config.ts';
-import { createSecretBox, generateKey, installNewKeyFile, KEY_FILE_NAME, keyCheck, readKeyFile, SecretError, writeNewKeyFile, type SecretBox } from '../crypto/secrets.ts';
+import {
+  createSecretBox,
+  generateKey,
+  installNewKeyFile,
+  KEY_FILE_NAME,
+  keyCheck,
+  readKeyFile,
+  SecretError,
+  writeNewKeyFile,
+  type SecretBox,
+} from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../log/logger.ts';
 
@@ -39,7 +49,9 @@ async function readCheck(db: Db): Promise<CheckRow | undefined> {
 async function oldestSecrets(db: Db): Promise<Array<{ table: EncryptedTable; value: string }>> {
   const found = await Promise.all(
     ENCRYPTED.map(async ({ table, column }) => {
-      const { rows } = await sql<{ v: string }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} is not null order by id limit 1`.execute(db);
+      const { rows } = await sql<{
+        v: string;
+      }>`select ${sql.ref(column)} as v from ${sql.table(table)} where ${sql.ref(column)} is not null order by id limit 1`.execute(db);
       return rows[0] ? { table, value: rows[0].v } : null;
     }),
   );
@@ -47,7 +59,9 @@ async function oldestSecrets(db: Db): Promise<Array<{ table: EncryptedTable; val
 }
 
 const mismatch = (source: string) =>
-  new SecretKeyMismatchError(`the secret key (${source}) is not the one this database's secrets are encrypted with: start with the key it was set up with (or the new one, after pebbles secret rotate)`);
+  new SecretKeyMismatchError(
+    `the secret key (${source}) is not the one this database's secrets are encrypted with: start with the key it was set up with (or the new one, after pebbles secret rotate)`,
+  );
 
 /**
  * Proves `key` against the database: by its check value, or, in a database that has none yet, by
@@ -65,10 +79,16 @@ export async function proveSecretKey(db: Db, key: Buffer, source: string): Promi
     try {
       box.decrypt(value);
     } catch {
-      throw new SecretKeyMismatchError(`the secret key (${source}) does not decrypt the stored ${table} secrets: start with the key the database was set up with`);
+      throw new SecretKeyMismatchError(
+        `the secret key (${source}) does not decrypt the stored ${table} secrets: start with the key the database was set up with`,
+      );
     }
   }
-  await db.insertInto('secret_check').values({ check_value: box.check, key_id: box.keyId }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  await db
+    .insertInto('secret_check')
+    .values({ check_value: box.check, key_id: box.keyId })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
   const now = await readCheck(db);
   if (now?.check_value !== box.check) throw mismatch(source);
   return box;
@@ -106,7 +126,10 @@ export async function openSecretBox(db: Db, config: Config, log: Logger): Promis
   }
   if (!key) {
     if (check || (await oldestSecrets(db)).length > 0) {
-      throw new SecretKeyMismatchError(`${file} is missing, but the database holds secrets encrypted with it: put the file back (from a backup), or set PEBBLES_SECRET_KEY to that key; a new key would leave them unreadable`, { code: 'secret-key-missing' });
+      throw new SecretKeyMismatchError(
+        `${file} is missing, but the database holds secrets encrypted with it: put the file back (from a backup), or set PEBBLES_SECRET_KEY to that key; a new key would leave them unreadable`,
+        { code: 'secret-key-missing' },
+      );
     }
     // Another process starting at once may have written it first: then its key is the one.
     if (await writeNewKeyFile(config.dataDir, generateKey())) log.info({ file }, 'secret key: generated (keep it with backups of the data directory)');
@@ -157,15 +180,21 @@ async function reencryptAll(db: Db, current: SecretBox, next: SecretBox): Promis
           try {
             plain = current.decrypt(r.v);
           } catch {
-            throw new SecretError(`${table} ${r.id} does not decrypt with the current key: nothing was changed (the value is damaged, or was written under another key)`);
+            throw new SecretError(
+              `${table} ${r.id} does not decrypt with the current key: nothing was changed (the value is damaged, or was written under another key)`,
+            );
           }
           return { id: r.id, v: next.encrypt(plain), f: table === 'psk' ? next.fingerprint(plain, `property:${r.property_id}`) : null };
         });
         const json = JSON.stringify(values);
         if (table === 'psk') {
-          await sql`update psk t set secret_encrypted = v.v, fingerprint = v.f from jsonb_to_recordset(${json}::jsonb) as v(id bigint, v text, f text) where t.id = v.id`.execute(trx);
+          await sql`update psk t set secret_encrypted = v.v, fingerprint = v.f from jsonb_to_recordset(${json}::jsonb) as v(id bigint, v text, f text) where t.id = v.id`.execute(
+            trx,
+          );
         } else {
-          await sql`update ${sql.table(table)} t set ${sql.ref(column)} = v.v from jsonb_to_recordset(${json}::jsonb) as v(id bigint, v text) where t.id = v.id`.execute(trx);
+          await sql`update ${sql.table(table)} t set ${sql.ref(column)} = v.v from jsonb_to_recordset(${json}::jsonb) as v(id bigint, v text) where t.id = v.id`.execute(
+            trx,
+          );
         }
         counts[what] += rows.length;
         after = rows[rows.length - 1]!.id;
@@ -183,13 +212,22 @@ async function reencryptAll(db: Db, current: SecretBox, next: SecretBox): Promis
  */
 export async function rotateSecretKey(db: Db, config: Config, current: SecretBox, newKey: Buffer | null): Promise<RotationResult> {
   const keyFile = usesKeyFile(config);
-  if (!newKey && !keyFile) throw new SecretError('give the new key with --new-key-file FILE or --new-key - (the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one; `openssl rand -hex 32` makes one)', { code: 'usage' });
+  if (!newKey && !keyFile)
+    throw new SecretError(
+      'give the new key with --new-key-file FILE or --new-key - (the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one; `openssl rand -hex 32` makes one)',
+      { code: 'usage' },
+    );
   const key = newKey ?? generateKey();
   const next = createSecretBox(key);
   if (next.check === current.check) throw new SecretError('the new key is the current key', { code: 'usage' });
   const file = path.join(config.dataDir, KEY_FILE_NAME);
   if (keyFile) {
-    if (await stat(`${file}.old`).then(() => true, () => false)) {
+    if (
+      await stat(`${file}.old`).then(
+        () => true,
+        () => false,
+      )
+    ) {
       throw new SecretError(`${file}.old exists (the key before an earlier rotation, needed for backups made before it): move it away first`);
     }
     if (!(await writeNewKeyFile(config.dataDir, key, `${KEY_FILE_NAME}.new`))) {
@@ -203,7 +241,12 @@ export async function rotateSecretKey(db: Db, config: Config, current: SecretBox
     const deadlocked = (err as { code?: string }).code === '40P01';
     // Removed only when the database proves the old key still holds (a lost COMMIT may have gone through).
     if (keyFile && (await readCheck(db).catch(() => undefined))?.check_value === current.check) await rm(`${file}.new`, { force: true });
-    if (deadlocked) throw new SecretError('another process was writing the same rows at that moment; nothing was changed: run it again', { code: 'secret-rotate-conflict', category: 'conflict', cause: err });
+    if (deadlocked)
+      throw new SecretError('another process was writing the same rows at that moment; nothing was changed: run it again', {
+        code: 'secret-rotate-conflict',
+        category: 'conflict',
+        cause: err,
+      });
     throw err;
   }
   if (keyFile) await installNewKeyFile(config.dataDir);

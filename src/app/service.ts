@@ -32,7 +32,15 @@ export async function startService(app: AppContext, opts: { port?: number } = {}
     if (demo) sim = await startDemo(app);
     worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings });
     const w = worker;
-    web = await startWeb(app, { settings, host: app.config.host, port: opts.port ?? app.config.port, api: true, boss: w.boss, metrics: w.metrics, notify: (q) => w.notify(q) });
+    web = await startWeb(app, {
+      settings,
+      host: app.config.host,
+      port: opts.port ?? app.config.port,
+      api: true,
+      boss: w.boss,
+      metrics: w.metrics,
+      notify: (q) => w.notify(q),
+    });
   } catch (err) {
     await stop();
     throw err;

@@ -41,7 +41,11 @@ export interface AuditEntry {
 /** `%`, `_` and `\` taken literally in a LIKE pattern. */
 const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export async function auditTrail(db: Db, property: { id: number; accountId: number; entrataId: string; name: string }, f: AuditFilter): Promise<{ items: AuditEntry[]; total: number }> {
+export async function auditTrail(
+  db: Db,
+  property: { id: number; accountId: number; entrataId: string; name: string },
+  f: AuditFilter,
+): Promise<{ items: AuditEntry[]; total: number }> {
   const filtered = db.selectFrom('audit_event as a').where((eb) => {
     const conds: Expression<SqlBool>[] = [eb('a.property_id', '=', property.id)];
     if (f.actor) conds.push(eb('a.actor', 'ilike', `%${likeLiteral(f.actor)}%`));
@@ -51,7 +55,9 @@ export async function auditTrail(db: Db, property: { id: number; accountId: numb
     if (f.customerId) {
       // Entries are written against the main record of linked ids (E3); older ones may name the other id.
       const ids = eb.selectFrom('resident as c').where('c.account_id', '=', property.accountId).where('c.customer_id', '=', f.customerId);
-      conds.push(eb.or([eb('a.resident_id', 'in', ids.select('c.id')), eb('a.resident_id', 'in', ids.select(sql<number>`coalesce(c.linked_to, c.id)`.as('id')))]));
+      conds.push(
+        eb.or([eb('a.resident_id', 'in', ids.select('c.id')), eb('a.resident_id', 'in', ids.select(sql<number>`coalesce(c.linked_to, c.id)`.as('id')))]),
+      );
     }
     return eb.and(conds);
   });

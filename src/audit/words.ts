@@ -39,7 +39,8 @@ const PHRASES: Record<string, (who: string, d: Record<string, unknown>, e: Words
   'rotate-key': (who) => `gave ${who} a new key (the old one stopped working)`,
   resend: (who) => `sent ${who} their key again`,
   link: (who, d) => `linked customer id ${str(d.alias) ?? '?'} to ${who}`,
-  'reveal-key': (who, d) => `revealed the key of ${who}${num(d.caughtMessageId) !== null ? ` in caught message ${num(d.caughtMessageId)}` : num(d.notificationId) !== null ? ` in notification ${num(d.notificationId)}` : ''}`,
+  'reveal-key': (who, d) =>
+    `revealed the key of ${who}${num(d.caughtMessageId) !== null ? ` in caught message ${num(d.caughtMessageId)}` : num(d.notificationId) !== null ? ` in notification ${num(d.notificationId)}` : ''}`,
   'approve-hold': (_w, d) => `approved held sync ${num(d.holdId) ?? '?'}: its endings apply`,
   'reject-hold': (_w, d) => `rejected held sync ${num(d.holdId) ?? '?'}: access is kept`,
   'confirm-unit-removed': (_w, d) => `confirmed that unit ${str(d.unit) ?? '?'} was removed in Entrata`,
@@ -60,7 +61,9 @@ function when(d: Record<string, unknown>, at: Date): string {
 }
 
 function dates(d: Record<string, unknown>): string {
-  const parts = Object.entries(d).filter(([, v]) => typeof v === 'string' || v === null).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v ?? 'cleared'}`);
+  const parts = Object.entries(d)
+    .filter(([, v]) => typeof v === 'string' || v === null)
+    .map(([k, v]) => `${k.replace(/_/g, ' ')} ${v ?? 'cleared'}`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 

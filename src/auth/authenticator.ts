@@ -48,12 +48,18 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       if (!secret) return null;
       const s = await sessionCaller(deps.db, secret, deps.now(), deps.sessionPolicy ?? SESSION_POLICY);
       if (typeof s === 'string') {
-        throw new UserError(`${ENDED[s]}: sign in again (POST /api/session)`, { code: s === 'disabled' ? 'account-disabled' : 'session-ended', category: 'unauthenticated' });
+        throw new UserError(`${ENDED[s]}: sign in again (POST /api/session)`, {
+          code: s === 'disabled' ? 'account-disabled' : 'session-ended',
+          category: 'unauthenticated',
+        });
       }
       if (!SAFE_METHODS.has(req.method)) {
         const sent = req.headers[CSRF_HEADER];
         if (typeof sent !== 'string' || !sameSecret(sent, s.csrfToken)) {
-          throw new UserError('this request changes something and was made with the session cookie: send the X-CSRF-Token header with the csrfToken answered by sign-in or GET /api/session', { code: 'csrf-refused', category: 'forbidden' });
+          throw new UserError(
+            'this request changes something and was made with the session cookie: send the X-CSRF-Token header with the csrfToken answered by sign-in or GET /api/session',
+            { code: 'csrf-refused', category: 'forbidden' },
+          );
         }
       }
       return s.caller;
@@ -65,7 +71,11 @@ async function bearerCaller(deps: AuthenticatorDeps, authorization: string): Pro
   const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   if (!m) throw new UserError('the Authorization header must be "Bearer <token>"', { code: 'bad-authorization', category: 'unauthenticated' });
   const caller = await tokenCaller(deps.db, m[1]!, deps.now());
-  if (!caller) throw new UserError('this API token is unknown or revoked (or its creator is disabled): ask an administrator for a new one', { code: 'token-invalid', category: 'unauthenticated' });
+  if (!caller)
+    throw new UserError('this API token is unknown or revoked (or its creator is disabled): ask an administrator for a new one', {
+      code: 'token-invalid',
+      category: 'unauthenticated',
+    });
   return caller;
 }
 
@@ -100,7 +110,11 @@ export function clearSessionCookie(reply: FastifyReply, req: FastifyRequest, sit
 export function clientAddress(req: FastifyRequest, site: Site): string {
   if (site.trustedProxy) {
     const fwd = req.headers['x-forwarded-for'];
-    const last = (Array.isArray(fwd) ? fwd.join(',') : fwd)?.split(',').map((s) => s.trim()).filter(Boolean).pop();
+    const last = (Array.isArray(fwd) ? fwd.join(',') : fwd)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .pop();
     if (last) return last.slice(0, 64);
   }
   return req.socket.remoteAddress ?? req.ip ?? 'unknown';

@@ -35,10 +35,13 @@ export function checkPasswordRules(password: string, email: string, field = 'new
   const plain = password.trim().toLowerCase();
   const address = email.trim().toLowerCase();
   const problem =
-    [...password].length < MIN_PASSWORD_LENGTH ? `must be at least ${MIN_PASSWORD_LENGTH} characters`
-    : password.length > MAX_PASSWORD_LENGTH ? `must be at most ${MAX_PASSWORD_LENGTH} characters`
-    : plain === address || plain === address.split('@')[0] ? 'must not be your e-mail address'
-    : null;
+    [...password].length < MIN_PASSWORD_LENGTH
+      ? `must be at least ${MIN_PASSWORD_LENGTH} characters`
+      : password.length > MAX_PASSWORD_LENGTH
+        ? `must be at most ${MAX_PASSWORD_LENGTH} characters`
+        : plain === address || plain === address.split('@')[0]
+          ? 'must not be your e-mail address'
+          : null;
   if (problem) throw new UserError(`${field}: the password ${problem}`, { code: 'weak-password', category: 'invalid' });
 }
 

@@ -23,13 +23,19 @@ const MANAGERS = ['owner', 'manager'] as const;
 export const PERMISSIONS = {
   'property.view': { roles: ALL, says: 'see the property, its residents, units, keys (masked), notifications, runs, holds, upcoming changes and dashboard' },
   'resident.sync': { roles: ALL, says: 'sync now (property, unit, resident or selection) and resend a key (N3)' },
-  'resident.act': { roles: MANAGERS, says: 'move in / out / transfer now, reassign, early and late dates, block and unblock, rotate a key, link ids, execute early, confirm a removed unit' },
-  'key.reveal': { roles: MANAGERS, says: 'reveal a resident\'s key in clear (P3; every reveal is audited)' },
+  'resident.act': {
+    roles: MANAGERS,
+    says: 'move in / out / transfer now, reassign, early and late dates, block and unblock, rotate a key, link ids, execute early, confirm a removed unit',
+  },
+  'key.reveal': { roles: MANAGERS, says: "reveal a resident's key in clear (P3; every reveal is audited)" },
   'hold.decide': { roles: MANAGERS, says: 'approve or reject a held sync (S3)' },
   'message.send': { roles: MANAGERS, says: 'send personal messages and blasts, schedule and cancel them, read the caught mail and SMS' },
   'audit.view': { roles: MANAGERS, says: 'read the audit trail' },
   'policy.change': { roles: MANAGERS, says: 'change the early move-in and late move-out policy' },
-  'settings.change': { roles: ['owner'], says: 'change the property\'s settings (network name, time zone, SMS, sync interval, welcomes, sender and support contact)' },
+  'settings.change': {
+    roles: ['owner'],
+    says: "change the property's settings (network name, time zone, SMS, sync interval, welcomes, sender and support contact)",
+  },
   'staff.manage': { roles: ['owner'], says: 'add, change and disable staff of the property (never administrators)' },
   'token.manage': { roles: [], says: 'create, list and revoke API tokens' },
   'account.manage': { roles: [], says: 'add, test and list Entrata accounts; enable and disable properties' },

@@ -12,7 +12,11 @@ export async function propertyDbIds(db: Db, refs: readonly string[], field = 'pr
     const [account, entrataId] = ref.includes(':') ? [ref.slice(0, ref.indexOf(':')), ref.slice(ref.indexOf(':') + 1)] : [undefined, ref];
     const rows = await propertiesByEntrataId(db, entrataId, account, 'all');
     if (rows.length === 0) throw new UserError(`${field}: no property ${ref}`, { code: 'property-not-found', category: 'not-found' });
-    if (rows.length > 1) throw new UserError(`${field}: property ${ref} exists in several Entrata accounts: write it ACCOUNT:${entrataId}`, { code: 'property-ambiguous', category: 'conflict' });
+    if (rows.length > 1)
+      throw new UserError(`${field}: property ${ref} exists in several Entrata accounts: write it ACCOUNT:${entrataId}`, {
+        code: 'property-ambiguous',
+        category: 'conflict',
+      });
     ids.push(rows[0]!.id);
   }
   return ids;

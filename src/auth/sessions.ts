@@ -33,7 +33,15 @@ export async function createSession(db: Db, userId: number, now: Date, policy: S
   const expiresAt = new Date(now.getTime() + policy.absoluteMs);
   const row = await db
     .insertInto('staff_session')
-    .values({ user_id: userId, secret_hash: digest(secret), csrf_token: csrfToken, created_at: now, last_seen_at: now, idle_expires_at: new Date(Math.min(now.getTime() + policy.idleMs, expiresAt.getTime())), expires_at: expiresAt })
+    .values({
+      user_id: userId,
+      secret_hash: digest(secret),
+      csrf_token: csrfToken,
+      created_at: now,
+      last_seen_at: now,
+      idle_expires_at: new Date(Math.min(now.getTime() + policy.idleMs, expiresAt.getTime())),
+      expires_at: expiresAt,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return { sessionId: row.id, secret, csrfToken, expiresAt };
@@ -52,7 +60,19 @@ export async function sessionCaller(db: Db, secret: string, now: Date, policy: S
   const s = await db
     .selectFrom('staff_session as s')
     .innerJoin('staff_user as u', 'u.id', 's.user_id')
-    .select(['s.id', 's.user_id', 's.csrf_token', 's.last_seen_at', 's.idle_expires_at', 's.expires_at', 's.revoked_at', 'u.email', 'u.admin', 'u.must_change_password', 'u.disabled_at'])
+    .select([
+      's.id',
+      's.user_id',
+      's.csrf_token',
+      's.last_seen_at',
+      's.idle_expires_at',
+      's.expires_at',
+      's.revoked_at',
+      'u.email',
+      'u.admin',
+      'u.must_change_password',
+      'u.disabled_at',
+    ])
     .where('s.secret_hash', '=', digest(secret))
     .executeTakeFirst();
   if (!s) return 'unknown';
@@ -65,8 +85,13 @@ export async function sessionCaller(db: Db, secret: string, now: Date, policy: S
   }
   return {
     caller: {
-      kind: 'user', userId: s.user_id as StaffUserId, email: s.email, admin: s.admin, roles: s.admin ? new Map() : await rolesOf(db, s.user_id),
-      sessionId: String(s.id), mustChangePassword: s.must_change_password,
+      kind: 'user',
+      userId: s.user_id as StaffUserId,
+      email: s.email,
+      admin: s.admin,
+      roles: s.admin ? new Map() : await rolesOf(db, s.user_id),
+      sessionId: String(s.id),
+      mustChangePassword: s.must_change_password,
     },
     csrfToken: s.csrf_token,
   };
@@ -78,7 +103,13 @@ export async function revokeSession(db: Db, sessionId: number, now: Date): Promi
 
 /** Sign out everywhere: every open session of the user ends; answers how many there were. */
 export async function revokeAllSessions(db: Db, userId: number, now: Date): Promise<number> {
-  const r = await db.updateTable('staff_session').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  const r = await db
+    .updateTable('staff_session')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
 

@@ -33,10 +33,16 @@ export async function assertNotLockedOut(db: Db, a: { email: string; address: st
     .where('email', '=', email)
     .where('succeeded', '=', false)
     .where('at', '>', since)
-    .where('at', '>', (eb) => eb.fn.coalesce(
-      eb.selectFrom('sign_in_attempt').select((s) => s.fn.max('at').as('at')).where('email', '=', email).where('succeeded', '=', true),
-      sql<Date>`'-infinity'::timestamptz`,
-    ))
+    .where('at', '>', (eb) =>
+      eb.fn.coalesce(
+        eb
+          .selectFrom('sign_in_attempt')
+          .select((s) => s.fn.max('at').as('at'))
+          .where('email', '=', email)
+          .where('succeeded', '=', true),
+        sql<Date>`'-infinity'::timestamptz`,
+      ),
+    )
     .orderBy('at', 'desc')
     .limit(policy.perAccount)
     .execute();
@@ -55,13 +61,24 @@ export async function assertNotLockedOut(db: Db, a: { email: string; address: st
   );
   if (until > a.now.getTime()) {
     const seconds = Math.max(1, Math.ceil((until - a.now.getTime()) / 1000));
-    throw new UserError(`too many failed sign-ins: try again in ${describeWait(seconds)}, or reset your password (POST /api/password-reset)`, { code: 'sign-in-locked', category: 'too-many', retryAfterSeconds: seconds });
+    throw new UserError(`too many failed sign-ins: try again in ${describeWait(seconds)}, or reset your password (POST /api/password-reset)`, {
+      code: 'sign-in-locked',
+      category: 'too-many',
+      retryAfterSeconds: seconds,
+    });
   }
 }
 
 export async function recordAttempt(db: Db, a: { email: string; address: string; now: Date; succeeded: boolean }): Promise<void> {
-  await db.insertInto('sign_in_attempt').values({ at: a.now, email: throttleKey(a.email), address: a.address, succeeded: a.succeeded }).execute();
-  if (a.succeeded) await db.deleteFrom('sign_in_attempt').where('at', '<', new Date(a.now.getTime() - KEEP_MS)).execute();
+  await db
+    .insertInto('sign_in_attempt')
+    .values({ at: a.now, email: throttleKey(a.email), address: a.address, succeeded: a.succeeded })
+    .execute();
+  if (a.succeeded)
+    await db
+      .deleteFrom('sign_in_attempt')
+      .where('at', '<', new Date(a.now.getTime() - KEEP_MS))
+      .execute();
 }
 
 function describeWait(seconds: number): string {

@@ -43,7 +43,8 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$
 /** An e-mail as staff type it: trimmed; refused with a message naming `field` when it is not one. */
 export function staffEmail(email: string, field = 'email'): string {
   const e = email.trim();
-  if (!EMAIL.test(e) || e.length > 254) throw new UserError(`${field}: not an e-mail address such as ana@example.com`, { code: 'invalid-email', category: 'invalid' });
+  if (!EMAIL.test(e) || e.length > 254)
+    throw new UserError(`${field}: not an e-mail address such as ana@example.com`, { code: 'invalid-email', category: 'invalid' });
   return e;
 }
 
@@ -54,21 +55,33 @@ export function userNotFound(userId: number | string): UserError {
 /** Creates a staff user; answers it with the one-time password when none was given (shown once). */
 export async function createUser(db: Db, u: NewUser): Promise<{ user: StaffUserView; oneTimePassword: string | null }> {
   const email = staffEmail(u.email);
-  if (u.role !== 'admin' && u.propertyIds.length === 0) throw new UserError(`properties: a ${u.role} needs at least one property`, { code: 'properties-required', category: 'invalid' });
-  if (u.role === 'admin' && u.propertyIds.length > 0) throw new UserError('properties: an administrator sees every property; give no property', { code: 'invalid-properties', category: 'invalid' });
+  if (u.role !== 'admin' && u.propertyIds.length === 0)
+    throw new UserError(`properties: a ${u.role} needs at least one property`, { code: 'properties-required', category: 'invalid' });
+  if (u.role === 'admin' && u.propertyIds.length > 0)
+    throw new UserError('properties: an administrator sees every property; give no property', { code: 'invalid-properties', category: 'invalid' });
   if (u.password !== null) checkPasswordRules(u.password, email, 'password');
   const password = u.password ?? oneTimePassword();
   const passwordHash = await hashPassword(password);
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('staff_user')
-      .values({ email, password_hash: passwordHash, admin: u.role === 'admin', must_change_password: u.password === null, created_at: u.now, updated_at: u.now })
+      .values({
+        email,
+        password_hash: passwordHash,
+        admin: u.role === 'admin',
+        must_change_password: u.password === null,
+        created_at: u.now,
+        updated_at: u.now,
+      })
       .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
       .returning('id')
       .executeTakeFirst();
     if (!row) throw new UserError(`a staff user ${email} already exists`, { code: 'user-exists', category: 'conflict' });
     if (u.role !== 'admin') {
-      await trx.insertInto('staff_role').values([...new Set(u.propertyIds)].map((p) => ({ user_id: row.id, property_id: p, role: u.role as PropertyRole, created_at: u.now }))).execute();
+      await trx
+        .insertInto('staff_role')
+        .values([...new Set(u.propertyIds)].map((p) => ({ user_id: row.id, property_id: p, role: u.role as PropertyRole, created_at: u.now })))
+        .execute();
     }
     return row.id;
   });
@@ -77,7 +90,10 @@ export async function createUser(db: Db, u: NewUser): Promise<{ user: StaffUserV
 
 /** The users, with their roles: every one, or those holding a role at one property (database id). */
 export async function listUsers(db: Db, o: { propertyId?: number; userId?: number } = {}): Promise<StaffUserView[]> {
-  let q = db.selectFrom('staff_user as u').select(['u.id', 'u.email', 'u.admin', 'u.must_change_password', 'u.disabled_at', 'u.created_at']).orderBy(sql`lower(u.email)`);
+  let q = db
+    .selectFrom('staff_user as u')
+    .select(['u.id', 'u.email', 'u.admin', 'u.must_change_password', 'u.disabled_at', 'u.created_at'])
+    .orderBy(sql`lower(u.email)`);
   if (o.userId !== undefined) q = q.where('u.id', '=', o.userId);
   if (o.propertyId !== undefined) q = q.where('u.id', 'in', db.selectFrom('staff_role').select('user_id').where('property_id', '=', o.propertyId));
   const users = await q.execute();
@@ -86,7 +102,11 @@ export async function listUsers(db: Db, o: { propertyId?: number; userId?: numbe
     .selectFrom('staff_role as r')
     .innerJoin('property as p', 'p.id', 'r.property_id')
     .select(['r.user_id', 'r.role', 'p.entrata_id', 'p.name'])
-    .where('r.user_id', 'in', users.map((u) => u.id))
+    .where(
+      'r.user_id',
+      'in',
+      users.map((u) => u.id),
+    )
     .orderBy('p.entrata_id')
     .execute();
   return users.map((u) => ({
@@ -135,7 +155,12 @@ export async function rolesOf(db: Db, userId: number): Promise<Map<number, Prope
 export async function setPassword(db: Db, p: { userId: number; password: string; oneTime: boolean; now: Date; keepSession?: number }): Promise<void> {
   const passwordHash = await hashPassword(p.password);
   await db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('staff_user').set({ password_hash: passwordHash, must_change_password: p.oneTime, updated_at: p.now }).where('id', '=', p.userId).returning('id').executeTakeFirst();
+    const row = await trx
+      .updateTable('staff_user')
+      .set({ password_hash: passwordHash, must_change_password: p.oneTime, updated_at: p.now })
+      .where('id', '=', p.userId)
+      .returning('id')
+      .executeTakeFirst();
     if (!row) throw userNotFound(p.userId);
     let q = trx.updateTable('staff_session').set({ revoked_at: p.now }).where('user_id', '=', p.userId).where('revoked_at', 'is', null);
     if (p.keepSession !== undefined) q = q.where('id', '!=', p.keepSession);
@@ -153,7 +178,12 @@ export async function resetToOneTimePassword(db: Db, userId: number, now: Date):
 /** Disables a user: their sessions end and their tokens stop at once (the checks read disabled_at). */
 export async function disableUser(db: Db, userId: number, now: Date): Promise<StaffUserView> {
   await db.transaction().execute(async (trx) => {
-    const row = await trx.updateTable('staff_user').set({ disabled_at: sql`coalesce(disabled_at, ${now})`, updated_at: now }).where('id', '=', userId).returning('id').executeTakeFirst();
+    const row = await trx
+      .updateTable('staff_user')
+      .set({ disabled_at: sql`coalesce(disabled_at, ${now})`, updated_at: now })
+      .where('id', '=', userId)
+      .returning('id')
+      .executeTakeFirst();
     if (!row) throw userNotFound(userId);
     await trx.updateTable('staff_session').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
   });
@@ -191,7 +221,17 @@ export async function ensureFirstAdmin(db: Db, email: string, now: Date): Promis
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('pebbles-first-admin'))`.execute(trx);
     if (await trx.selectFrom('staff_user').select('id').limit(1).executeTakeFirst()) return null;
-    await trx.insertInto('staff_user').values({ email: staffEmail(email, 'PEBBLES_ADMIN_EMAIL'), password_hash: passwordHash, admin: true, must_change_password: true, created_at: now, updated_at: now }).execute();
+    await trx
+      .insertInto('staff_user')
+      .values({
+        email: staffEmail(email, 'PEBBLES_ADMIN_EMAIL'),
+        password_hash: passwordHash,
+        admin: true,
+        must_change_password: true,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     return { email, password };
   });
 }

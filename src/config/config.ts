@@ -6,9 +6,7 @@ import { UserError } from '../errors/user-error.ts';
  * Every environment variable Pebbles reads, validated once at start. The README's configuration
  * table lists the same variables; keep the two in step.
  */
-const onOff = z
-  .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => ['on', 'true', '1', 'yes'].includes(v));
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['on', 'true', '1', 'yes'].includes(v));
 
 const schema = z.object({
   DATABASE_URL: z
@@ -43,7 +41,10 @@ const schema = z.object({
     .string()
     .regex(/^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'must be an address such as wifi@example.com or "Pebbles <wifi@example.com>"')
     .optional(),
-  SMS_BASE_URL: z.string().regex(/^https?:\/\//, 'must be an http:// or https:// URL').optional(),
+  SMS_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+    .optional(),
   SMS_ACCOUNT_SID: z.string().min(1).optional(),
   SMS_AUTH_TOKEN: z.string().min(1).optional(),
   SMS_FROM: z.string().min(1).optional(),
@@ -53,16 +54,29 @@ const schema = z.object({
     .default('US,CA'),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.001).max(86_400).default(30),
-  NOTIFY_RETRY_MAX_SECONDS: z.coerce.number().min(0.001).max(7 * 86_400).default(3600),
+  NOTIFY_RETRY_MAX_SECONDS: z.coerce
+    .number()
+    .min(0.001)
+    .max(7 * 86_400)
+    .default(3600),
   NOTIFY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   PEBBLES_CATCHER: onOff.optional(),
   // The console and API: the address people use (reset links, Host/Origin checks), a proxy in front.
-  PEBBLES_PUBLIC_URL: z.string().regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an origin such as https://wifi.example.com (no path)').optional(),
+  PEBBLES_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+\/?$/, 'must be an origin such as https://wifi.example.com (no path)')
+    .optional(),
   PEBBLES_TRUSTED_PROXY: onOff.optional(),
   // Prometheus on the API's port: only with this bearer token (else a separate port: pebbles worker --metrics-port).
-  PEBBLES_METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 printable characters without spaces (openssl rand -hex 24 makes one)').optional(),
+  PEBBLES_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 printable characters without spaces (openssl rand -hex 24 makes one)')
+    .optional(),
   // The administrator created at the first start with no staff user.
-  PEBBLES_ADMIN_EMAIL: z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an e-mail address such as admin@example.com').optional(),
+  PEBBLES_ADMIN_EMAIL: z
+    .string()
+    .regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, 'must be an e-mail address such as admin@example.com')
+    .optional(),
 });
 
 export type Config = Readonly<{
@@ -159,7 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.NOTIFY_BATCH_SIZE,
     },
     catcher: e.PEBBLES_CATCHER,
-    http: { publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null, trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false, metricsToken: e.PEBBLES_METRICS_TOKEN ?? null },
+    http: {
+      publicUrl: e.PEBBLES_PUBLIC_URL ? e.PEBBLES_PUBLIC_URL.replace(/\/+$/, '') : null,
+      trustedProxy: e.PEBBLES_TRUSTED_PROXY ?? false,
+      metricsToken: e.PEBBLES_METRICS_TOKEN ?? null,
+    },
     firstAdminEmail: e.PEBBLES_ADMIN_EMAIL ?? `admin@${adminDomain(e.PEBBLES_PUBLIC_URL)}`,
   };
 }

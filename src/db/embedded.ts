@@ -8,8 +8,17 @@ import pg from 'pg';
 import { processAlive } from '../files/process-alive.ts';
 import { EmbeddedDatabaseError } from './embedded-error.ts';
 import {
-  asServerUser, canReach, exists, firstUnreachable, locateCluster, prepareClusterParent, serverBinaries, serverUser,
-  type Binaries, type ClusterPlace, type ServerUser,
+  asServerUser,
+  canReach,
+  exists,
+  firstUnreachable,
+  locateCluster,
+  prepareClusterParent,
+  serverBinaries,
+  serverUser,
+  type Binaries,
+  type ClusterPlace,
+  type ServerUser,
 } from './embedded-layout.ts';
 import { readRecord, recordPath, writeRecord, type RecordRead, type ServerRecord } from './embedded-record.ts';
 import { scramVerifier } from './scram-verifier.ts';
@@ -94,7 +103,11 @@ async function interruptedCreation(p: ClusterPlace, read: RecordRead): Promise<b
 
 /** The record of a cluster that exists, or a stop when it has none; joins a running server the record reaches. */
 async function existingCluster(
-  dataDir: string, p: ClusterPlace, read: RecordRead, user: ServerUser | null, log?: (msg: string) => void,
+  dataDir: string,
+  p: ClusterPlace,
+  read: RecordRead,
+  user: ServerUser | null,
+  log?: (msg: string) => void,
 ): Promise<{ join: ServerRecord } | { start: ServerRecord }> {
   await assertReachable(p, user);
   const running = await runningPostmaster(p, log);
@@ -132,7 +145,12 @@ function recordProblem(dataDir: string, p: ClusterPlace, read: Exclude<RecordRea
 
 /** Creates the cluster where there is none; refuses anything that might be someone's data. */
 async function createCluster(
-  dataDir: string, p: ClusterPlace, read: RecordRead, user: ServerUser | null, bin: Binaries, log?: (msg: string) => void,
+  dataDir: string,
+  p: ClusterPlace,
+  read: RecordRead,
+  user: ServerUser | null,
+  bin: Binaries,
+  log?: (msg: string) => void,
 ): Promise<ServerRecord> {
   const resuming = await exists(p.marker);
   if (!resuming) {
@@ -164,10 +182,14 @@ async function createCluster(
   const password = randomBytes(24).toString('base64url');
   // Next to the cluster, where the server user can read it (the data directory may be private).
   const pwfile = path.join(path.dirname(p.pgDir), `.pwfile-${process.pid}`);
-  await writeFile(pwfile, password + '\n', { mode: 0o600 });
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
   if (user) await chown(pwfile, user.uid, user.gid);
   try {
-    await run(bin.initdb, [`--pgdata=${p.pgDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], asServerUser(user));
+    await run(
+      bin.initdb,
+      [`--pgdata=${p.pgDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+      asServerUser(user),
+    );
   } finally {
     await rm(pwfile, { force: true });
   }
@@ -176,13 +198,19 @@ async function createCluster(
 }
 
 async function nonEmpty(dir: string): Promise<boolean> {
-  return readdir(dir).then((names) => names.length > 0, () => false);
+  return readdir(dir).then(
+    (names) => names.length > 0,
+    () => false,
+  );
 }
 
 async function assertReachable(p: ClusterPlace, user: ServerUser | null): Promise<void> {
   if (await canReach(p.pgDir, user)) return;
   const blocked = await firstUnreachable(p.pgDir, user);
-  const mode = await stat(blocked).then((s) => (s.mode & 0o777).toString(8), () => '?');
+  const mode = await stat(blocked).then(
+    (s) => (s.mode & 0o777).toString(8),
+    () => '?',
+  );
   throw new EmbeddedDatabaseError(
     `the postgres user cannot enter ${blocked} (mode ${mode}), on the way to the embedded database in ${p.pgDir}; move the data directory (PEBBLES_DATA_DIR) to a folder it can enter`,
     { code: 'embedded-unreachable' },
@@ -212,7 +240,10 @@ async function isPostmasterOf(pid: number, dirs: string[]): Promise<boolean> {
   if (cmdline !== null) {
     args = cmdline.split('\0').filter(Boolean);
   } else {
-    const ps = await run('ps', ['-o', 'command=', '-p', String(pid)]).then((r) => r.stdout.trim(), () => null);
+    const ps = await run('ps', ['-o', 'command=', '-p', String(pid)]).then(
+      (r) => r.stdout.trim(),
+      () => null,
+    );
     if (ps === null) return true; // cannot tell: assume it is the server, the safe side
     args = ps.split(/\s+/);
   }
@@ -231,7 +262,10 @@ async function startServer(bin: Binaries, pgDir: string, port: number, user: Ser
     await run(bin.pg_ctl, ['start', '-D', pgDir, '-w', '-t', '60', '-l', logFile, '-o', options], asServerUser(user));
   } catch (err) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
-    throw new EmbeddedDatabaseError(`the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}; its log ends: ${log.trim().split('\n').slice(-3).join(' | ')}`, { code: 'embedded-server-did-not-start', cause: err });
+    throw new EmbeddedDatabaseError(
+      `the embedded PostgreSQL server did not start: ${(err as Error).message.split('\n')[0]}; its log ends: ${log.trim().split('\n').slice(-3).join(' | ')}`,
+      { code: 'embedded-server-did-not-start', cause: err },
+    );
   }
 }
 
@@ -249,7 +283,9 @@ export interface RecoverOptions extends EmbeddedOptions {
 export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgDir: string; recovered: boolean }> {
   const dataDir = path.resolve(opts.dataDir);
   if (!(await exists(dataDir))) {
-    throw new EmbeddedDatabaseError(`there is no embedded database to recover: ${dataDir} does not exist (check PEBBLES_DATA_DIR)`, { code: 'embedded-cluster-missing' });
+    throw new EmbeddedDatabaseError(`there is no embedded database to recover: ${dataDir} does not exist (check PEBBLES_DATA_DIR)`, {
+      code: 'embedded-cluster-missing',
+    });
   }
   if ((await readRecord(dataDir)).state === 'ok' && (await recordReaches(opts))) {
     return { pgDir: (await locateCluster(dataDir, await serverUser())).pgDir, recovered: false };
@@ -259,7 +295,9 @@ export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgD
     const read = await readRecord(dataDir);
     const where = await locateCluster(dataDir, user);
     if (!(await hasCluster(where))) {
-      throw new EmbeddedDatabaseError(`there is no embedded database in ${where.pgDir} to recover (PEBBLES_DATA_DIR is ${dataDir})`, { code: 'embedded-cluster-missing' });
+      throw new EmbeddedDatabaseError(`there is no embedded database in ${where.pgDir} to recover (PEBBLES_DATA_DIR is ${dataDir})`, {
+        code: 'embedded-cluster-missing',
+      });
     }
     if (read.state === 'ok' && (await connectError(read.record)) === null) return { pgDir: where.pgDir, recovered: false };
     await assertReachable(where, user);
@@ -281,7 +319,8 @@ export async function recoverEmbeddedServer(opts: RecoverOptions): Promise<{ pgD
     await rm(where.marker, { force: true });
     return { pgDir: where.pgDir, recovered: true };
   });
-  if (result.recovered && !(await recordReaches(opts))) throw new EmbeddedDatabaseError(`the embedded database in ${result.pgDir} does not accept its new password`, { code: 'embedded-recover-failed' });
+  if (result.recovered && !(await recordReaches(opts)))
+    throw new EmbeddedDatabaseError(`the embedded database in ${result.pgDir} does not accept its new password`, { code: 'embedded-recover-failed' });
   return result;
 }
 
@@ -315,7 +354,9 @@ async function setPasswordSingleUser(bin: Binaries, pgDir: string, role: string,
   });
   const failure = stderr.split('\n').find((l) => /\b(ERROR|FATAL|PANIC):/.test(l));
   if (code !== 0 || failure) {
-    throw new EmbeddedDatabaseError(`could not set a new password in ${pgDir}: ${(failure ?? stderr.trim().split('\n').pop() ?? `exit code ${code}`).trim()}`, { code: 'embedded-recover-failed' });
+    throw new EmbeddedDatabaseError(`could not set a new password in ${pgDir}: ${(failure ?? stderr.trim().split('\n').pop() ?? `exit code ${code}`).trim()}`, {
+      code: 'embedded-recover-failed',
+    });
   }
 }
 
@@ -335,7 +376,14 @@ async function freePort(host: string): Promise<number> {
 
 /** Null when the record reaches a server that answers, else why not. */
 async function connectError(rec: ServerRecord): Promise<string | null> {
-  const client = new pg.Client({ host: '127.0.0.1', port: rec.port, user: rec.user, password: rec.password, database: 'postgres', connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: rec.port,
+    user: rec.user,
+    password: rec.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     await client.query('select 1');
@@ -367,7 +415,8 @@ async function withStartLock<T>(dataDir: string, fn: () => Promise<T>): Promise<
         await rm(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new EmbeddedDatabaseError(`timed out waiting for ${lock}; remove it if no Pebbles process is starting`, { code: 'embedded-start-lock' });
+      if (Date.now() > deadline)
+        throw new EmbeddedDatabaseError(`timed out waiting for ${lock}; remove it if no Pebbles process is starting`, { code: 'embedded-start-lock' });
       await new Promise((r) => setTimeout(r, 100));
     }
   }
@@ -383,8 +432,7 @@ function handle(rec: ServerRecord, startedHere: boolean, stop?: () => Promise<vo
   return {
     port: rec.port,
     startedHere,
-    url: (database = 'postgres') =>
-      `postgres://${rec.user}:${encodeURIComponent(rec.password)}@127.0.0.1:${rec.port}/${database}`,
+    url: (database = 'postgres') => `postgres://${rec.user}:${encodeURIComponent(rec.password)}@127.0.0.1:${rec.port}/${database}`,
     async release() {
       if (released || !stop) return;
       released = true;

@@ -217,11 +217,7 @@ export function effectiveBlock(ctx: EngineContext, person: CustomerId, propertyI
   return (
     ctx.blocks
       .filter(
-        (b) =>
-          ctx.personOf(b.customerId) === person &&
-          b.propertyId === propertyId &&
-          b.from <= ctx.now &&
-          !(b.liftedAt != null && b.liftedAt <= ctx.now),
+        (b) => ctx.personOf(b.customerId) === person && b.propertyId === propertyId && b.from <= ctx.now && !(b.liftedAt != null && b.liftedAt <= ctx.now),
       )
       .sort((a, b) => a.from - b.from || cmp(a.id, b.id))[0] ?? null
   );

@@ -13,10 +13,10 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   const person = ctx.personOf(customerId);
   const now = ctx.now;
   const tzOf = (p: PropertyId) => ctx.properties.get(p)?.timeZone ?? 'UTC';
-  const at = (t: number, p: PropertyId) =>
-    t === Infinity ? 'never' : t === -Infinity ? 'at once' : `${formatLocal(t, tzOf(p))} (${tzOf(p)})`;
+  const at = (t: number, p: PropertyId) => (t === Infinity ? 'never' : t === -Infinity ? 'at once' : `${formatLocal(t, tzOf(p))} (${tzOf(p)})`);
   // Places as staff know them (unit number, building, bedroom, property name); ids stay for leases and registrations.
-  const where = (propertyId: PropertyId, unitId: UnitId, spaceIds?: readonly SpaceId[]) => ctx.names.describe({ propertyId, unitId, spaceIds }, { property: true });
+  const where = (propertyId: PropertyId, unitId: UnitId, spaceIds?: readonly SpaceId[]) =>
+    ctx.names.describe({ propertyId, unitId, spaceIds }, { property: true });
   const prop = (p: PropertyId) => ctx.names.property(p);
   const lines: string[] = [];
 
@@ -36,7 +36,9 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   if (windows.length === 0 && ineligible.length === 0) lines.push('No lease of any enabled property names this resident.');
   for (const e of ineligible) {
     const unitId = ctx.leases.get(e.leaseId)?.lease.unitId;
-    lines.push(`Lease ${e.leaseId} (${unitId ? where(e.propertyId, unitId) : prop(e.propertyId)}): customer ${e.customerId} is a ${e.type}: never registered, never notified (E1).`);
+    lines.push(
+      `Lease ${e.leaseId} (${unitId ? where(e.propertyId, unitId) : prop(e.propertyId)}): customer ${e.customerId} is a ${e.type}: never registered, never notified (E1).`,
+    );
   }
   for (const w of windows) lines.push(windowLine(ctx, w, at, where));
 
@@ -56,20 +58,30 @@ export function explain(input: PlanInput, customerId: CustomerId): string[] {
   }
   for (const id of [...placement.overlap].sort(cmp)) {
     const r = live.find((x) => x.id === id);
-    if (r) lines.push(`Registration ${r.id} (${where(r.propertyId, r.unitId, r.spaceIds)}) stays active until the old lease's window closes: cross-property transfer overlap (U3).`);
+    if (r)
+      lines.push(
+        `Registration ${r.id} (${where(r.propertyId, r.unitId, r.spaceIds)}) stays active until the old lease's window closes: cross-property transfer overlap (U3).`,
+      );
   }
 
   const allRegs = input.registry.registrations.filter((r) => ctx.personOf(r.customerId) === person).sort((a, b) => cmp(a.id, b.id));
   for (const r of allRegs) {
     const window = `${r.accessStart != null ? `from ${at(r.accessStart, r.propertyId)}` : ''}${r.accessEnd != null ? ` until ${at(r.accessEnd, r.propertyId)}` : r.state === 'ended' ? '' : ', open-ended'}`;
-    lines.push(`Registration ${r.id}: ${r.state} in ${where(r.propertyId, r.unitId, [...r.spaceIds].sort(cmp))} (leases ${[...r.leaseIds].sort(cmp).join(', ') || 'none'}) ${window}.`.replace(/ \./, '.'));
+    lines.push(
+      `Registration ${r.id}: ${r.state} in ${where(r.propertyId, r.unitId, [...r.spaceIds].sort(cmp))} (leases ${[...r.leaseIds].sort(cmp).join(', ') || 'none'}) ${window}.`.replace(
+        / \./,
+        '.',
+      ),
+    );
   }
 
   for (const b of ctx.blocks.filter((x) => ctx.personOf(x.customerId) === person)) {
     if (b.liftedAt != null && b.liftedAt <= now) lines.push(`Block ${b.id} at ${prop(b.propertyId)} was lifted at ${at(b.liftedAt, b.propertyId)} (K3).`);
     else if (b.from > now) lines.push(`Block ${b.id} at ${prop(b.propertyId)} takes effect at ${at(b.from, b.propertyId)}: "${b.message}" (K1).`);
     else if (effectiveBlock(ctx, person, b.propertyId)?.id === b.id) {
-      lines.push(`Blocked at ${prop(b.propertyId)} since ${at(b.from, b.propertyId)}: "${b.message}". The registration and key are kept but the key does not work (K1, K2).`);
+      lines.push(
+        `Blocked at ${prop(b.propertyId)} since ${at(b.from, b.propertyId)}: "${b.message}". The registration and key are kept but the key does not work (K1, K2).`,
+      );
     }
   }
   for (const h of [...input.registry.holds].sort((a, b) => cmp(a.id, b.id))) {
@@ -104,7 +116,12 @@ function windowLine(
 ): string {
   const now = ctx.now;
   const p = ctx.properties.get(w.propertyId);
-  const source = w.source === 'missing' ? '; missing in Entrata, last known version kept (S2)' : w.source === 'quarantined' ? '; quarantined, last good version kept (S4)' : '';
+  const source =
+    w.source === 'missing'
+      ? '; missing in Entrata, last known version kept (S2)'
+      : w.source === 'quarantined'
+        ? '; quarantined, last good version kept (S4)'
+        : '';
   const status = `status ${w.status}${w.statusFromCustomer ? " (the customer's own status, W6)" : ''}${source}`;
   const transfer = w.isTransfer || w.parentLeaseId ? ` (transfer${w.parentLeaseId ? ` from lease ${w.parentLeaseId}` : ''})` : '';
   const head = `Lease ${w.leaseId}, ${where(w.propertyId, w.unitId, w.spaceIds)}${transfer}: ${status}.`;
@@ -135,7 +152,9 @@ function windowLine(
     : isUpcomingAt(w, now)
       ? 'not open yet'
       : w.opensAt >= w.closesAt
-        ? w.status === 'past' ? 'a Past lease seen closed: opens nothing (W4)' : 'empty: it closes before it opens'
+        ? w.status === 'past'
+          ? 'a Past lease seen closed: opens nothing (W4)'
+          : 'empty: it closes before it opens'
         : 'closed';
   return `${head} Window ${opens}, ${closes}${overrides.length ? `; manager overrides: ${overrides.join(', ')}` : ''}. Now: ${state}.`;
 }

@@ -94,14 +94,7 @@ function nextEvent(view: PersonView, from: Origin | null, pinsAfter: Instant, no
   const since = from ? heldSince(view, from.unit, now) : -Infinity;
   const events: HomeEvent[] = [];
   for (const w of view.windows) {
-    if (
-      w.pinnedAt != null &&
-      w.pinnedAt <= now &&
-      w.pinnedAt > pinsAfter &&
-      w.pinnedAt > since &&
-      isOpenAt(w, now) &&
-      (w.canStart || unitKey(w) === fromKey)
-    ) {
+    if (w.pinnedAt != null && w.pinnedAt <= now && w.pinnedAt > pinsAfter && w.pinnedAt > since && isOpenAt(w, now) && (w.canStart || unitKey(w) === fromKey)) {
       events.push({ unit: w, at: w.pinnedAt, rule: 'O4', leaseId: w.leaseId });
     }
     if (

@@ -68,14 +68,12 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
   // S3: a held registration is left exactly as it is, and so is anything else planned for its unit.
   const frozenHere = d.here.filter((r) => frozen.has(r.id));
   const frozenUnits = new Set(frozenHere.map((r) => r.unitId as string));
-  const touches = (a: ResidentAction): string[] =>
-    a.kind === 'move-home-unit' ? [a.unitId, a.fromUnitId] : 'unitId' in a ? [a.unitId] : [];
+  const touches = (a: ResidentAction): string[] => (a.kind === 'move-home-unit' ? [a.unitId, a.fromUnitId] : 'unitId' in a ? [a.unitId] : []);
   const regActions = d.regActions
     .filter((a) => !touches(a).some((u) => frozenUnits.has(u)))
     .sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(touches(a)[0] ?? '', touches(b)[0] ?? ''));
 
-  const liveAfter =
-    [...d.liveUnits].filter((k) => !frozenHere.some((r) => unitKey(r) === k)).length + frozenHere.filter(isLive).length;
+  const liveAfter = [...d.liveUnits].filter((k) => !frozenHere.some((r) => unitKey(r) === k)).length + frozenHere.filter(isLive).length;
   const pendingAfter = d.pendingUnits.size;
   const hadLiveHere = d.live.some((r) => r.propertyId === P);
   const liveElsewhere = d.live.some((r) => r.propertyId !== P);
@@ -89,7 +87,11 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
   if ((liveAfter > 0 || pendingAfter > 0) && entrata && !sameResident(record, entrata)) {
     out.push({
       kind: 'upsert-resident',
-      ...base(record ? 'E2' : 'E3', null, record ? 'name or contact details changed in Entrata (E2)' : `new resident, identified by Entrata customer id ${person} (E3)`),
+      ...base(
+        record ? 'E2' : 'E3',
+        null,
+        record ? 'name or contact details changed in Entrata (E2)' : `new resident, identified by Entrata customer id ${person} (E3)`,
+      ),
       firstName: entrata.firstName,
       lastName: entrata.lastName,
       email: entrata.email,
@@ -128,7 +130,10 @@ function finishPerson(ctx: EngineContext, d: PersonDraft, frozen: ReadonlySet<Re
   return out;
 }
 
-function sameResident(r: { firstName: string; lastName: string; email: string | null; mobile: string | null; contactProblems: readonly string[] } | undefined, c: SnapshotCustomer): boolean {
+function sameResident(
+  r: { firstName: string; lastName: string; email: string | null; mobile: string | null; contactProblems: readonly string[] } | undefined,
+  c: SnapshotCustomer,
+): boolean {
   return (
     !!r &&
     r.firstName === c.firstName &&
@@ -167,7 +172,14 @@ function warningsFor(ctx: EngineContext, drafts: readonly PersonDraft[]): PlanWa
   const w = (x: Omit<PlanWarning, 'propertyId'>) => out.push({ propertyId: P, ...x });
   for (const l of [...ctx.planned.missingLeases].sort((a, b) => cmp(a.id, b.id))) {
     if (ctx.leases.get(l.id)?.source !== 'missing') continue;
-    w({ code: 'missing-in-entrata', rule: 'S2', customerId: null, leaseId: l.id, unitId: l.unitId, message: `lease ${l.id} is missing in Entrata: it keeps the access it gave until a manager confirms (S2)` });
+    w({
+      code: 'missing-in-entrata',
+      rule: 'S2',
+      customerId: null,
+      leaseId: l.id,
+      unitId: l.unitId,
+      message: `lease ${l.id} is missing in Entrata: it keeps the access it gave until a manager confirms (S2)`,
+    });
   }
   for (const q of [...ctx.planned.snapshot.quarantined].sort((a, b) => cmp(a.leaseId, b.leaseId))) {
     const inEffect = ctx.leases.get(q.leaseId)?.source === 'quarantined';
@@ -184,15 +196,36 @@ function warningsFor(ctx: EngineContext, drafts: readonly PersonDraft[]): PlanWa
   for (const d of drafts) {
     for (const r of d.here) {
       for (const id of r.leaseIds.filter((id) => !ctx.leases.has(id))) {
-        w({ code: 'unknown-lease', rule: 'S2', customerId: d.person, leaseId: id, unitId: r.unitId, message: `registration ${r.id} rests on lease ${id}, which Entrata no longer returns: access is kept (S2)` });
+        w({
+          code: 'unknown-lease',
+          rule: 'S2',
+          customerId: d.person,
+          leaseId: id,
+          unitId: r.unitId,
+          message: `registration ${r.id} rests on lease ${id}, which Entrata no longer returns: access is kept (S2)`,
+        });
       }
       if (isLive(r) && knownUnits.size > 0 && !knownUnits.has(r.unitId)) {
-        w({ code: 'unit-missing', rule: 'S5', customerId: d.person, leaseId: null, unitId: r.unitId, message: `${ctx.names.describe({ propertyId: P, unitId: r.unitId })} is no longer in Entrata; a manager must confirm before it is removed (S5)` });
+        w({
+          code: 'unit-missing',
+          rule: 'S5',
+          customerId: d.person,
+          leaseId: null,
+          unitId: r.unitId,
+          message: `${ctx.names.describe({ propertyId: P, unitId: r.unitId })} is no longer in Entrata; a manager must confirm before it is removed (S5)`,
+        });
       }
     }
     const c = ctx.latestCustomer.get(d.person);
     if ((d.liveUnits.size > 0 || d.pendingUnits.size > 0) && c && !c.email && !c.mobile) {
-      w({ code: 'no-contact', rule: 'E2', customerId: d.person, leaseId: null, unitId: null, message: `no e-mail and no mobile in Entrata: registered anyway; fix the contact in Entrata (E2)` });
+      w({
+        code: 'no-contact',
+        rule: 'E2',
+        customerId: d.person,
+        leaseId: null,
+        unitId: null,
+        message: `no e-mail and no mobile in Entrata: registered anyway; fix the contact in Entrata (E2)`,
+      });
     }
   }
   return out;

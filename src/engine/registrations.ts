@@ -9,10 +9,7 @@ import { formatLocal } from './local-time.ts';
 import type { CustomerId, Instant, LeaseId, LiveState, Registration, RegistrationId, ResidentAction, RuleId, SpaceId, UnitId } from './types.ts';
 import { isNotClosedAt, isUpcomingAt, STARTING_STATUSES, type LeaseWindow } from './windows.ts';
 
-type Desired =
-  | { kind: 'live'; state: LiveState; role: 'home' | 'overlap' }
-  | { kind: 'pending' }
-  | { kind: 'none' };
+type Desired = { kind: 'live'; state: LiveState; role: 'home' | 'overlap' } | { kind: 'pending' } | { kind: 'none' };
 
 export interface PersonDraft {
   person: CustomerId;
@@ -120,7 +117,10 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
       rule: moved ? placement.rule : ('U1' as RuleId),
       leaseId: placement.leaseId,
       dueAt: placement.dueAt,
-      text: moved && placement.home ? `home moved to ${place(placement.home.unitId, undefined, placement.home.propertyId)} (${placement.rule})` : 'the resident has one home unit (U1)',
+      text:
+        moved && placement.home
+          ? `home moved to ${place(placement.home.unitId, undefined, placement.home.propertyId)} (${placement.rule})`
+          : 'the resident has one home unit (U1)',
       closing: false,
     };
   };
@@ -177,7 +177,11 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         const rule = placement.rule;
         regActions.push({
           kind: 'move-home-unit',
-          ...base(rule, placement.leaseId, `moves from ${place(movingFrom.unitId, movingFrom.spaceIds)} to ${place(u.unit.unitId, s.spaceIds)}: ${homeText(placement, windows, when)}; the key stays (P2)`),
+          ...base(
+            rule,
+            placement.leaseId,
+            `moves from ${place(movingFrom.unitId, movingFrom.spaceIds)} to ${place(u.unit.unitId, s.spaceIds)}: ${homeText(placement, windows, when)}; the key stays (P2)`,
+          ),
           fromRegistrationId: movingFrom.id,
           fromUnitId: movingFrom.unitId,
           toRegistrationId: primary?.id ?? null,
@@ -193,7 +197,11 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         if (primary.state === 'active' && desired.state === 'blocked') {
           regActions.push({
             kind: 'block',
-            ...base('K1', null, `blocked by a manager${block ? ` from ${when(block.from)}: "${block.message}"` : ''} (K1); the key stays but stops working (K2)`),
+            ...base(
+              'K1',
+              null,
+              `blocked by a manager${block ? ` from ${when(block.from)}: "${block.message}"` : ''} (K1); the key stays but stops working (K2)`,
+            ),
             registrationId: primary.id,
             unitId: u.unit.unitId,
             blockId: block?.id ?? null,
@@ -210,7 +218,11 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
         if (primary && isLive(primary) && primary.id !== movingFrom?.id) pushEnd(u, primary);
         regActions.push({
           kind: 'register',
-          ...base(s.startRule, s.startW?.leaseId ?? null, `pre-registered in ${place(u.unit.unitId, s.spaceIds)}: window opens ${when(s.accessStart ?? Infinity)} (${s.startRule})`),
+          ...base(
+            s.startRule,
+            s.startW?.leaseId ?? null,
+            `pre-registered in ${place(u.unit.unitId, s.spaceIds)}: window opens ${when(s.accessStart ?? Infinity)} (${s.startRule})`,
+          ),
           state: 'pending',
           unitId: u.unit.unitId,
           spaceIds: s.spaceIds,
@@ -236,7 +248,13 @@ export function draftPerson(ctx: EngineContext, person: CustomerId): PersonDraft
 
   function pushEnd(u: UnitDraft, r: Registration) {
     const c = endCause(u);
-    const a = { kind: 'end' as const, ...base(c.rule, c.leaseId, `access in ${place(u.unit.unitId, r.spaceIds)} ends: ${c.text}`), registrationId: r.id, unitId: u.unit.unitId, dueAt: c.dueAt };
+    const a = {
+      kind: 'end' as const,
+      ...base(c.rule, c.leaseId, `access in ${place(u.unit.unitId, r.spaceIds)} ends: ${c.text}`),
+      registrationId: r.id,
+      unitId: u.unit.unitId,
+      dueAt: c.dueAt,
+    };
     regActions.push(a);
     endings.push({ action: a, person, leaseIds: uniqSorted(r.leaseIds), closing: c.closing });
   }

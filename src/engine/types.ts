@@ -1,17 +1,7 @@
 // The engine's vocabulary: what plan() reads, what it returns, and the registry state both speak of.
 // The database schema and its apply() are built against these types; applyToState() is their executable meaning.
 
-import type {
-  Brand,
-  ContactProblem,
-  CustomerId,
-  LeaseId,
-  PropertyId,
-  PropertySnapshot,
-  SnapshotLease,
-  SpaceId,
-  UnitId,
-} from './snapshot.ts';
+import type { Brand, ContactProblem, CustomerId, LeaseId, PropertyId, PropertySnapshot, SnapshotLease, SpaceId, UnitId } from './snapshot.ts';
 
 export type { Brand, ContactProblem, CustomerId, LeaseId, PropertyId, PropertySnapshot, SnapshotLease, SpaceId, UnitId };
 
@@ -30,15 +20,51 @@ export const asHoldId = (s: string) => s as HoldId;
 
 /** Rule ids of docs/rules.md; every action cites one (S6). */
 export const RULE_IDS = [
-  'E1', 'E2', 'E3',
-  'W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9',
-  'U1', 'U2', 'U3', 'U4', 'U5', 'U6',
-  'B1', 'B2',
-  'P1', 'P2', 'P3', 'P4',
-  'N1', 'N2', 'N3', 'N4', 'N5', 'N6',
-  'O1', 'O2', 'O3', 'O4', 'O5', 'O6',
-  'K1', 'K2', 'K3',
-  'S1', 'S2', 'S3', 'S4', 'S5', 'S6',
+  'E1',
+  'E2',
+  'E3',
+  'W1',
+  'W2',
+  'W3',
+  'W4',
+  'W5',
+  'W6',
+  'W7',
+  'W8',
+  'W9',
+  'U1',
+  'U2',
+  'U3',
+  'U4',
+  'U5',
+  'U6',
+  'B1',
+  'B2',
+  'P1',
+  'P2',
+  'P3',
+  'P4',
+  'N1',
+  'N2',
+  'N3',
+  'N4',
+  'N5',
+  'N6',
+  'O1',
+  'O2',
+  'O3',
+  'O4',
+  'O5',
+  'O6',
+  'K1',
+  'K2',
+  'K3',
+  'S1',
+  'S2',
+  'S3',
+  'S4',
+  'S5',
+  'S6',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -3,18 +3,7 @@
 import type { LeaseStatus, LocalDate, SnapshotCustomer } from './snapshot.ts';
 import { cmp } from './identity.ts';
 import { addDays, startOfLocalDay } from './local-time.ts';
-import type {
-  CustomerId,
-  Instant,
-  LeaseId,
-  LeaseOverride,
-  PropertyId,
-  PropertyPolicy,
-  RuleId,
-  SnapshotLease,
-  SpaceId,
-  UnitId,
-} from './types.ts';
+import type { CustomerId, Instant, LeaseId, LeaseOverride, PropertyId, PropertyPolicy, RuleId, SnapshotLease, SpaceId, UnitId } from './types.ts';
 
 /** Where plan() got this version of the lease: Entrata now, the mirror of a missing lease (S2), a quarantined lease's last good version (S4). */
 export type LeaseSource = 'entrata' | 'missing' | 'quarantined';
@@ -179,13 +168,11 @@ export function leaseWindow(lease: SnapshotLease, customer: SnapshotCustomer, ct
 }
 
 /** Open at `now`: from its opening instant (inclusive) to its closing instant (exclusive). */
-export const isOpenAt = (w: Pick<LeaseWindow, 'opensAt' | 'closesAt'>, now: Instant): boolean =>
-  w.opensAt <= now && now < w.closesAt;
+export const isOpenAt = (w: Pick<LeaseWindow, 'opensAt' | 'closesAt'>, now: Instant): boolean => w.opensAt <= now && now < w.closesAt;
 
 /** Will open later and has not been closed by a date or an override. */
 export const isUpcomingAt = (w: Pick<LeaseWindow, 'opensAt' | 'closesAt'>, now: Instant): boolean =>
   now < w.opensAt && w.opensAt < w.closesAt && w.opensAt !== Infinity;
 
 /** Still counts for a registration: open now, or a Future/Current/Notice window yet to open. */
-export const isNotClosedAt = (w: LeaseWindow, now: Instant): boolean =>
-  isOpenAt(w, now) || (STARTING_STATUSES.has(w.status) && isUpcomingAt(w, now));
+export const isNotClosedAt = (w: LeaseWindow, now: Instant): boolean => isOpenAt(w, now) || (STARTING_STATUSES.has(w.status) && isUpcomingAt(w, now));

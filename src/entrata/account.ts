@@ -2,9 +2,7 @@
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
 import { EntrataInputError } from './errors.ts';
 
-export type EntrataCredential =
-  | { kind: 'apikey'; apiKey: string }
-  | { kind: 'basic'; username: string; password: string };
+export type EntrataCredential = { kind: 'apikey'; apiKey: string } | { kind: 'basic'; username: string; password: string };
 
 export interface EntrataAccountConfig {
   /** The xxx of xxx.entrata.com. */
@@ -74,8 +72,15 @@ export function resolveAccount(a: EntrataAccountConfig): ResolvedAccount {
   const maxRateLimitWaitMs = a.maxRateLimitWaitMs ?? 3_600_000;
   if (!(maxRateLimitWaitMs >= 0)) fail('maxRateLimitWaitMs must not be negative');
   return {
-    subdomain: a.subdomain, baseUrl, credential: c, country: country as CountryCode,
-    rateLimitShare: share, timeoutMs, maxRetries, perPage, maxRateLimitWaitMs,
+    subdomain: a.subdomain,
+    baseUrl,
+    credential: c,
+    country: country as CountryCode,
+    rateLimitShare: share,
+    timeoutMs,
+    maxRetries,
+    perPage,
+    maxRateLimitWaitMs,
   };
 }
 
@@ -90,14 +95,10 @@ export function serviceUrl(a: Pick<ResolvedAccount, 'subdomain' | 'baseUrl' | 'c
 
 /** The request headers that carry the credential (never logged). */
 export function authHeaders(c: EntrataCredential): Record<string, string> {
-  return c.kind === 'apikey'
-    ? { 'X-Api-Key': c.apiKey }
-    : { Authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}` };
+  return c.kind === 'apikey' ? { 'X-Api-Key': c.apiKey } : { Authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')}` };
 }
 
 /** Every string that must never reach a message or a log line. */
 export function secretsOf(c: EntrataCredential): string[] {
-  return c.kind === 'apikey'
-    ? [c.apiKey]
-    : [c.password, Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')];
+  return c.kind === 'apikey' ? [c.apiKey] : [c.password, Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64')];
 }

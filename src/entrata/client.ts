@@ -5,10 +5,7 @@ import { EntrataError, EntrataInputError } from './errors.ts';
 import { LEASE_CAP, readAllLeaseNodes, type LeaseQuery } from './lease-pages.ts';
 import type { LeaseBatch } from './lease-normaliser.ts';
 import { LeaseRead, nodeLeaseId } from './lease-read.ts';
-import {
-  buildingNames, parseProperties, parsePropertyUnits, parseStatus,
-  type EntrataProperty, type EntrataStatus, type PropertyUnits,
-} from './properties.ts';
+import { buildingNames, parseProperties, parsePropertyUnits, parseStatus, type EntrataProperty, type EntrataStatus, type PropertyUnits } from './properties.ts';
 import { idStr, pick, pickRef, text } from './quirks.ts';
 import type { RateLimitReading } from './rate-limit.ts';
 import { LEASE_STATUSES, asPropertyId, type LeaseStatus, type LocalDate, type PropertySnapshot, type SnapshotUnit } from '../engine/snapshot.ts';
@@ -111,8 +108,11 @@ export class EntrataClient {
   async getPropertyUnitList(propertyId: string, opts: Abortable = {}): Promise<PropertyUnits> {
     const id = checkId('propertyId', propertyId);
     const result = await this.transport.call({
-      service: 'propertyunits', method: 'getPropertyUnits', version: 'r1',
-      params: { propertyIds: id, includeDisabledUnits: 1 }, signal: opts.signal,
+      service: 'propertyunits',
+      method: 'getPropertyUnits',
+      version: 'r1',
+      params: { propertyIds: id, includeDisabledUnits: 1 },
+      signal: opts.signal,
     });
     const parsed = parsePropertyUnits(result, id);
     if (parsed.skipped.length > 0) this.logger?.warn({ propertyId: id, skipped: parsed.skipped }, 'getPropertyUnits entries without ids were left out');
@@ -282,7 +282,10 @@ export class EntrataClient {
   }
 
   /** readPropertySnapshot with its leases not yet normalised (every page read and parsed). */
-  async readPropertySnapshotNodes(propertyId: string, opts: SnapshotOptions = {}): Promise<Omit<PropertySnapshot, 'leases' | 'quarantined'> & { leases: LeaseRead }> {
+  async readPropertySnapshotNodes(
+    propertyId: string,
+    opts: SnapshotOptions = {},
+  ): Promise<Omit<PropertySnapshot, 'leases' | 'quarantined'> & { leases: LeaseRead }> {
     const id = checkId('propertyId', propertyId);
     const units = await this.getPropertyUnitList(id, opts);
     const filter: LeaseFilter = { statuses: SNAPSHOT_STATUSES };

@@ -89,8 +89,15 @@ export class EntrataError extends UserError {
 
   toJSON() {
     return {
-      name: this.name, kind: this.kind, service: this.service, method: this.method,
-      code: this.code, entrataCode: this.entrataCode, httpStatus: this.httpStatus, retryAfterMs: this.retryAfterMs, message: this.message,
+      name: this.name,
+      kind: this.kind,
+      service: this.service,
+      method: this.method,
+      code: this.code,
+      entrataCode: this.entrataCode,
+      httpStatus: this.httpStatus,
+      retryAfterMs: this.retryAfterMs,
+      message: this.message,
     };
   }
 }

@@ -4,9 +4,17 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 import { customerEmail, customerMobile } from './contacts.ts';
 import {
-  asLeaseId, asCustomerId, asSpaceId, asUnitId,
-  type ContactProblem, CONTACT_PROBLEMS, type LeaseStatus, type LocalDate, type QuarantinedLease,
-  type SnapshotCustomer, type SnapshotLease,
+  asLeaseId,
+  asCustomerId,
+  asSpaceId,
+  asUnitId,
+  type ContactProblem,
+  CONTACT_PROBLEMS,
+  type LeaseStatus,
+  type LocalDate,
+  type QuarantinedLease,
+  type SnapshotCustomer,
+  type SnapshotLease,
 } from '../engine/snapshot.ts';
 import { compareIds, flag, idStr, isBlank, isObj, listOf, parseEntrataDate, pick, pickRef, sortById, text, type Obj } from './quirks.ts';
 import { customerTypeFromName, leaseStatusFromName, type LeaseStatusMap } from './vocabulary.ts';
@@ -75,7 +83,9 @@ export function currentInterval(lease: Obj): Obj | null {
   const byId = wanted ? intervals.find((i) => idStr(pick(i, 'id')) === wanted) : undefined;
   if (byId) return byId;
   const active = intervals.find(
-    (i) => flag(pick(i, 'isActiveLeaseInterval')) === true || listOf(pick(i, 'applications'), 'application').some((a) => flag(pick(a, 'isActiveLeaseInterval')) === true),
+    (i) =>
+      flag(pick(i, 'isActiveLeaseInterval')) === true ||
+      listOf(pick(i, 'applications'), 'application').some((a) => flag(pick(a, 'isActiveLeaseInterval')) === true),
   );
   if (active) return active;
   const start = (i: Obj) => parseEntrataDate(pick(i, 'startDate')) ?? '';

@@ -101,7 +101,8 @@ async function readPages(r: LeaseReader, q: LeaseQuery): Promise<{ nodes: Nodes;
     if (fresh === 0) {
       // Paging ignored: this page repeats earlier ones. Exactly at a limit means there may be more.
       const capped = firstLength === cap || firstLength === r.perPage;
-      if (!capped) r.logger?.warn({ propertyId: q.propertyId, leases: firstLength }, 'getLeases ignores paging but is not at the cap; taking the answer as complete');
+      if (!capped)
+        r.logger?.warn({ propertyId: q.propertyId, leases: firstLength }, 'getLeases ignores paging but is not at the cap; taking the answer as complete');
       return { nodes, capped };
     }
   }

@@ -34,11 +34,16 @@ export class LeaseRead {
    */
   digestInto(hash: Hash, of: 'answers' | 'nodes'): void {
     if (of === 'answers' && this.answers === null) throw new Error('these lease nodes were not read over HTTP: no digest of their answers');
-    hash.update(JSON.stringify({
-      normaliser: NORMALISER_VERSION, country: this.ctx.country, propertyId: this.ctx.propertyId ?? null,
-      statusById: [...this.ctx.statusById].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      nodes: this.nodes.length, answers: of === 'answers' ? this.answers : null,
-    }));
+    hash.update(
+      JSON.stringify({
+        normaliser: NORMALISER_VERSION,
+        country: this.ctx.country,
+        propertyId: this.ctx.propertyId ?? null,
+        statusById: [...this.ctx.statusById].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        nodes: this.nodes.length,
+        answers: of === 'answers' ? this.answers : null,
+      }),
+    );
     hash.update('\n');
     if (of === 'nodes') for (const n of this.nodes) hash.update(`${JSON.stringify(n)}\n`);
   }

@@ -69,7 +69,9 @@ export function parsePropertyUnits(result: unknown, propertyId: string): Propert
   const container = pick(result, 'properties');
   if (container === undefined) throw new EntrataError('result has no properties', { kind: 'malformed', service: 'propertyunits', method: 'getPropertyUnits' });
   const props = listOf(container, 'property').filter(isObj);
-  const prop = props.find((p) => idStr(pick(p, 'propertyId')) === propertyId) ?? (props.length === 1 && idStr(pick(props[0], 'propertyId')) === null ? props[0] : undefined);
+  const prop =
+    props.find((p) => idStr(pick(p, 'propertyId')) === propertyId) ??
+    (props.length === 1 && idStr(pick(props[0], 'propertyId')) === null ? props[0] : undefined);
   if (!prop) {
     // Claiming "no units" would make every unit look deleted (S5): fail the read instead.
     throw new EntrataError(`answer does not include property ${propertyId}`, { kind: 'malformed', service: 'propertyunits', method: 'getPropertyUnits' });

@@ -95,9 +95,17 @@ export function flag(v: unknown): boolean | null {
   if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : null;
   if (typeof v === 'string') {
     switch (v.trim().toLowerCase()) {
-      case '1': case 't': case 'true': case 'y': case 'yes':
+      case '1':
+      case 't':
+      case 'true':
+      case 'y':
+      case 'yes':
         return true;
-      case '0': case 'f': case 'false': case 'n': case 'no':
+      case '0':
+      case 'f':
+      case 'false':
+      case 'n':
+      case 'no':
         return false;
     }
   }
@@ -145,7 +153,12 @@ export function toEntrataDate(d: LocalDate | string): string {
 const DENVER = new Intl.DateTimeFormat('en-US', {
   timeZone: 'America/Denver',
   hourCycle: 'h23',
-  year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
 });
 
 /** Minutes east of UTC in America/Denver at the instant `utcMs` (-360 in summer, -420 in winter). */
@@ -185,11 +198,7 @@ export function parseEntrataTimestamp(v: unknown): string | null {
   if (!validYmd(y, mo, d) || h > 23 || mi > 59 || s > 59) return null;
   const local = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const zone = m[11]?.toUpperCase();
-  const utc =
-    zone === 'MST' ? local + 7 * 3_600_000
-    : zone === 'MDT' ? local + 6 * 3_600_000
-    : zone ? local
-    : denverToUtc(local);
+  const utc = zone === 'MST' ? local + 7 * 3_600_000 : zone === 'MDT' ? local + 6 * 3_600_000 : zone ? local : denverToUtc(local);
   return new Date(utc).toISOString();
 }
 

@@ -15,14 +15,16 @@ export interface RateLimitReading {
   service: string;
   /** When the headers were read (epoch ms of the injected clock). */
   observedAt: number;
-  windows: Array<RateWindow & {
-    /** Epoch ms when the window resets. */
-    resetAt: number;
-    /** Calls used in the window, counting the calls sent since the reading. */
-    used: number;
-    /** The most calls we allow ourselves in this window: floor(share × limit). */
-    allowed: number;
-  }>;
+  windows: Array<
+    RateWindow & {
+      /** Epoch ms when the window resets. */
+      resetAt: number;
+      /** Calls used in the window, counting the calls sent since the reading. */
+      used: number;
+      /** The most calls we allow ourselves in this window: floor(share × limit). */
+      allowed: number;
+    }
+  >;
 }
 
 interface HeaderSource {

@@ -113,8 +113,13 @@ export class EntrataTransport {
       }
       const err = (extra?: Partial<{ retryAfterMs: number }>) =>
         new EntrataError(outcome.detail, {
-          kind: outcome.kind, service: req.service, method: req.method, code: outcome.code,
-          httpStatus: outcome.httpStatus, attempts: attempt + 1, cause: outcome.cause,
+          kind: outcome.kind,
+          service: req.service,
+          method: req.method,
+          code: outcome.code,
+          httpStatus: outcome.httpStatus,
+          attempts: attempt + 1,
+          cause: outcome.cause,
           retryAfterMs: extra?.retryAfterMs ?? outcome.hintMs,
         });
       if (attempt >= maxRetries) throw err();
@@ -134,7 +139,10 @@ export class EntrataTransport {
     if (wait <= 0) return;
     if (wait > this.account.maxRateLimitWaitMs) {
       throw new EntrataError(`rate-limit budget for ${req.service} is used up for ${Math.ceil(wait / 1000)} s, longer than allowed`, {
-        kind: 'rate-limited', service: req.service, method: req.method, retryAfterMs: wait,
+        kind: 'rate-limited',
+        service: req.service,
+        method: req.method,
+        retryAfterMs: wait,
       });
     }
     this.log.info({ service: req.service, method: req.method, waitMs: wait }, 'Entrata rate-limit budget reached; waiting for the window to reset');
@@ -148,7 +156,9 @@ export class EntrataTransport {
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.sleep(ms, signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      this.sleep(ms, signal)
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }
 
@@ -212,7 +222,10 @@ export class EntrataTransport {
     } finally {
       clearTimeout(timer);
     }
-    this.log.debug({ service: req.service, method: req.method, page: req.page?.pageNo, attempt: attempt + 1, status, ms: this.now() - started }, 'Entrata call');
+    this.log.debug(
+      { service: req.service, method: req.method, page: req.page?.pageNo, attempt: attempt + 1, status, ms: this.now() - started },
+      'Entrata call',
+    );
 
     const retryAfter = parseRetryAfter(headers.get('retry-after'), this.now());
     if (status === 429) {

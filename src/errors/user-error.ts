@@ -12,7 +12,14 @@ export type UserErrorCategory = 'invalid' | 'not-found' | 'conflict' | 'unavaila
  * (an object the caller may not see is `not-found`); `too-many`: a rate limit, with `retryAfterSeconds`.
  */
 const HTTP_STATUS: Record<UserErrorCategory, number> = {
-  invalid: 400, 'not-found': 404, conflict: 409, unavailable: 503, refused: 502, unauthenticated: 401, forbidden: 403, 'too-many': 429,
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  unavailable: 503,
+  refused: 502,
+  unauthenticated: 401,
+  forbidden: 403,
+  'too-many': 429,
 };
 
 export interface UserErrorOptions extends ErrorOptions {

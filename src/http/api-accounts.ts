@@ -27,13 +27,15 @@ const Credential = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('basic'), username: z.string().min(1).max(200), password: z.string().min(1).max(500) }).strict(),
 ]);
 
-const NewAccountBody = z.object({
-  name: z.string(),
-  subdomain: z.string(),
-  baseUrl: z.string().max(500).nullable().optional(),
-  country: z.string().optional(),
-  credential: Credential,
-}).strict();
+const NewAccountBody = z
+  .object({
+    name: z.string(),
+    subdomain: z.string(),
+    baseUrl: z.string().max(500).nullable().optional(),
+    country: z.string().optional(),
+    credential: Credential,
+  })
+  .strict();
 
 const AccountParams = z.object({ name: z.string().min(1).max(64) });
 
@@ -51,18 +53,20 @@ const ListedProperty = z.object({
   enabled: z.boolean(),
 });
 
-const EnableBody = z.object({
-  /** May be left out when there is only one account. */
-  account: z.string().min(1).max(64).optional(),
-  entrataId: EntrataId,
-  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/Chicago'),
-  ssid: z.string(),
-  smsEnabled: z.boolean().optional(),
-  firstWelcome: z.boolean().optional(),
-  earlyMoveInDays: z.number().int().optional(),
-  lateMoveOutDays: z.number().int().optional(),
-  syncIntervalMinutes: z.number().int().optional(),
-}).strict();
+const EnableBody = z
+  .object({
+    /** May be left out when there is only one account. */
+    account: z.string().min(1).max(64).optional(),
+    entrataId: EntrataId,
+    timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as America/Chicago'),
+    ssid: z.string(),
+    smsEnabled: z.boolean().optional(),
+    firstWelcome: z.boolean().optional(),
+    earlyMoveInDays: z.number().int().optional(),
+    lateMoveOutDays: z.number().int().optional(),
+    syncIntervalMinutes: z.number().int().optional(),
+  })
+  .strict();
 
 /** Entrata accounts and which of their properties Pebbles syncs: platform administrators only. */
 export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void {
@@ -70,47 +74,75 @@ export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void 
   const platform = { permission: 'account.manage', on: 'platform' } as const;
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/accounts', access: platform,
-    schema: { summary: 'Entrata accounts (never their credentials)', tags: ['accounts'], response: { 200: z.object({ items: z.array(AccountView) }), ...errors } },
+    method: 'GET',
+    url: '/api/accounts',
+    access: platform,
+    schema: {
+      summary: 'Entrata accounts (never their credentials)',
+      tags: ['accounts'],
+      response: { 200: z.object({ items: z.array(AccountView) }), ...errors },
+    },
     handler: async () => ({ items: await listAccounts(deps.db) }),
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/accounts', access: platform,
+    method: 'POST',
+    url: '/api/accounts',
+    access: platform,
     schema: {
-      summary: 'Add an Entrata account: an API key (gateway) or a user and password (legacy host); stored encrypted', tags: ['accounts'],
-      body: NewAccountBody, response: { 201: AccountView, ...errors },
+      summary: 'Add an Entrata account: an API key (gateway) or a user and password (legacy host); stored encrypted',
+      tags: ['accounts'],
+      body: NewAccountBody,
+      response: { 201: AccountView, ...errors },
     },
     handler: async (req, reply, { caller }) => {
       const b = req.body;
-      const account = await addAccountAs(deps.db, needOperations(deps).secrets, { name: b.name, subdomain: b.subdomain, baseUrl: b.baseUrl ?? null, country: b.country, credential: b.credential }, actorOf(caller), deps.now());
+      const account = await addAccountAs(
+        deps.db,
+        needOperations(deps).secrets,
+        { name: b.name, subdomain: b.subdomain, baseUrl: b.baseUrl ?? null, country: b.country, credential: b.credential },
+        actorOf(caller),
+        deps.now(),
+      );
       return reply.status(201).send(account);
     },
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/accounts/:name/test', access: platform,
+    method: 'POST',
+    url: '/api/accounts/:name/test',
+    access: platform,
     schema: {
-      summary: "Test the connection: Entrata's status and the properties the API user may read; ok, or Entrata's error in words", tags: ['accounts'],
-      params: AccountParams, response: { 200: ConnectionTest, ...errors },
+      summary: "Test the connection: Entrata's status and the properties the API user may read; ok, or Entrata's error in words",
+      tags: ['accounts'],
+      params: AccountParams,
+      response: { 200: ConnectionTest, ...errors },
     },
     handler: async (req) => testConnection(needOperations(deps), req.params.name),
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/accounts/:name/properties', access: platform,
+    method: 'GET',
+    url: '/api/accounts/:name/properties',
+    access: platform,
     schema: {
-      summary: 'The properties Entrata lists for the account, with those Pebbles syncs marked enabled', tags: ['accounts'],
-      params: AccountParams, response: { 200: z.object({ account: z.string(), items: z.array(ListedProperty) }), ...errors },
+      summary: 'The properties Entrata lists for the account, with those Pebbles syncs marked enabled',
+      tags: ['accounts'],
+      params: AccountParams,
+      response: { 200: z.object({ account: z.string(), items: z.array(ListedProperty) }), ...errors },
     },
     handler: async (req) => ({ account: req.params.name, items: await listedProperties(needOperations(deps), req.params.name) }),
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties', access: platform,
+    method: 'POST',
+    url: '/api/properties',
+    access: platform,
     schema: {
-      summary: 'Enable a property (or enable it again with these settings): its first sync is due at once', tags: ['accounts'],
-      body: EnableBody, response: { 201: SettingsResponse, ...errors },
+      summary: 'Enable a property (or enable it again with these settings): its first sync is due at once',
+      tags: ['accounts'],
+      body: EnableBody,
+      response: { 201: SettingsResponse, ...errors },
     },
     handler: async (req, reply, { caller }) => {
       const { account, ...rest } = req.body;
@@ -120,11 +152,15 @@ export function registerAccountsApi(app: FastifyInstance, deps: HttpDeps): void 
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties/:propertyId/disable',
+    method: 'POST',
+    url: '/api/properties/:propertyId/disable',
     access: { permission: 'account.manage', on: 'property' },
     schema: {
-      summary: 'Stop syncing a property (its residents and history are kept)', tags: ['accounts'],
-      params: PropertyParams, querystring: z.object(AccountQuery).strict(), response: { 200: SettingsResponse, ...errors },
+      summary: 'Stop syncing a property (its residents and history are kept)',
+      tags: ['accounts'],
+      params: PropertyParams,
+      querystring: z.object(AccountQuery).strict(),
+      response: { 200: SettingsResponse, ...errors },
     },
     handler: async (_req, _reply, { caller, property }) => {
       const p = await disablePropertyAs(deps.db, property, actorOf(caller), deps.now());

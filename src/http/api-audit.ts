@@ -10,15 +10,20 @@ import { ErrorBody } from './errors.ts';
 /** A date (the start of that day, UTC) or an instant with its offset. */
 const When = z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: 'a date (2026-08-15) or a time with its offset (2026-08-15T09:00:00-06:00)' });
 
-const AuditQuery = z.object({
-  ...AccountQuery,
-  ...Paging,
-  actor: z.string().min(1).max(200).optional().describe('who acted, or part of it: user:ana@example.com, token:deploy, sync'),
-  customerId: CustomerId.optional(),
-  action: z.string().regex(/^[a-z][a-z-]{0,40}$/, 'an action such as block, reveal-key, end').optional(),
-  from: When.optional().describe('from this date or time (inclusive)'),
-  to: When.optional().describe('until this date or time (exclusive)'),
-}).strict();
+const AuditQuery = z
+  .object({
+    ...AccountQuery,
+    ...Paging,
+    actor: z.string().min(1).max(200).optional().describe('who acted, or part of it: user:ana@example.com, token:deploy, sync'),
+    customerId: CustomerId.optional(),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z-]{0,40}$/, 'an action such as block, reveal-key, end')
+      .optional(),
+    from: When.optional().describe('from this date or time (inclusive)'),
+    to: When.optional().describe('until this date or time (exclusive)'),
+  })
+  .strict();
 
 const AuditEntry = z.object({
   id: z.number(),
@@ -39,11 +44,15 @@ const AuditPage = z.object({ items: z.array(AuditEntry), total: z.number(), offs
 /** F-23, O6: the audit trail of a property. */
 export function registerAuditApi(app: FastifyInstance, deps: HttpDeps): void {
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/audit',
+    method: 'GET',
+    url: '/api/properties/:propertyId/audit',
     access: { permission: 'audit.view', on: 'property' },
     schema: {
-      summary: 'Audit trail: every change and staff action, newest first, filterable by who, resident, kind and date', tags: ['audit'],
-      params: PropertyParams, querystring: AuditQuery, response: { 200: AuditPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      summary: 'Audit trail: every change and staff action, newest first, filterable by who, resident, kind and date',
+      tags: ['audit'],
+      params: PropertyParams,
+      querystring: AuditQuery,
+      response: { 200: AuditPage, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
     },
     handler: async (req, _reply, { property: p }) => {
       const { offset, limit, actor, customerId, action, from, to } = req.query;

@@ -41,7 +41,10 @@ const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** The caught copy is only there on the embedded default; elsewhere mail really went out. */
 function needCatcher(deps: HttpDeps): void {
   if (!deps.catcher) {
-    throw new UserError('mail and SMS are not caught here: they go to the configured SMTP server and SMS provider (only the embedded default, without SMTP_HOST, or PEBBLES_CATCHER=on, catches them); see the message history instead', { code: 'catcher-off', category: 'not-found' });
+    throw new UserError(
+      'mail and SMS are not caught here: they go to the configured SMTP server and SMS provider (only the embedded default, without SMTP_HOST, or PEBBLES_CATCHER=on, catches them); see the message history instead',
+      { code: 'catcher-off', category: 'not-found' },
+    );
   }
 }
 
@@ -50,11 +53,15 @@ export function registerCaughtApi(app: FastifyInstance, deps: HttpDeps): void {
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/caught',
+    method: 'GET',
+    url: '/api/properties/:propertyId/caught',
     access: { permission: 'message.send', on: 'property' },
     schema: {
-      summary: "Caught mail and SMS sent to the property's residents (embedded default), newest first", tags: ['messages'],
-      params: PropertyParams, querystring: z.object({ ...AccountQuery, ...Paging, channel: Channel.optional() }).strict(), response: { 200: CaughtList, ...errors },
+      summary: "Caught mail and SMS sent to the property's residents (embedded default), newest first",
+      tags: ['messages'],
+      params: PropertyParams,
+      querystring: z.object({ ...AccountQuery, ...Paging, channel: Channel.optional() }).strict(),
+      response: { 200: CaughtList, ...errors },
     },
     handler: async (req, _reply, { property: p }) => {
       needCatcher(deps);
@@ -64,11 +71,14 @@ export function registerCaughtApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/caught/:caughtId',
+    method: 'GET',
+    url: '/api/properties/:propertyId/caught/:caughtId',
     access: { permission: 'message.send', on: 'property' },
     schema: {
-      summary: 'One caught e-mail (text, HTML, QR code) or SMS, the key masked', tags: ['messages'],
-      description: 'With reveal=true, someone who may reveal keys (key.reveal) sees it as delivered, key and QR code included; the reveal is recorded in the audit trail (P3).',
+      summary: 'One caught e-mail (text, HTML, QR code) or SMS, the key masked',
+      tags: ['messages'],
+      description:
+        'With reveal=true, someone who may reveal keys (key.reveal) sees it as delivered, key and QR code included; the reveal is recorded in the audit trail (P3).',
       params: PropertyParams.extend({ caughtId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
       querystring: z.object({ ...AccountQuery, reveal: flag.optional() }).strict(),
       response: { 200: CaughtRendered, ...errors },
@@ -77,7 +87,10 @@ export function registerCaughtApi(app: FastifyInstance, deps: HttpDeps): void {
       needCatcher(deps);
       const reveal = req.query.reveal ?? false;
       if (reveal && !mayOn(caller, 'key.reveal', p.id)) {
-        throw new UserError(`your role at property ${p.entrataId} does not allow revealing keys (key.reveal); leave out reveal to see the message with its key masked`, { code: 'forbidden', category: 'forbidden' });
+        throw new UserError(
+          `your role at property ${p.entrataId} does not allow revealing keys (key.reveal); leave out reveal to see the message with its key masked`,
+          { code: 'forbidden', category: 'forbidden' },
+        );
       }
       return caughtRendered(deps.db, deps.secrets, { propertyDbId: p.id, id: req.params.caughtId, reveal, staff: actorOf(caller), now: deps.now() });
     },

@@ -38,11 +38,14 @@ export function registerHoldsApi(app: FastifyInstance, deps: HttpDeps): void {
   const errors = { 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 502: ErrorBody, 503: ErrorBody };
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/holds',
+    method: 'GET',
+    url: '/api/properties/:propertyId/holds',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Held syncs (S3), newest first, with the endings each would apply in words', tags: ['holds'],
-      params: PropertyParams, querystring: z.object({ ...AccountQuery, state: HoldState.optional() }).strict(),
+      summary: 'Held syncs (S3), newest first, with the endings each would apply in words',
+      tags: ['holds'],
+      params: PropertyParams,
+      querystring: z.object({ ...AccountQuery, state: HoldState.optional() }).strict(),
       response: { 200: z.object({ property: z.string(), items: z.array(HoldView) }), ...errors },
     },
     handler: async (req, _reply, { property }) => ({ property: property.entrataId, items: await holdsInWords(deps.db, property, { state: req.query.state }) }),
@@ -50,14 +53,18 @@ export function registerHoldsApi(app: FastifyInstance, deps: HttpDeps): void {
 
   for (const decision of ['approve', 'reject'] as const satisfies readonly HoldDecision[]) {
     apiRoute(app, deps, {
-      method: 'POST', url: `/api/properties/:propertyId/holds/:holdId/${decision}`,
+      method: 'POST',
+      url: `/api/properties/:propertyId/holds/:holdId/${decision}`,
       access: { permission: 'hold.decide', on: 'property' },
       schema: {
-        summary: decision === 'approve'
-          ? 'Approve a hold (S3): a fresh sync applies the held endings against the newest data'
-          : 'Reject a hold (S3): the held endings are not applied; access stays as it is',
+        summary:
+          decision === 'approve'
+            ? 'Approve a hold (S3): a fresh sync applies the held endings against the newest data'
+            : 'Reject a hold (S3): the held endings are not applied; access stays as it is',
         tags: ['holds'],
-        params: HoldParams, querystring: z.object(AccountQuery).strict(), response: { 200: HoldView, ...errors },
+        params: HoldParams,
+        querystring: z.object(AccountQuery).strict(),
+        response: { 200: HoldView, ...errors },
       },
       handler: async (req, _reply, { caller, property }) => decideHold(needOperations(deps), property, req.params.holdId, decision, actorOf(caller)),
     });

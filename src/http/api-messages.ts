@@ -19,14 +19,16 @@ export const Paging = {
 
 const Channel = z.enum(['email', 'sms']);
 
-const HistoryQuery = z.object({
-  ...AccountQuery,
-  ...Paging,
-  state: z.enum(STATE_FILTERS).optional().describe('maybe-twice: a channel sent that may have arrived twice (N4)'),
-  customerId: CustomerId.optional(),
-  kind: z.enum(NOTIFICATION_KINDS).optional(),
-  messageId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('the recipients of one personal message or blast'),
-}).strict();
+const HistoryQuery = z
+  .object({
+    ...AccountQuery,
+    ...Paging,
+    state: z.enum(STATE_FILTERS).optional().describe('maybe-twice: a channel sent that may have arrived twice (N4)'),
+    customerId: CustomerId.optional(),
+    kind: z.enum(NOTIFICATION_KINDS).optional(),
+    messageId: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('the recipients of one personal message or blast'),
+  })
+  .strict();
 
 const ChannelView = z.object({
   channel: Channel,
@@ -59,23 +61,34 @@ const MessageView = z.object({
 const HistoryResponse = z.object({ items: z.array(MessageView), total: z.number(), offset: z.number(), limit: z.number() });
 
 const MessageDetail = MessageView.extend({
-  message: z.object({ subject: z.string(), body: z.string(), channels: z.array(Channel), cancelledAt: z.string().nullable(), cancelledBy: z.string().nullable() }).nullable(),
-  content: z.array(z.object({
-    channel: Channel, from: z.string().nullable(), to: z.string(), subject: z.string().nullable(), text: z.string(), html: z.string().nullable(),
-    keyMasked: z.boolean().describe('a key in it is replaced by ••••••••; the key is shown only by the key reveal'),
-  })),
+  message: z
+    .object({ subject: z.string(), body: z.string(), channels: z.array(Channel), cancelledAt: z.string().nullable(), cancelledBy: z.string().nullable() })
+    .nullable(),
+  content: z.array(
+    z.object({
+      channel: Channel,
+      from: z.string().nullable(),
+      to: z.string(),
+      subject: z.string().nullable(),
+      text: z.string(),
+      html: z.string().nullable(),
+      keyMasked: z.boolean().describe('a key in it is replaced by ••••••••; the key is shown only by the key reveal'),
+    }),
+  ),
 });
 
 const UnitRef = z.object({ number: z.string().min(1).max(40), building: z.string().min(1).max(100).optional() }).strict();
 
-const ComposeBody = z.object({
-  subject: z.string().max(200),
-  body: z.string().max(20_000),
-  customerIds: z.array(CustomerId).min(1).max(1000).optional().describe('a personal message to these residents; leave out for a blast'),
-  unit: UnitRef.optional().describe("a blast to this unit's current residents; leave out (and customerIds) for the whole property"),
-  channels: z.array(Channel).min(1).max(2).optional().describe('default ["email"]'),
-  sendAt: z.iso.datetime({ offset: true }).optional().describe('when it goes (ISO-8601); default now'),
-}).strict();
+const ComposeBody = z
+  .object({
+    subject: z.string().max(200),
+    body: z.string().max(20_000),
+    customerIds: z.array(CustomerId).min(1).max(1000).optional().describe('a personal message to these residents; leave out for a blast'),
+    unit: UnitRef.optional().describe("a blast to this unit's current residents; leave out (and customerIds) for the whole property"),
+    channels: z.array(Channel).min(1).max(2).optional().describe('default ["email"]'),
+    sendAt: z.iso.datetime({ offset: true }).optional().describe('when it goes (ISO-8601); default now'),
+  })
+  .strict();
 
 const ComposeResponse = z.object({
   messageId: z.number(),
@@ -98,11 +111,15 @@ export function registerMessagesApi(app: FastifyInstance, deps: HttpDeps): void 
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/messages',
+    method: 'GET',
+    url: '/api/properties/:propertyId/messages',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Message history: every notification with its delivery state per channel, newest first', tags: ['messages'],
-      params: PropertyParams, querystring: HistoryQuery, response: { 200: HistoryResponse, ...errors },
+      summary: 'Message history: every notification with its delivery state per channel, newest first',
+      tags: ['messages'],
+      params: PropertyParams,
+      querystring: HistoryQuery,
+      response: { 200: HistoryResponse, ...errors },
     },
     handler: async (req, _reply, { property: p }) => {
       const { offset, limit, state, customerId, kind, messageId } = req.query;
@@ -112,40 +129,61 @@ export function registerMessagesApi(app: FastifyInstance, deps: HttpDeps): void 
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/messages/:notificationId',
+    method: 'GET',
+    url: '/api/properties/:propertyId/messages/:notificationId',
     access: { permission: 'message.send', on: 'property' },
     schema: {
-      summary: 'One notification and what it sent (the stored copy, its key masked)', tags: ['messages'],
-      params: PropertyParams.extend({ notificationId: Id }), querystring: z.object(AccountQuery).strict(), response: { 200: MessageDetail, ...errors },
+      summary: 'One notification and what it sent (the stored copy, its key masked)',
+      tags: ['messages'],
+      params: PropertyParams.extend({ notificationId: Id }),
+      querystring: z.object(AccountQuery).strict(),
+      response: { 200: MessageDetail, ...errors },
     },
     handler: async (req, _reply, { caller, property: p }) => messageDetail(deps.db, deps.secrets, p, req.params.notificationId, actorOf(caller), deps.now()),
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties/:propertyId/messages',
+    method: 'POST',
+    url: '/api/properties/:propertyId/messages',
     access: { permission: 'message.send', on: 'property' },
     schema: {
-      summary: 'Send a personal message or a blast (to the property or one unit), now or scheduled (F-17)', tags: ['messages'],
-      params: PropertyParams, querystring: z.object(AccountQuery).strict(), body: ComposeBody, response: { 201: ComposeResponse, ...errors },
+      summary: 'Send a personal message or a blast (to the property or one unit), now or scheduled (F-17)',
+      tags: ['messages'],
+      params: PropertyParams,
+      querystring: z.object(AccountQuery).strict(),
+      body: ComposeBody,
+      response: { 201: ComposeResponse, ...errors },
     },
     handler: async (req, reply, { caller, property: p }) => {
       const b = req.body;
       const r = await sendMessage(deps.db, {
-        propertyDbId: p.id, staff: actorOf(caller), now: deps.now(),
-        subject: b.subject, body: b.body, customerIds: b.customerIds, unit: b.unit, channels: b.channels, at: b.sendAt ? new Date(b.sendAt) : undefined,
+        propertyDbId: p.id,
+        staff: actorOf(caller),
+        now: deps.now(),
+        subject: b.subject,
+        body: b.body,
+        customerIds: b.customerIds,
+        unit: b.unit,
+        channels: b.channels,
+        at: b.sendAt ? new Date(b.sendAt) : undefined,
       });
       return reply.status(201).send({ ...r, sendAt: r.sendAt.toISOString() });
     },
   });
 
   apiRoute(app, deps, {
-    method: 'DELETE', url: '/api/properties/:propertyId/messages/:messageId',
+    method: 'DELETE',
+    url: '/api/properties/:propertyId/messages/:messageId',
     access: { permission: 'message.send', on: 'property' },
     schema: {
-      summary: 'Cancel a scheduled message or blast that has not gone yet (409 once it is sending)', tags: ['messages'],
-      description: 'messageId is the id sending answered (also each history entry\'s messageId), not a notification id.',
-      params: PropertyParams.extend({ messageId: Id }), querystring: z.object(AccountQuery).strict(), response: { 200: CancelResponse, ...errors },
+      summary: 'Cancel a scheduled message or blast that has not gone yet (409 once it is sending)',
+      tags: ['messages'],
+      description: "messageId is the id sending answered (also each history entry's messageId), not a notification id.",
+      params: PropertyParams.extend({ messageId: Id }),
+      querystring: z.object(AccountQuery).strict(),
+      response: { 200: CancelResponse, ...errors },
     },
-    handler: async (req, _reply, { caller, property: p }) => cancelMessage(deps.db, { propertyDbId: p.id, messageId: req.params.messageId, staff: actorOf(caller), now: deps.now() }),
+    handler: async (req, _reply, { caller, property: p }) =>
+      cancelMessage(deps.db, { propertyDbId: p.id, messageId: req.params.messageId, staff: actorOf(caller), now: deps.now() }),
   });
 }

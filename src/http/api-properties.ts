@@ -11,10 +11,12 @@ export function registerPropertiesApi(app: FastifyInstance, deps: HttpDeps): voi
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties',
+    method: 'GET',
+    url: '/api/properties',
     access: 'signed-in',
     schema: {
-      summary: 'The properties you may see, with their sync state, residents by state and your role there', tags: ['properties'],
+      summary: 'The properties you may see, with their sync state, residents by state and your role there',
+      tags: ['properties'],
       response: { 200: PropertyList, ...errors },
     },
     handler: async (_req, _reply, { caller }) => {
@@ -24,21 +26,29 @@ export function registerPropertiesApi(app: FastifyInstance, deps: HttpDeps): voi
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId',
+    method: 'GET',
+    url: '/api/properties/:propertyId',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'A property: settings, early and late policy (with their defaults) and sync state', tags: ['properties'],
-      params: PropertyParams, querystring: AccountQuery, response: { 200: PropertyDetail, ...errors },
+      summary: 'A property: settings, early and late policy (with their defaults) and sync state',
+      tags: ['properties'],
+      params: PropertyParams,
+      querystring: AccountQuery,
+      response: { 200: PropertyDetail, ...errors },
     },
     handler: async (_req, _reply, { caller, property }) => propertyDetail(deps.db, caller, property.id),
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/dashboard',
+    method: 'GET',
+    url: '/api/properties/:propertyId/dashboard',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Dashboard: residents by state, keys issued, problems, syncs, and moves per day over the next eight weeks', tags: ['properties'],
-      params: PropertyParams, querystring: AccountQuery, response: { 200: Dashboard, ...errors },
+      summary: 'Dashboard: residents by state, keys issued, problems, syncs, and moves per day over the next eight weeks',
+      tags: ['properties'],
+      params: PropertyParams,
+      querystring: AccountQuery,
+      response: { 200: Dashboard, ...errors },
     },
     handler: async (_req, _reply, { property }) => dashboardOf(deps.db, property, deps.now()),
   });

@@ -12,14 +12,18 @@ export function registerResidentsApi(app: FastifyInstance, deps: HttpDeps): void
   const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/residents',
+    method: 'GET',
+    url: '/api/properties/:propertyId/residents',
     access: { permission: 'property.view', on: 'property' },
     schema: {
       summary: 'Residents of a property: search by name fragment or unit number, filter by state and problem, sorted by unit then name, paged',
-      description: '`q` matches a name fragment (first, last, "first last" in any order; case and accents ignored) or the start of a unit number. '
-        + 'Sorted by unit in natural order (2 before 10), then last and first name. `limit` defaults to 50 (at most 200); `total` counts every match.',
+      description:
+        '`q` matches a name fragment (first, last, "first last" in any order; case and accents ignored) or the start of a unit number. ' +
+        'Sorted by unit in natural order (2 before 10), then last and first name. `limit` defaults to 50 (at most 200); `total` counts every match.',
       tags: ['residents'],
-      params: ResidentParams.pick({ propertyId: true }), querystring: ResidentsQuery, response: { 200: ResidentPage, ...errors },
+      params: ResidentParams.pick({ propertyId: true }),
+      querystring: ResidentsQuery,
+      response: { 200: ResidentPage, ...errors },
     },
     handler: async (req, _reply, { property }) => {
       const { q, state, problem, offset, limit } = req.query;
@@ -28,21 +32,29 @@ export function registerResidentsApi(app: FastifyInstance, deps: HttpDeps): void
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/residents/:customerId',
+    method: 'GET',
+    url: '/api/properties/:propertyId/residents/:customerId',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'A resident: leases, registrations over time, keys (masked), notifications, blocks, audit and why they have or lack access', tags: ['residents'],
-      params: ResidentParams, querystring: AccountQuery, response: { 200: ResidentDetail, ...errors },
+      summary: 'A resident: leases, registrations over time, keys (masked), notifications, blocks, audit and why they have or lack access',
+      tags: ['residents'],
+      params: ResidentParams,
+      querystring: AccountQuery,
+      response: { 200: ResidentDetail, ...errors },
     },
     handler: async (req, _reply, { property }) => residentDetail(deps, property, req.params.customerId),
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/units/:unit',
+    method: 'GET',
+    url: '/api/properties/:propertyId/units/:unit',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'A unit: its bedrooms, registrations (current and recent), residents and leases', tags: ['residents'],
-      params: UnitParams, querystring: UnitQuery, response: { 200: UnitView, ...errors },
+      summary: 'A unit: its bedrooms, registrations (current and recent), residents and leases',
+      tags: ['residents'],
+      params: UnitParams,
+      querystring: UnitQuery,
+      response: { 200: UnitView, ...errors },
     },
     handler: async (req, _reply, { property }) => unitView(deps.db, property, req.params.unit, req.query.building),
   });

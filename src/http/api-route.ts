@@ -22,11 +22,7 @@ import { SECURITY } from './security-schemes.ts';
  *   other object (resident, unit, hold, run, message, audit entry) up within it;
  * - `{ permission, on: 'platform' }`: an administrator's permission not about one property.
  */
-export type Access =
-  | 'public'
-  | 'signed-in'
-  | { permission: Permission; on: 'property' }
-  | { permission: Permission; on: 'platform' };
+export type Access = 'public' | 'signed-in' | { permission: Permission; on: 'property' } | { permission: Permission; on: 'platform' };
 
 /** Turns a request into its caller (session cookie or bearer token), or null when it carries neither. */
 export interface Authenticator {
@@ -67,11 +63,7 @@ export interface ApiRouteDef<P, Q, B, A extends Access> {
   /** Largest body in bytes, when smaller than the server's 1 MiB (413 beyond it). */
   bodyLimit?: number;
   schema: ApiRouteSchema<P, Q, B>;
-  handler: (
-    req: FastifyRequest<{ Params: Infer<P>; Querystring: Infer<Q>; Body: Infer<B> }>,
-    reply: FastifyReply,
-    ctx: ApiContext<A>,
-  ) => Promise<unknown>;
+  handler: (req: FastifyRequest<{ Params: Infer<P>; Querystring: Infer<Q>; Body: Infer<B> }>, reply: FastifyReply, ctx: ApiContext<A>) => Promise<unknown>;
 }
 
 /** One registered API route and its access, for the permission test and the README's matrix. */
@@ -139,7 +131,11 @@ async function admit<A extends Access>(deps: ApiRouteDeps, def: ApiRouteDef<unkn
   // A stale cookie or a missing CSRF header must not stand in the way of signing in again or resetting a password.
   if (access === 'public') return { caller: await deps.auth.authenticate(req).catch(() => null), property: undefined } as ApiContext<A>;
   const caller = await deps.auth.authenticate(req);
-  if (!caller) throw new UserError('sign in first (POST /api/session), or send an API token as "Authorization: Bearer <token>"', { code: 'sign-in-required', category: 'unauthenticated' });
+  if (!caller)
+    throw new UserError('sign in first (POST /api/session), or send an API token as "Authorization: Bearer <token>"', {
+      code: 'sign-in-required',
+      category: 'unauthenticated',
+    });
   if (caller.kind === 'user' && caller.mustChangePassword && !def.allowBeforePasswordChange) {
     throw new UserError('change your one-time password first (POST /api/session/password)', { code: 'password-change-required', category: 'forbidden' });
   }

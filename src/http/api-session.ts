@@ -48,7 +48,11 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────────
 
 function sessionOf(caller: Caller): Extract<Caller, { kind: 'user' }> {
-  if (caller.kind !== 'user') throw new UserError('an API token has no session or password; an administrator revokes a token with DELETE /api/tokens/{tokenId}', { code: 'not-a-session', category: 'invalid' });
+  if (caller.kind !== 'user')
+    throw new UserError('an API token has no session or password; an administrator revokes a token with DELETE /api/tokens/{tokenId}', {
+      code: 'not-a-session',
+      category: 'invalid',
+    });
   return caller;
 }
 
@@ -73,39 +77,60 @@ function linkBase(app: FastifyInstance, deps: HttpDeps): string {
 export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
   const site = siteOf(deps);
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/session',
+    method: 'POST',
+    url: '/api/session',
     access: 'public',
     schema: {
-      summary: 'Sign in with e-mail and password: sets the session cookie and answers the CSRF token', tags: ['session'],
-      description: 'Throttled per account and per address: after repeated failures the answer is 429 with Retry-After. Requests made with the cookie that change anything must send the answered csrfToken in the X-CSRF-Token header.',
-      body: SignInBody, response: { 200: SignedIn, ...errors },
+      summary: 'Sign in with e-mail and password: sets the session cookie and answers the CSRF token',
+      tags: ['session'],
+      description:
+        'Throttled per account and per address: after repeated failures the answer is 429 with Retry-After. Requests made with the cookie that change anything must send the answered csrfToken in the X-CSRF-Token header.',
+      body: SignInBody,
+      response: { 200: SignedIn, ...errors },
     },
     handler: async (req, reply) => {
       const now = deps.now();
       const s = await signIn(deps.db, { email: req.body.email, password: req.body.password, address: clientAddress(req, site), now });
       setSessionCookie(reply, req, site, s.secret);
       const { email, admin } = await whoIs(deps, s.userId);
-      return { user: { userId: s.userId, email, admin }, csrfToken: s.csrfToken, mustChangePassword: s.mustChangePassword, expiresAt: s.expiresAt.toISOString() };
-    },
-  });
-
-  apiRoute(app, deps, {
-    method: 'GET', url: '/api/session',
-    access: 'signed-in', allowBeforePasswordChange: true,
-    schema: { summary: 'Who am I: the signed-in user (or token), the properties I may see and my role on each', tags: ['session'], response: { 200: WhoAmI, ...errors } },
-    handler: async (_req, _reply, { caller }) => {
-      const properties = await callerProperties(deps.db, caller);
-      if (caller.kind === 'token') return { kind: 'token' as const, token: { tokenId: caller.tokenId, name: caller.name, admin: caller.admin }, mustChangePassword: false, properties };
       return {
-        kind: 'user' as const, user: { userId: caller.userId, email: caller.email, admin: caller.admin }, mustChangePassword: caller.mustChangePassword,
-        csrfToken: await csrfTokenOf(deps.db, Number(caller.sessionId)), properties,
+        user: { userId: s.userId, email, admin },
+        csrfToken: s.csrfToken,
+        mustChangePassword: s.mustChangePassword,
+        expiresAt: s.expiresAt.toISOString(),
       };
     },
   });
 
   apiRoute(app, deps, {
-    method: 'DELETE', url: '/api/session',
-    access: 'signed-in', allowBeforePasswordChange: true,
+    method: 'GET',
+    url: '/api/session',
+    access: 'signed-in',
+    allowBeforePasswordChange: true,
+    schema: {
+      summary: 'Who am I: the signed-in user (or token), the properties I may see and my role on each',
+      tags: ['session'],
+      response: { 200: WhoAmI, ...errors },
+    },
+    handler: async (_req, _reply, { caller }) => {
+      const properties = await callerProperties(deps.db, caller);
+      if (caller.kind === 'token')
+        return { kind: 'token' as const, token: { tokenId: caller.tokenId, name: caller.name, admin: caller.admin }, mustChangePassword: false, properties };
+      return {
+        kind: 'user' as const,
+        user: { userId: caller.userId, email: caller.email, admin: caller.admin },
+        mustChangePassword: caller.mustChangePassword,
+        csrfToken: await csrfTokenOf(deps.db, Number(caller.sessionId)),
+        properties,
+      };
+    },
+  });
+
+  apiRoute(app, deps, {
+    method: 'DELETE',
+    url: '/api/session',
+    access: 'signed-in',
+    allowBeforePasswordChange: true,
     schema: { summary: 'Sign out: ends this session', tags: ['session'], response: { 200: Done, ...errors } },
     handler: async (req, reply, { caller }) => {
       const user = sessionOf(caller);
@@ -116,9 +141,15 @@ export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'DELETE', url: '/api/sessions',
-    access: 'signed-in', allowBeforePasswordChange: true,
-    schema: { summary: 'Sign out everywhere: ends every session of the signed-in user, this one included', tags: ['session'], response: { 200: SignedOutEverywhere, ...errors } },
+    method: 'DELETE',
+    url: '/api/sessions',
+    access: 'signed-in',
+    allowBeforePasswordChange: true,
+    schema: {
+      summary: 'Sign out everywhere: ends every session of the signed-in user, this one included',
+      tags: ['session'],
+      response: { 200: SignedOutEverywhere, ...errors },
+    },
     handler: async (req, reply, { caller }) => {
       const user = sessionOf(caller);
       const n = await revokeAllSessions(deps.db, user.userId, deps.now());
@@ -128,12 +159,16 @@ export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/session/password',
-    access: 'signed-in', allowBeforePasswordChange: true,
+    method: 'POST',
+    url: '/api/session/password',
+    access: 'signed-in',
+    allowBeforePasswordChange: true,
     schema: {
-      summary: 'Change my password (a one-time password must be changed before anything else)', tags: ['session'],
+      summary: 'Change my password (a one-time password must be changed before anything else)',
+      tags: ['session'],
       description: `At least 12 characters, not the e-mail address. Every other session of the user ends.`,
-      body: PasswordChangeBody, response: { 200: Done, ...errors },
+      body: PasswordChangeBody,
+      response: { 200: Done, ...errors },
     },
     handler: async (req, _reply, { caller }) => {
       const user = sessionOf(caller);
@@ -147,7 +182,8 @@ export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
         throw new UserError('currentPassword: not your current password', { code: 'wrong-password', category: 'invalid' });
       }
       checkPasswordRules(req.body.newPassword, user.email);
-      if (req.body.newPassword === req.body.currentPassword) throw new UserError('newPassword: the new password must differ from the current one', { code: 'weak-password', category: 'invalid' });
+      if (req.body.newPassword === req.body.currentPassword)
+        throw new UserError('newPassword: the new password must differ from the current one', { code: 'weak-password', category: 'invalid' });
       await setPassword(deps.db, { userId: user.userId, password: req.body.newPassword, oneTime: false, now, keepSession: Number(user.sessionId) });
       await auditStaff(deps.db, { actor: actorOf(user), action: 'password-change', details: { userId: user.userId }, now });
       return { message: 'password changed; your other sessions were signed out' };
@@ -155,12 +191,15 @@ export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/password-reset',
+    method: 'POST',
+    url: '/api/password-reset',
     access: 'public',
     schema: {
-      summary: 'Ask for a password reset link by e-mail', tags: ['session'],
+      summary: 'Ask for a password reset link by e-mail',
+      tags: ['session'],
       description: 'Always answers 202, whether the address belongs to a staff user or not. The link works once, for one hour.',
-      body: ResetRequestBody, response: { 202: Done, ...errors },
+      body: ResetRequestBody,
+      response: { 202: Done, ...errors },
     },
     handler: async (req, reply) => {
       await requestPasswordReset(deps.db, deps.secrets, { email: req.body.email, baseUrl: linkBase(app, deps), now: deps.now() });
@@ -169,12 +208,15 @@ export function registerSessionApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/password-reset/complete',
+    method: 'POST',
+    url: '/api/password-reset/complete',
     access: 'public',
     schema: {
-      summary: 'Set a new password with the token of a reset link', tags: ['session'],
+      summary: 'Set a new password with the token of a reset link',
+      tags: ['session'],
       description: 'The token is the part after #token= in the e-mailed link. Every session of the user ends; sign in with the new password.',
-      body: ResetCompleteBody, response: { 200: Done, ...errors },
+      body: ResetCompleteBody,
+      response: { 200: Done, ...errors },
     },
     handler: async (req) => {
       const now = deps.now();

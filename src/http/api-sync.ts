@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../auth/caller.ts';
 import { QUEUES } from '../jobs/queues.ts';
@@ -13,7 +13,7 @@ import { apiRoute } from './api-route.ts';
 import { errorResponses } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { UserError } from '../errors/user-error.ts';
-import { AccountQuery, Building, CustomerId, EntrataId, PropertyParams, UnitNumber } from './api-common.ts';
+import { AccountQuery, Building, CustomerId, PropertyParams, UnitNumber } from './api-common.ts';
 
 // ── schemas ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -26,25 +26,36 @@ const SCOPE_FIELDS = ['unit', 'customer', 'customers', 'units'] as const;
  * O5: the whole property (no body, or {}), one unit, one resident, or a selection of either: one object
  * whose fields are checked one by one, so a wrong one is named (a union would blame another branch).
  */
-export const SyncRequestBody = z.object({
-  unit: UnitNumber.optional().describe('One unit, by its number'),
-  building: Building.optional().describe('With unit: its building, where unit numbers repeat across buildings'),
-  customer: CustomerId.optional().describe('One resident, by Entrata customer id'),
-  customers: z.array(CustomerId).min(1).max(500).optional().describe('Several residents'),
-  units: z.array(z.union([UnitNumber, UnitRef])).min(1).max(500).optional().describe('Several units: numbers, or {unit, building}'),
-}).strict().superRefine((b, ctx) => {
-  const given = SCOPE_FIELDS.filter((k) => b[k] !== undefined);
-  if (given.length > 1) {
-    ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of unit, customer, customers or units, not both ${given[0]} and ${given[1]}` });
-  }
-  if (b.building !== undefined && b.unit === undefined) ctx.addIssue({ code: 'custom', path: ['building'], message: 'only with unit' });
-}).nullish();
+export const SyncRequestBody = z
+  .object({
+    unit: UnitNumber.optional().describe('One unit, by its number'),
+    building: Building.optional().describe('With unit: its building, where unit numbers repeat across buildings'),
+    customer: CustomerId.optional().describe('One resident, by Entrata customer id'),
+    customers: z.array(CustomerId).min(1).max(500).optional().describe('Several residents'),
+    units: z
+      .array(z.union([UnitNumber, UnitRef]))
+      .min(1)
+      .max(500)
+      .optional()
+      .describe('Several units: numbers, or {unit, building}'),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const given = SCOPE_FIELDS.filter((k) => b[k] !== undefined);
+    if (given.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give one of unit, customer, customers or units, not both ${given[0]} and ${given[1]}` });
+    }
+    if (b.building !== undefined && b.unit === undefined) ctx.addIssue({ code: 'custom', path: ['building'], message: 'only with unit' });
+  })
+  .nullish();
 
-const SyncQuery = z.object({
-  ...AccountQuery,
-  wait: flag.optional().describe('Answer when the sync is done (200), or after the time-out with where to look (202)'),
-  timeout: z.coerce.number().min(0.1).max(3600).optional().describe('Seconds to wait with wait=true (at most PEBBLES_SYNC_NOW_TIMEOUT_SECONDS)'),
-}).strict();
+const SyncQuery = z
+  .object({
+    ...AccountQuery,
+    wait: flag.optional().describe('Answer when the sync is done (200), or after the time-out with where to look (202)'),
+    timeout: z.coerce.number().min(0.1).max(3600).optional().describe('Seconds to wait with wait=true (at most PEBBLES_SYNC_NOW_TIMEOUT_SECONDS)'),
+  })
+  .strict();
 
 const Scope = z.union([
   z.object({ kind: z.literal('property') }),
@@ -107,7 +118,9 @@ export function scopesOf(body: z.output<typeof SyncRequestBody>): SyncScope[] {
   if (body.customer !== undefined) return [{ kind: 'customer', customerId: body.customer }];
   if (body.customers) return body.customers.map((customerId) => ({ kind: 'customer', customerId }));
   if (body.units) {
-    return body.units.map((u) => (typeof u === 'string' ? { kind: 'unit', unitNumber: u, building: null } : { kind: 'unit', unitNumber: u.unit, building: u.building ?? null }));
+    return body.units.map((u) =>
+      typeof u === 'string' ? { kind: 'unit', unitNumber: u, building: null } : { kind: 'unit', unitNumber: u.unit, building: u.building ?? null },
+    );
   }
   return [{ kind: 'property' }];
 }
@@ -119,7 +132,10 @@ function locationOf(p: PropertySettings, jobId: string, account: string | undefi
 
 function stateBody(s: SyncNowState, location: string, property: string) {
   return {
-    jobId: s.jobId, state: s.state, location, property,
+    jobId: s.jobId,
+    state: s.state,
+    location,
+    property,
     ...(s.state === 'done' ? { result: { runs: s.result.runs } } : {}),
     ...(s.state === 'failed' ? { error: s.error } : {}),
   };
@@ -141,15 +157,20 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
   const limiter = new RateLimiter(deps.syncNowPerMinute ?? 10, 'sync-now requests');
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties/:propertyId/sync',
+    method: 'POST',
+    url: '/api/properties/:propertyId/sync',
     access: { permission: 'resident.sync', on: 'property' },
     bodyLimit: 64 * 1024,
     schema: {
-      summary: 'Sync now: the whole property, a unit, a resident or a selection (O5)', tags: ['sync'],
-      description: 'Duplicates are dropped; a selection of more than a quarter of the units or residents syncs the whole property; '
-        + 'a request that a sync of the property already queued or running covers is answered by it (same job id). '
-        + 'Each caller may make 10 requests a minute (429 with Retry-After beyond).',
-      params: PropertyParams, querystring: SyncQuery, body: SyncRequestBody,
+      summary: 'Sync now: the whole property, a unit, a resident or a selection (O5)',
+      tags: ['sync'],
+      description:
+        'Duplicates are dropped; a selection of more than a quarter of the units or residents syncs the whole property; ' +
+        'a request that a sync of the property already queued or running covers is answered by it (same job id). ' +
+        'Each caller may make 10 requests a minute (429 with Retry-After beyond).',
+      params: PropertyParams,
+      querystring: SyncQuery,
+      body: SyncRequestBody,
       response: { 200: SyncRequestState, 202: SyncRequestState, 500: SyncRequestState, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429, 503) },
     },
     handler: async (req, reply, { caller, property: p }) => {
@@ -175,11 +196,15 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/sync-requests',
+    method: 'GET',
+    url: '/api/properties/:propertyId/sync-requests',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Sync-now requests of a property, newest first: queued, running and recent ones with their state', tags: ['sync'],
-      params: PropertyParams, querystring: SyncRequestsQuery, response: { 200: SyncRequestsResponse, ...errors },
+      summary: 'Sync-now requests of a property, newest first: queued, running and recent ones with their state',
+      tags: ['sync'],
+      params: PropertyParams,
+      querystring: SyncRequestsQuery,
+      response: { 200: SyncRequestsResponse, ...errors },
     },
     handler: async (req, _reply, { property: p }) => {
       needBoss(deps);
@@ -198,10 +223,12 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/sync-requests/:jobId',
+    method: 'GET',
+    url: '/api/properties/:propertyId/sync-requests/:jobId',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'The state and result of a sync-now request', tags: ['sync'],
+      summary: 'The state and result of a sync-now request',
+      tags: ['sync'],
       params: PropertyParams.extend({ jobId: z.uuid('expected a job id (a UUID, from the location of POST .../sync)') }),
       querystring: z.object(AccountQuery).strict(),
       response: { 200: SyncRequestState, 202: SyncRequestState, 500: SyncRequestState, ...errors },
@@ -219,11 +246,15 @@ export function registerSyncApi(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/runs',
+    method: 'GET',
+    url: '/api/properties/:propertyId/runs',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Sync runs of a property, newest first', tags: ['sync'],
-      params: PropertyParams, querystring: RunsQuery, response: { 200: RunsResponse, ...errors },
+      summary: 'Sync runs of a property, newest first',
+      tags: ['sync'],
+      params: PropertyParams,
+      querystring: RunsQuery,
+      response: { 200: RunsResponse, ...errors },
     },
     handler: async (req, _reply, { property: p }) => {
       return { property: p.entrataId, runs: await runsOf(deps.db, p.id, req.query.limit) };

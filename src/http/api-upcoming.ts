@@ -26,7 +26,16 @@ const Upcoming = z.object({
   says: z.string(),
 });
 
-const ExecuteBody = z.object({ customerId: CustomerId, kind: Kind, leaseId: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'an Entrata lease id').optional() }).strict();
+const ExecuteBody = z
+  .object({
+    customerId: CustomerId,
+    kind: Kind,
+    leaseId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'an Entrata lease id')
+      .optional(),
+  })
+  .strict();
 
 const ExecuteResponse = z.object({
   property: z.string(),
@@ -53,26 +62,35 @@ export function registerUpcomingApi(app: FastifyInstance, deps: HttpDeps): void 
   const query = z.object(AccountQuery).strict();
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/upcoming',
+    method: 'GET',
+    url: '/api/properties/:propertyId/upcoming',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Move-ins, move-outs and transfers of the next days, with what will happen', tags: ['upcoming'],
+      summary: 'Move-ins, move-outs and transfers of the next days, with what will happen',
+      tags: ['upcoming'],
       params: PropertyParams,
       querystring: z.object({ ...AccountQuery, days: z.coerce.number().int().min(0).max(366).default(14) }).strict(),
       response: { 200: z.object({ property: z.string(), days: z.number(), items: z.array(Upcoming) }), ...errors },
     },
     handler: async (req, _reply, { property }) => ({
-      property: property.entrataId, days: req.query.days, items: await upcomingChanges(deps.db, property, deps.now(), req.query.days),
+      property: property.entrataId,
+      days: req.query.days,
+      items: await upcomingChanges(deps.db, property, deps.now(), req.query.days),
     }),
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties/:propertyId/upcoming/execute',
+    method: 'POST',
+    url: '/api/properties/:propertyId/upcoming/execute',
     access: { permission: 'resident.act', on: 'property' },
     schema: {
-      summary: 'Do an upcoming move-in, move-out or transfer now (O3)', tags: ['upcoming'],
+      summary: 'Do an upcoming move-in, move-out or transfer now (O3)',
+      tags: ['upcoming'],
       description: 'The property is re-planned at once: a move-in activates the registration and sends the key.',
-      params: PropertyParams, querystring: query, body: ExecuteBody, response: { 200: ExecuteResponse, ...errors },
+      params: PropertyParams,
+      querystring: query,
+      body: ExecuteBody,
+      response: { 200: ExecuteResponse, ...errors },
     },
     handler: async (req, _reply, { caller, property }) => {
       const { customerId, kind, leaseId } = req.body;
@@ -82,22 +100,28 @@ export function registerUpcomingApi(app: FastifyInstance, deps: HttpDeps): void 
   });
 
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/properties/:propertyId/units/missing',
+    method: 'GET',
+    url: '/api/properties/:propertyId/units/missing',
     access: { permission: 'property.view', on: 'property' },
     schema: {
-      summary: 'Units Entrata no longer lists (S5), with who is still registered in them', tags: ['units'],
-      params: PropertyParams, querystring: query,
+      summary: 'Units Entrata no longer lists (S5), with who is still registered in them',
+      tags: ['units'],
+      params: PropertyParams,
+      querystring: query,
       response: { 200: z.object({ property: z.string(), items: z.array(MissingUnit) }), ...errors },
     },
     handler: async (_req, _reply, { property }) => ({ property: property.entrataId, items: await missingUnits(deps.db, property) }),
   });
 
   apiRoute(app, deps, {
-    method: 'POST', url: '/api/properties/:propertyId/units/:unitId/confirm-removed',
+    method: 'POST',
+    url: '/api/properties/:propertyId/units/:unitId/confirm-removed',
     access: { permission: 'resident.act', on: 'property' },
     schema: {
-      summary: 'Confirm that a unit Entrata no longer lists is gone (S5); refused while anyone is registered in it', tags: ['units'],
-      params: UnitParams, querystring: query,
+      summary: 'Confirm that a unit Entrata no longer lists is gone (S5); refused while anyone is registered in it',
+      tags: ['units'],
+      params: UnitParams,
+      querystring: query,
       response: { 200: z.object({ property: z.string(), unitId: z.string(), removed: z.literal(true) }), ...errors },
     },
     handler: async (req, _reply, { caller, property }) => {

@@ -103,7 +103,10 @@ export function guardHostAndOrigin(app: FastifyInstance, http: HttpSettings): vo
     const where = http.publicUrl ? `${http.publicUrl} (PEBBLES_PUBLIC_URL)` : 'a loopback address (set PEBBLES_PUBLIC_URL to serve another)';
     // Behind a trusted proxy the name the client asked for is X-Forwarded-Host (req.host reads it).
     if (!hostAllowed(req.host, http)) {
-      throw new UserError(`this server answers only at ${where}; the Host of this request is not one of its names`, { code: 'host-not-allowed', category: 'forbidden' });
+      throw new UserError(`this server answers only at ${where}; the Host of this request is not one of its names`, {
+        code: 'host-not-allowed',
+        category: 'forbidden',
+      });
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !originAllowed(origin, http)) {
@@ -128,5 +131,8 @@ function isLoopbackAddress(host: string): boolean {
 export function warnIfExposed(log: Logger, host: string, http: HttpSettings): void {
   if (isLoopbackAddress(host)) return;
   if (http.publicUrl?.startsWith('https://') || http.trustedProxy) return;
-  log.warn({ host }, `listening on ${host}, beyond this machine, without TLS: set PEBBLES_PUBLIC_URL to an https:// address served by a proxy that terminates TLS (and PEBBLES_TRUSTED_PROXY=on), or listen on 127.0.0.1`);
+  log.warn(
+    { host },
+    `listening on ${host}, beyond this machine, without TLS: set PEBBLES_PUBLIC_URL to an https:// address served by a proxy that terminates TLS (and PEBBLES_TRUSTED_PROXY=on), or listen on 127.0.0.1`,
+  );
 }

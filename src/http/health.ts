@@ -18,13 +18,15 @@ const Ready = z.object({ status: z.enum(['ready', 'not-ready']), checks: z.objec
 export function registerHealth(app: FastifyInstance, deps: HttpDeps, http: HttpSettings): void {
   const probes = app.withTypeProvider<ZodTypeProvider>();
   probes.route({
-    method: 'GET', url: '/healthz',
+    method: 'GET',
+    url: '/healthz',
     schema: { summary: 'The process is alive', tags: ['operations'], response: { 200: Health } },
     handler: async () => ({ status: 'ok' as const }),
   });
 
   probes.route({
-    method: 'GET', url: '/readyz',
+    method: 'GET',
+    url: '/readyz',
     schema: { summary: 'The database and the job queue are usable; 503 says what is missing', tags: ['operations'], response: { 200: Ready, 503: Ready } },
     handler: async (_req, reply) => {
       const r = await checkReadiness(deps.db, { queue: !!deps.boss });

@@ -24,7 +24,12 @@ export async function registerOpenApiCollector(app: FastifyInstance): Promise<vo
       components: {
         securitySchemes: {
           [SECURITY.session]: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The session cookie set by POST /api/session.' },
-          [SECURITY.csrf]: { type: 'apiKey', in: 'header', name: CSRF_HEADER, description: 'With the session cookie, on every request that changes something: the CSRF token answered by POST /api/session.' },
+          [SECURITY.csrf]: {
+            type: 'apiKey',
+            in: 'header',
+            name: CSRF_HEADER,
+            description: 'With the session cookie, on every request that changes something: the CSRF token answered by POST /api/session.',
+          },
           [SECURITY.bearer]: { type: 'http', scheme: 'bearer', description: 'An API token: `Authorization: Bearer <token>`.' },
         },
       },
@@ -43,10 +48,12 @@ export async function registerOpenApiRoutes(app: FastifyInstance, deps: ApiRoute
     theme: { title: 'Pebbles API reference' },
   });
   apiRoute(app, deps, {
-    method: 'GET', url: '/api/openapi.json',
+    method: 'GET',
+    url: '/api/openapi.json',
     access: 'public',
     schema: {
-      summary: 'This document: every route, its parameters, answers and access (OpenAPI 3.1)', tags: ['reference'],
+      summary: 'This document: every route, its parameters, answers and access (OpenAPI 3.1)',
+      tags: ['reference'],
       response: { 200: z.looseObject({ openapi: z.string() }) },
     },
     handler: async () => app.swagger() as unknown as { openapi: string },

@@ -26,7 +26,11 @@ export class RateLimiter {
     if (b.tokens < 1) {
       this.buckets.set(key, b);
       const retryAfterSeconds = Math.max(1, Math.ceil((1 - b.tokens) / this.perMs / 1000));
-      throw new UserError(`too many ${this.what} (at most ${this.perMinute} a minute): try again in ${retryAfterSeconds} s`, { code: 'rate-limited', category: 'too-many', retryAfterSeconds });
+      throw new UserError(`too many ${this.what} (at most ${this.perMinute} a minute): try again in ${retryAfterSeconds} s`, {
+        code: 'rate-limited',
+        category: 'too-many',
+        retryAfterSeconds,
+      });
     }
     b.tokens -= 1;
     this.buckets.set(key, b);

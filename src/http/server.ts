@@ -81,7 +81,16 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     // The route's pattern, not the URL: a path or query may carry a token or a name.
     if (req.url !== '/metrics' && req.url !== '/healthz' && req.url !== '/readyz') {
       const params = req.params as { propertyId?: string } | undefined;
-      req.log.info({ method: req.method, route: req.routeOptions.url ?? '(none)', property: params?.propertyId, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      req.log.info(
+        {
+          method: req.method,
+          route: req.routeOptions.url ?? '(none)',
+          property: params?.propertyId,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request',
+      );
     }
   });
   if (deps.api) {
@@ -146,7 +155,11 @@ function answerError(err: FastifyError & { retryAfterSeconds?: number }, req: Fa
 
 /** Fastify's own client errors, answered in words that say what to send instead. */
 const FASTIFY_ERRORS: Record<string, { status: number; code: string; message(req: FastifyRequest): string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body-too-large', message: (req) => `the request body is larger than this route accepts (${req.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes)` },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    status: 413,
+    code: 'body-too-large',
+    message: (req) => `the request body is larger than this route accepts (${req.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes)`,
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported-media-type', message: () => 'send the body as JSON (Content-Type: application/json)' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid-json', message: () => 'the body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid-json', message: () => 'the body is empty but Content-Type says JSON: send {} or no Content-Type' },
@@ -163,6 +176,10 @@ export async function listen(app: FastifyInstance, host: string, port: number): 
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (!CANNOT_LISTEN.has(code)) throw err;
     const why = code === 'EADDRINUSE' ? 'another process uses that port' : code === 'EACCES' ? 'a privileged port' : 'not an address of this machine';
-    throw new UserError(`cannot listen on ${host}:${port} (${code}: ${why}): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`, { code: 'cannot-listen', category: 'unavailable', cause: err });
+    throw new UserError(`cannot listen on ${host}:${port} (${code}: ${why}): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`, {
+      code: 'cannot-listen',
+      category: 'unavailable',
+      cause: err,
+    });
   }
 }

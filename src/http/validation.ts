@@ -32,7 +32,10 @@ export function formatValidation(context: string | undefined, entries: readonly 
     ...e.params,
     code: e.keyword,
     message: e.message ?? '',
-    path: e.instancePath.split('/').filter((s) => s !== '').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+    path: e.instancePath
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
   }));
   return formatIssues(part, issues);
 }
@@ -65,8 +68,15 @@ function where(base: string, path: readonly PropertyKey[]): string {
 const isCustom = (message: string) => message !== '' && !/^(Invalid|Too (small|big)|Unrecognized key)/.test(message);
 
 const KIND: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object',
-  array: 'a list', bigint: 'a whole number', date: 'a date', null: 'null',
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  bigint: 'a whole number',
+  date: 'a date',
+  null: 'null',
 };
 
 function expectation(issue: Issue): string {
@@ -80,13 +90,16 @@ function expectation(issue: Issue): string {
     case 'too_big': {
       const bound = issue.code === 'too_small' ? (issue.inclusive === false ? 'more than' : 'at least') : issue.inclusive === false ? 'less than' : 'at most';
       const n = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      const unit = issue.origin === 'string' ? ` character${n === 1 ? '' : 's'}` : issue.origin === 'array' || issue.origin === 'set' ? ` item${n === 1 ? '' : 's'}` : '';
+      const unit =
+        issue.origin === 'string' ? ` character${n === 1 ? '' : 's'}` : issue.origin === 'array' || issue.origin === 'set' ? ` item${n === 1 ? '' : 's'}` : '';
       return `expected ${bound} ${n}${unit}`;
     }
     case 'invalid_value':
       return `expected one of ${((issue.values as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'regex' ? 'not in the expected format' : `expected ${article(String(issue.format))} ${String(issue.format).toUpperCase() === 'UUID' ? 'UUID' : issue.format}`;
+      return issue.format === 'regex'
+        ? 'not in the expected format'
+        : `expected ${article(String(issue.format))} ${String(issue.format).toUpperCase() === 'UUID' ? 'UUID' : issue.format}`;
     case 'not_multiple_of':
       return `expected a multiple of ${String(issue.divisor)}`;
     default:

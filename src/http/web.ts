@@ -23,14 +23,22 @@ export interface RunningWeb {
  * else only /healthz, /readyz and /metrics (pebbles worker --metrics-port). Without a queue of the
  * caller's, it starts one of its own that does no maintenance (workers do that).
  */
-export async function startWeb(app: AppContext, o: {
-  settings: JobSettings; host: string; port: number; api: boolean;
-  boss?: PgBoss; metrics?: Metrics; notify?(queue: QueueName): void;
-  /** With the API: also serve /healthz, /readyz and /metrics (no token) on this port, for a scraper. */
-  metricsPort?: number;
-  /** Where the first administrator's one-time password is shown: the terminal (stdout), never a log. */
-  announce?: (text: string) => void;
-}): Promise<RunningWeb> {
+export async function startWeb(
+  app: AppContext,
+  o: {
+    settings: JobSettings;
+    host: string;
+    port: number;
+    api: boolean;
+    boss?: PgBoss;
+    metrics?: Metrics;
+    notify?(queue: QueueName): void;
+    /** With the API: also serve /healthz, /readyz and /metrics (no token) on this port, for a scraper. */
+    metricsPort?: number;
+    /** Where the first administrator's one-time password is shown: the terminal (stdout), never a log. */
+    announce?: (text: string) => void;
+  },
+): Promise<RunningWeb> {
   // Before anything listens: once the port answers, start-up is over (a failure here stops the process cleanly).
   const firstAdmin = o.api ? await ensureFirstAdmin(app.db, app.config.firstAdminEmail, new Date()) : null;
   let ownBoss: PgBoss | null = null;
@@ -52,10 +60,17 @@ export async function startWeb(app: AppContext, o: {
   }
   const metrics = o.metrics ?? createMetrics({ db: app.db, rateLimitShare: app.config.entrata.rateLimitShare });
   const deps = {
-    db: app.db, boss, metrics, log: app.log, now: () => new Date(), syncNowTimeoutMs: o.settings.syncNowTimeoutMs, notify: o.notify,
+    db: app.db,
+    boss,
+    metrics,
+    log: app.log,
+    now: () => new Date(),
+    syncNowTimeoutMs: o.settings.syncNowTimeoutMs,
+    notify: o.notify,
     http: app.config.http,
     operations: o.api ? syncDepsOf(app) : undefined,
-    secrets: app.secrets, catcher: catcherWanted(app.config, app.config.databaseUrl === null),
+    secrets: app.secrets,
+    catcher: catcherWanted(app.config, app.config.databaseUrl === null),
     auth: createAuthenticator({ db: app.db, now: () => new Date(), site: app.config.http }),
   };
   const server = await buildHttpServer({ ...deps, api: o.api });
@@ -93,12 +108,14 @@ export async function startWeb(app: AppContext, o: {
 /** The first start with no staff user: an administrator, whose one-time password is printed once here. */
 function announceFirstAdmin(app: AppContext, created: { email: string; password: string }, url: string, announce: (text: string) => void): void {
   app.log.info({ email: created.email }, 'first administrator created; its one-time password is printed on standard output');
-  announce([
-    '',
-    'No staff user existed: an administrator was created. Sign in and choose a new password:',
-    `  address:  ${app.config.http.publicUrl ?? url}`,
-    `  e-mail:   ${created.email}`,
-    `  password: ${created.password}   (one-time: shown only now)`,
-    '',
-  ].join('\n') + '\n');
+  announce(
+    `${[
+      '',
+      'No staff user existed: an administrator was created. Sign in and choose a new password:',
+      `  address:  ${app.config.http.publicUrl ?? url}`,
+      `  e-mail:   ${created.email}`,
+      `  password: ${created.password}   (one-time: shown only now)`,
+      '',
+    ].join('\n')}\n`,
+  );
 }

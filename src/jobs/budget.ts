@@ -173,7 +173,11 @@ export interface DueSync {
  * budget may start alone when nothing else of the account is in flight and the longer windows allow it
  * (the client then paces its own calls).
  */
-export function pickDue(due: DueSync[], allow: Record<string, { now: number; long: number }>, inflightIsEmpty: boolean): { picked: number[]; blocked: number[] } {
+export function pickDue(
+  due: DueSync[],
+  allow: Record<string, { now: number; long: number }>,
+  inflightIsEmpty: boolean,
+): { picked: number[]; blocked: number[] } {
   const left = Object.fromEntries(Object.entries(allow).map(([s, a]) => [s, { ...a }]));
   const picked: number[] = [];
   const sorted = [...due].sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);

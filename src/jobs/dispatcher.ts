@@ -5,8 +5,20 @@ import type { DB } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import { SYNC_LOCK_CLASS } from '../sync/lock.ts';
 import {
-  afterSuccess, allowances, capacityPerMinute, DEFAULT_SYNC_COST, dueAt, MAX_STRETCH_MINUTES, pickDue, planIntervals, serviceWindows, sumCosts,
-  type CallCost, type ServiceReading, type StretchPlan, type WindowBudget,
+  afterSuccess,
+  allowances,
+  capacityPerMinute,
+  DEFAULT_SYNC_COST,
+  dueAt,
+  MAX_STRETCH_MINUTES,
+  pickDue,
+  planIntervals,
+  serviceWindows,
+  sumCosts,
+  type CallCost,
+  type ServiceReading,
+  type StretchPlan,
+  type WindowBudget,
 } from './budget.ts';
 import type { Metrics } from './metrics.ts';
 import { QUEUES, singletonKey, type SyncJobData, type TransitionJobData } from './queues.ts';
@@ -78,8 +90,18 @@ async function loadProperties(db: Kysely<DB>): Promise<PropertyRow[]> {
     .selectFrom('property as p')
     .innerJoin('entrata_account as a', 'a.id', 'p.account_id')
     .select([
-      'p.id', 'p.account_id', 'a.name as account_name', 'p.entrata_id', 'p.sync_interval_minutes', 'p.effective_interval_minutes',
-      'p.budget_note', 'p.next_sync_at', 'p.next_transition_at', 'p.last_success_at', 'p.consecutive_failures', 'p.entrata_calls',
+      'p.id',
+      'p.account_id',
+      'a.name as account_name',
+      'p.entrata_id',
+      'p.sync_interval_minutes',
+      'p.effective_interval_minutes',
+      'p.budget_note',
+      'p.next_sync_at',
+      'p.next_transition_at',
+      'p.last_success_at',
+      'p.consecutive_failures',
+      'p.entrata_calls',
     ])
     .where('p.enabled', '=', true)
     .orderBy('p.id')
@@ -131,7 +153,13 @@ export async function unfinishedJobs(db: Kysely<DB>): Promise<QueuedJob[]> {
  * The budget of every account at `now`: its windows (from the stored readings), and the intervals
  * its properties can have within it (stretched when the portfolio needs more than the budget).
  */
-export function accountBudgets(properties: PropertyRow[], readings: Map<number, ServiceReading[]>, now: number, share: number, reserve: number): Map<number, AccountBudget> {
+export function accountBudgets(
+  properties: PropertyRow[],
+  readings: Map<number, ServiceReading[]>,
+  now: number,
+  share: number,
+  reserve: number,
+): Map<number, AccountBudget> {
   const byAccount = new Map<number, PropertyRow[]>();
   for (const p of properties) byAccount.set(p.account_id, [...(byAccount.get(p.account_id) ?? []), p]);
   const out = new Map<number, AccountBudget>();
@@ -140,7 +168,10 @@ export function accountBudgets(properties: PropertyRow[], readings: Map<number, 
     const windows = rs.flatMap((r) => serviceWindows(r, now, share, reserve));
     const capacity: Record<string, number | null> = {};
     for (const r of rs) capacity[r.service] = capacityPerMinute(windows.filter((w) => w.service === r.service));
-    const plan = planIntervals(props.map((p) => ({ id: p.id, intervalMinutes: p.sync_interval_minutes, cost: costOf(p) })), capacity);
+    const plan = planIntervals(
+      props.map((p) => ({ id: p.id, intervalMinutes: p.sync_interval_minutes, cost: costOf(p) })),
+      capacity,
+    );
     out.set(accountId, { accountId, accountName: props[0]!.account_name, known: rs.length > 0, windows, plan, waiting: [] });
   }
   return out;
@@ -151,9 +182,10 @@ function stretchNote(p: PropertyRow, effective: number, b: AccountBudget, proper
   const s = b.plan.bindingService ?? 'leases';
   const demand = (b.plan.demandPerDay[s] ?? 0).toLocaleString('en-US');
   const cap = (b.plan.capacityPerDay[s] ?? 0).toLocaleString('en-US');
-  const head = effective >= MAX_STRETCH_MINUTES
-    ? `Entrata budget exhausted: synced at most weekly instead of every ${p.sync_interval_minutes} min`
-    : `interval stretched by the Entrata budget: every ${effective} min instead of ${p.sync_interval_minutes}`;
+  const head =
+    effective >= MAX_STRETCH_MINUTES
+      ? `Entrata budget exhausted: synced at most weekly instead of every ${p.sync_interval_minutes} min`
+      : `interval stretched by the Entrata budget: every ${effective} min instead of ${p.sync_interval_minutes}`;
   return `${head} (the account's ${propertyCount} properties need ${demand} "${s}" calls a day at their intervals; its budget allows ${cap})`;
 }
 
@@ -177,7 +209,11 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
     const queuedTransition = new Set(jobs.filter((j) => j.name === QUEUES.transition && j.state !== 'active').map((j) => j.property_id));
     const transitionJobs = properties
       .filter((p) => p.next_transition_at && p.next_transition_at.getTime() <= at && !queuedTransition.has(p.id))
-      .map((p) => ({ name: QUEUES.transition, data: { propertyId: p.id, at: p.next_transition_at!.toISOString() } satisfies TransitionJobData, singletonKey: singletonKey(p.id) }));
+      .map((p) => ({
+        name: QUEUES.transition,
+        data: { propertyId: p.id, at: p.next_transition_at!.toISOString() } satisfies TransitionJobData,
+        singletonKey: singletonKey(p.id),
+      }));
 
     // Scheduled syncs, per account within its budget.
     const budgets = accountBudgets(properties, readings, at, deps.rateLimitShare, deps.budgetReserve);
@@ -186,7 +222,9 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
     const grace = Math.min(ACTIVE_JOB_GRACE_MS, (deps.syncExpireSeconds ?? 600) * 1000);
     const syncJobs = jobs.filter((j) => j.name === QUEUES.sync || j.name === QUEUES.syncNow);
     const queuedSync = new Set(syncJobs.filter((j) => j.name === QUEUES.sync && j.state !== 'active').map((j) => j.property_id));
-    const runningSync = new Set(syncJobs.filter((j) => j.state === 'active' && j.started_on && Date.now() - j.started_on.getTime() < grace).map((j) => j.property_id));
+    const runningSync = new Set(
+      syncJobs.filter((j) => j.state === 'active' && j.started_on && Date.now() - j.started_on.getTime() < grace).map((j) => j.property_id),
+    );
     const enqueue: Array<{ name: string; data: SyncJobData; singletonKey: string }> = [];
     for (const b of budgets.values()) {
       const props = properties.filter((p) => p.account_id === b.accountId);
@@ -197,7 +235,8 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
         const note = stretchNote(p, eff, b, props.length);
         if (effective !== p.effective_interval_minutes || note !== p.budget_note) {
           await trx.updateTable('property').set({ effective_interval_minutes: effective, budget_note: note }).where('id', '=', p.id).execute();
-          if (note !== p.budget_note) deps.log.info({ property: p.entrata_id, effectiveIntervalMinutes: effective }, note ?? 'interval back to its configured value');
+          if (note !== p.budget_note)
+            deps.log.info({ property: p.entrata_id, effectiveIntervalMinutes: effective }, note ?? 'interval back to its configured value');
           p.effective_interval_minutes = effective;
           p.budget_note = note;
         }
@@ -205,7 +244,16 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
       const inflight = syncJobs.filter((j) => byId.get(j.property_id)?.account_id === b.accountId && j.name === QUEUES.sync);
       const due = props
         .filter((p) => !queuedSync.has(p.id) && !runningSync.has(p.id) && !locked.has(p.id))
-        .map((p) => ({ id: p.id, dueAt: dueAt({ nextSyncAt: p.next_sync_at, intervalMinutes: p.sync_interval_minutes, effectiveIntervalMinutes: p.effective_interval_minutes, afterSuccess: afterSuccess(p) }), cost: costOf(p) }))
+        .map((p) => ({
+          id: p.id,
+          dueAt: dueAt({
+            nextSyncAt: p.next_sync_at,
+            intervalMinutes: p.sync_interval_minutes,
+            effectiveIntervalMinutes: p.effective_interval_minutes,
+            afterSuccess: afterSuccess(p),
+          }),
+          cost: costOf(p),
+        }))
         .filter((d) => d.dueAt <= at);
       let picked: number[];
       if (!b.known) {
@@ -220,7 +268,12 @@ export async function tick(deps: DispatcherDeps): Promise<TickReport> {
         picked = res.picked;
         b.waiting = res.blocked;
       }
-      for (const id of picked) enqueue.push({ name: QUEUES.sync, data: { propertyId: id, dueAt: new Date(Math.max(0, due.find((d) => d.id === id)!.dueAt)).toISOString() }, singletonKey: singletonKey(id) });
+      for (const id of picked)
+        enqueue.push({
+          name: QUEUES.sync,
+          data: { propertyId: id, dueAt: new Date(Math.max(0, due.find((d) => d.id === id)!.dueAt)).toISOString() },
+          singletonKey: singletonKey(id),
+        });
       report.waiting.push(...b.waiting);
     }
 
@@ -274,10 +327,13 @@ export function startDispatcher(deps: DispatcherDeps, intervalMs: number, me: st
   const once = async () => {
     try {
       // Claim this interval (database clock, shared by every process); the loser skips it.
-      const claimed = await deps.db.updateTable('dispatcher_state')
+      const claimed = await deps.db
+        .updateTable('dispatcher_state')
         .set({ last_tick_at: sql`now()`, last_tick_by: me })
         .where('id', '=', 1)
-        .where((eb) => eb.or([eb('last_tick_at', 'is', null), eb('last_tick_at', '<', sql<Date>`now() - ${`${Math.round(intervalMs * 0.8)} milliseconds`}::interval`)]))
+        .where((eb) =>
+          eb.or([eb('last_tick_at', 'is', null), eb('last_tick_at', '<', sql<Date>`now() - ${`${Math.round(intervalMs * 0.8)} milliseconds`}::interval`)]),
+        )
         .returning('id')
         .executeTakeFirst();
       if (!claimed) return;

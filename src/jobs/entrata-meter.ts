@@ -78,7 +78,9 @@ export class EntrataMeter {
       .insertInto('entrata_rate_limit')
       .values(rows.map((r) => ({ account_id: accountId, service: r.service, observed_at: new Date(r.observedAt), windows: JSON.stringify(r.windows) })))
       .onConflict((oc) =>
-        oc.columns(['account_id', 'service']).doUpdateSet({ observed_at: sql`excluded.observed_at`, windows: sql`excluded.windows` })
+        oc
+          .columns(['account_id', 'service'])
+          .doUpdateSet({ observed_at: sql`excluded.observed_at`, windows: sql`excluded.windows` })
           .where(sql<boolean>`excluded.observed_at > entrata_rate_limit.observed_at`),
       )
       .execute();
@@ -91,7 +93,11 @@ export class EntrataMeter {
  * window to reset; it fails as rate-limited and the schedule backs off (S4).
  */
 export function meteredClients(
-  db: Db, secrets: SecretBox, config: Config, log: Logger, meter: EntrataMeter,
+  db: Db,
+  secrets: SecretBox,
+  config: Config,
+  log: Logger,
+  meter: EntrataMeter,
   deps: Pick<EntrataDeps, 'now' | 'sleep' | 'fetch'> = {},
 ): (accountId: number) => Promise<EntrataClient> {
   const byId = new Map<number, Promise<EntrataClient>>();
@@ -103,8 +109,13 @@ export function meteredClients(
         const account = await getAccount(db, secrets, row.name);
         return createEntrataClient(
           {
-            subdomain: account.subdomain, baseUrl: account.baseUrl, credential: account.credential, country: account.country,
-            rateLimitShare: config.entrata.rateLimitShare, timeoutMs: config.entrata.timeoutMs, maxRateLimitWaitMs: WORKER_MAX_RATE_LIMIT_WAIT_MS,
+            subdomain: account.subdomain,
+            baseUrl: account.baseUrl,
+            credential: account.credential,
+            country: account.country,
+            rateLimitShare: config.entrata.rateLimitShare,
+            timeoutMs: config.entrata.timeoutMs,
+            maxRateLimitWaitMs: WORKER_MAX_RATE_LIMIT_WAIT_MS,
           },
           { logger: log.child({ account: account.name }), now: deps.now, sleep: deps.sleep, fetch: meter.fetchFor(accountId, deps.fetch) },
         );

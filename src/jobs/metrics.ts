@@ -31,15 +31,43 @@ export function createMetrics(sources: MetricsSources | null = null, opts: { def
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'pebbles_' });
   const m: Metrics = {
     registry,
-    syncRuns: new Counter({ name: 'pebbles_sync_runs_total', help: 'Property syncs run by this process, by trigger and outcome (applied, unchanged, failed, error, busy, answered)', labelNames: ['trigger', 'status'], registers: [registry] }),
-    syncDuration: new Histogram({
-      name: 'pebbles_sync_duration_seconds', help: 'Wall time of property syncs run by this process', labelNames: ['trigger', 'status'],
-      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300], registers: [registry],
+    syncRuns: new Counter({
+      name: 'pebbles_sync_runs_total',
+      help: 'Property syncs run by this process, by trigger and outcome (applied, unchanged, failed, error, busy, answered)',
+      labelNames: ['trigger', 'status'],
+      registers: [registry],
     }),
-    entrataCalls: new Counter({ name: 'pebbles_entrata_calls_total', help: 'HTTP calls to Entrata by service and outcome (2xx, 4xx, 429, 5xx, network)', labelNames: ['service', 'outcome'], registers: [registry] }),
-    transitionsApplied: new Counter({ name: 'pebbles_transitions_applied_total', help: 'Registry actions applied by time-driven transitions (W9), by kind', labelNames: ['kind'], registers: [registry] }),
-    jobs: new Counter({ name: 'pebbles_jobs_total', help: 'Jobs handled by this process, by queue and outcome', labelNames: ['queue', 'outcome'], registers: [registry] }),
-    dispatched: new Counter({ name: 'pebbles_dispatched_jobs_total', help: 'Jobs enqueued by the dispatcher of this process, by queue', labelNames: ['queue'], registers: [registry] }),
+    syncDuration: new Histogram({
+      name: 'pebbles_sync_duration_seconds',
+      help: 'Wall time of property syncs run by this process',
+      labelNames: ['trigger', 'status'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+    entrataCalls: new Counter({
+      name: 'pebbles_entrata_calls_total',
+      help: 'HTTP calls to Entrata by service and outcome (2xx, 4xx, 429, 5xx, network)',
+      labelNames: ['service', 'outcome'],
+      registers: [registry],
+    }),
+    transitionsApplied: new Counter({
+      name: 'pebbles_transitions_applied_total',
+      help: 'Registry actions applied by time-driven transitions (W9), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'pebbles_jobs_total',
+      help: 'Jobs handled by this process, by queue and outcome',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    dispatched: new Counter({
+      name: 'pebbles_dispatched_jobs_total',
+      help: 'Jobs enqueued by the dispatcher of this process, by queue',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
     dispatcherTicks: new Counter({ name: 'pebbles_dispatcher_ticks_total', help: 'Dispatcher ticks run by this process', registers: [registry] }),
   };
   if (sources) registerDatabaseGauges(registry, sources);
@@ -58,7 +86,10 @@ async function safely(fn: () => Promise<void>): Promise<void> {
 function registerDatabaseGauges(registry: Registry, src: MetricsSources): void {
   const now = src.now ?? Date.now;
   new Gauge({
-    name: 'pebbles_queue_jobs', help: 'Jobs in the queue by queue and state (created, retry, active)', labelNames: ['queue', 'state'], registers: [registry],
+    name: 'pebbles_queue_jobs',
+    help: 'Jobs in the queue by queue and state (created, retry, active)',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {
@@ -72,36 +103,56 @@ function registerDatabaseGauges(registry: Registry, src: MetricsSources): void {
     },
   });
   new Gauge({
-    name: 'pebbles_outbox_messages', help: 'Outbox rows by state', labelNames: ['state'], registers: [registry],
+    name: 'pebbles_outbox_messages',
+    help: 'Outbox rows by state',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {
-        const rows = await src.db.selectFrom('outbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+        const rows = await src.db
+          .selectFrom('outbox')
+          .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('state')
+          .execute();
         for (const r of rows) this.set({ state: r.state }, Number(r.n));
       });
     },
   });
   new Gauge({
-    name: 'pebbles_deliveries', help: 'Deliveries (one per notification and channel) by channel and state: queued, sending, sent, retrying, failed, skipped', labelNames: ['channel', 'state'], registers: [registry],
+    name: 'pebbles_deliveries',
+    help: 'Deliveries (one per notification and channel) by channel and state: queued, sending, sent, retrying, failed, skipped',
+    labelNames: ['channel', 'state'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {
-        const rows = await src.db.selectFrom('delivery').select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['channel', 'state']).execute();
+        const rows = await src.db
+          .selectFrom('delivery')
+          .select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy(['channel', 'state'])
+          .execute();
         for (const r of rows) this.set({ channel: r.channel, state: r.state }, Number(r.n));
       });
     },
   });
   new Gauge({
-    name: 'pebbles_properties', help: 'Enabled properties by sync health: ok, failing (several failures in a row), stretched (interval raised by the Entrata budget)', labelNames: ['state'], registers: [registry],
+    name: 'pebbles_properties',
+    help: 'Enabled properties by sync health: ok, failing (several failures in a row), stretched (interval raised by the Entrata budget)',
+    labelNames: ['state'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {
-        const r = await src.db.selectFrom('property').where('enabled', '=', true)
+        const r = await src.db
+          .selectFrom('property')
+          .where('enabled', '=', true)
           .select([
             (eb) => eb.fn.countAll<number>().as('all'),
             sql<number>`count(*) filter (where consecutive_failures >= ${FAILING_AFTER})`.as('failing'),
             sql<number>`count(*) filter (where effective_interval_minutes > sync_interval_minutes)`.as('stretched'),
-          ]).executeTakeFirstOrThrow();
+          ])
+          .executeTakeFirstOrThrow();
         this.set({ state: 'failing' }, Number(r.failing));
         this.set({ state: 'stretched' }, Number(r.stretched));
         this.set({ state: 'ok' }, Number(r.all) - Number(r.failing));
@@ -109,10 +160,16 @@ function registerDatabaseGauges(registry: Registry, src: MetricsSources): void {
     },
   });
   const readings = async () =>
-    src.db.selectFrom('entrata_rate_limit as r').innerJoin('entrata_account as a', 'a.id', 'r.account_id')
-      .select(['a.name', 'r.service', 'r.observed_at', 'r.windows']).execute();
+    src.db
+      .selectFrom('entrata_rate_limit as r')
+      .innerJoin('entrata_account as a', 'a.id', 'r.account_id')
+      .select(['a.name', 'r.service', 'r.observed_at', 'r.windows'])
+      .execute();
   new Gauge({
-    name: 'pebbles_entrata_rate_limit_remaining', help: 'Calls left in each Entrata rate-limit window at the last reading', labelNames: ['account', 'service', 'window'], registers: [registry],
+    name: 'pebbles_entrata_rate_limit_remaining',
+    help: 'Calls left in each Entrata rate-limit window at the last reading',
+    labelNames: ['account', 'service', 'window'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {
@@ -125,7 +182,10 @@ function registerDatabaseGauges(registry: Registry, src: MetricsSources): void {
     },
   });
   new Gauge({
-    name: 'pebbles_entrata_rate_limit_headroom_ratio', help: 'Share of Pebbles\' allowance (ENTRATA_RATE_LIMIT_SHARE of the limit) still unused in each window', labelNames: ['account', 'service', 'window'], registers: [registry],
+    name: 'pebbles_entrata_rate_limit_headroom_ratio',
+    help: "Share of Pebbles' allowance (ENTRATA_RATE_LIMIT_SHARE of the limit) still unused in each window",
+    labelNames: ['account', 'service', 'window'],
+    registers: [registry],
     async collect() {
       this.reset();
       await safely(async () => {

@@ -11,17 +11,16 @@ export const QUEUE_SCHEMA = 'pgboss';
 export const QUEUE_SCHEMA_VERSION: number = (createRequire(import.meta.url)('pg-boss/version.json') as { schema: number }).schema;
 
 /** What keeps the job queue from working in a database, if anything. */
-export type QueueSchemaProblem =
-  | { kind: 'missing-schema' }
-  | { kind: 'old-schema'; version: number }
-  | { kind: 'missing-queues'; queues: QueueName[] };
+export type QueueSchemaProblem = { kind: 'missing-schema' } | { kind: 'old-schema'; version: number } | { kind: 'missing-queues'; queues: QueueName[] };
 
 /**
  * Reads the job queue's schema and queues through the application's connection (no pg-boss
  * needed). A database dropped and created again, or restored from an older backup, lacks them.
  */
 export async function queueSchemaProblem(db: Db): Promise<QueueSchemaProblem | null> {
-  const present = await sql<{ present: boolean }>`select to_regclass(${`${QUEUE_SCHEMA}.version`}) is not null and to_regclass(${`${QUEUE_SCHEMA}.queue`}) is not null as present`.execute(db);
+  const present = await sql<{
+    present: boolean;
+  }>`select to_regclass(${`${QUEUE_SCHEMA}.version`}) is not null and to_regclass(${`${QUEUE_SCHEMA}.queue`}) is not null as present`.execute(db);
   if (!present.rows[0]?.present) return { kind: 'missing-schema' };
   const v = await sql<{ version: number }>`select version from ${sql.table(`${QUEUE_SCHEMA}.version`)}`.execute(db);
   const version = Number(v.rows[0]?.version ?? 0);

@@ -101,15 +101,16 @@ export function watchReadiness(o: WatchOptions): ReadinessWatch {
   let wake: (() => void) | null = null;
   let lastCheck = Date.now();
 
-  const sleep = (ms: number) => new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms).unref();
-    function done() {
-      clearTimeout(t);
-      wake = null;
-      resolve();
-    }
-    wake = done;
-  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms).unref();
+      function done() {
+        clearTimeout(t);
+        wake = null;
+        resolve();
+      }
+      wake = done;
+    });
 
   const check = async (): Promise<Readiness> => {
     let r = await checkReadiness(o.db, { queue: true });
@@ -146,7 +147,9 @@ export function watchReadiness(o: WatchOptions): ReadinessWatch {
         await Promise.resolve(o.onDown?.()).catch((err: unknown) => o.log.error({ err }, 'could not pause'));
       }
       failures++;
-      const problems = Object.entries(r.checks).filter(([, v]) => v !== 'ok' && v !== 'absent').map(([k, v]) => `${k}: ${v}`);
+      const problems = Object.entries(r.checks)
+        .filter(([, v]) => v !== 'ok' && v !== 'absent')
+        .map(([k, v]) => `${k}: ${v}`);
       o.log.warn({ checks: r.checks }, `waiting for the database (${problems.join('; ')}); checking again in ${seconds(backoffMs(failures - 1, maxMs))}`);
     }
   })();

@@ -52,7 +52,9 @@ export function loadJobSettings(env: NodeJS.ProcessEnv = process.env): JobSettin
   // or half the expiry when that is shorter; a value set by hand must stay below the expiry.
   const syncTimeoutSeconds = e.PEBBLES_SYNC_TIMEOUT_SECONDS ?? Math.min(DEFAULT_SYNC_TIMEOUT_MS / 1000, e.PEBBLES_SYNC_EXPIRE_SECONDS / 2);
   if (syncTimeoutSeconds >= e.PEBBLES_SYNC_EXPIRE_SECONDS) {
-    throw new ConfigError(`PEBBLES_SYNC_TIMEOUT_SECONDS: must be less than PEBBLES_SYNC_EXPIRE_SECONDS (${e.PEBBLES_SYNC_EXPIRE_SECONDS}), so a sync gives up before its job is handed to another worker`);
+    throw new ConfigError(
+      `PEBBLES_SYNC_TIMEOUT_SECONDS: must be less than PEBBLES_SYNC_EXPIRE_SECONDS (${e.PEBBLES_SYNC_EXPIRE_SECONDS}), so a sync gives up before its job is handed to another worker`,
+    );
   }
   return {
     concurrency: e.PEBBLES_WORKER_CONCURRENCY,

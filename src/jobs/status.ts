@@ -62,23 +62,52 @@ function suspiciousOf(lastError: unknown): string | null {
 export async function statusReport(db: Db, o: { now: Date; rateLimitShare: number; budgetReserve: number }): Promise<StatusReport> {
   const now = o.now.getTime();
   const props = await db
-    .selectFrom('property as p').innerJoin('entrata_account as a', 'a.id', 'p.account_id')
+    .selectFrom('property as p')
+    .innerJoin('entrata_account as a', 'a.id', 'p.account_id')
     .select([
-      'p.id', 'p.account_id', 'a.name as account_name', 'p.entrata_id', 'p.name', 'p.enabled', 'p.sync_interval_minutes', 'p.effective_interval_minutes',
-      'p.budget_note', 'p.last_sync_at', 'p.last_success_at', 'p.next_sync_at', 'p.next_transition_at', 'p.consecutive_failures', 'p.last_error', 'p.entrata_calls',
+      'p.id',
+      'p.account_id',
+      'a.name as account_name',
+      'p.entrata_id',
+      'p.name',
+      'p.enabled',
+      'p.sync_interval_minutes',
+      'p.effective_interval_minutes',
+      'p.budget_note',
+      'p.last_sync_at',
+      'p.last_success_at',
+      'p.next_sync_at',
+      'p.next_transition_at',
+      'p.consecutive_failures',
+      'p.last_error',
+      'p.entrata_calls',
     ])
-    .orderBy('a.name').orderBy('p.entrata_id').execute();
-  const regs = await db.selectFrom('registration')
-    .select(['property_id',
+    .orderBy('a.name')
+    .orderBy('p.entrata_id')
+    .execute();
+  const regs = await db
+    .selectFrom('registration')
+    .select([
+      'property_id',
       sql<number>`count(*) filter (where state = 'pending')`.as('pending'),
-      sql<number>`count(*) filter (where state in ('active', 'blocked') and access_end is not null and access_end > ${o.now})`.as('ending')])
-    .groupBy('property_id').execute();
+      sql<number>`count(*) filter (where state in ('active', 'blocked') and access_end is not null and access_end > ${o.now})`.as('ending'),
+    ])
+    .groupBy('property_id')
+    .execute();
   const holds = await db.selectFrom('hold').select(['id', 'property_id', 'endings']).where('state', '=', 'open').execute();
   const [readings, jobs, locked, dispatcher] = await Promise.all([
-    loadReadings(db), unfinishedJobs(db), lockedProperties(db),
+    loadReadings(db),
+    unfinishedJobs(db),
+    lockedProperties(db),
     db.selectFrom('dispatcher_state').selectAll().where('id', '=', 1).executeTakeFirst(),
   ]);
-  const budgets = accountBudgets(props.filter((p) => p.enabled), readings, now, o.rateLimitShare, o.budgetReserve);
+  const budgets = accountBudgets(
+    props.filter((p) => p.enabled),
+    readings,
+    now,
+    o.rateLimitShare,
+    o.budgetReserve,
+  );
 
   const queues: Record<string, Record<string, number>> = {};
   for (const q of Object.values(QUEUES)) queues[q] = {};
@@ -87,7 +116,14 @@ export async function statusReport(db: Db, o: { now: Date; rateLimitShare: numbe
   const properties: PropertyStatus[] = props.map((p) => {
     const r = regs.find((x) => x.property_id === p.id);
     const hold = holds.find((h) => h.property_id === p.id);
-    const due = p.enabled ? dueAt({ nextSyncAt: p.next_sync_at, intervalMinutes: p.sync_interval_minutes, effectiveIntervalMinutes: p.effective_interval_minutes, afterSuccess: afterSuccess(p) }) : null;
+    const due = p.enabled
+      ? dueAt({
+          nextSyncAt: p.next_sync_at,
+          intervalMinutes: p.sync_interval_minutes,
+          effectiveIntervalMinutes: p.effective_interval_minutes,
+          afterSuccess: afterSuccess(p),
+        })
+      : null;
     return {
       account: p.account_name,
       property: p.entrata_id,
@@ -116,10 +152,26 @@ export async function statusReport(db: Db, o: { now: Date; rateLimitShare: numbe
     account: b.accountName,
     properties: props.filter((p) => p.enabled && p.account_id === b.accountId).length,
     rateLimitsKnown: b.known,
-    rateLimits: b.windows.map((w) => ({ service: w.service, window: w.name, limit: w.limit, allowed: w.allowed, used: w.used, resetsAt: new Date(w.resetAt).toISOString(), observedAt: new Date((readings.get(b.accountId) ?? []).find((r) => r.service === w.service)?.observedAt ?? 0).toISOString() })),
-    callsPerDay: Object.fromEntries(Object.keys(b.plan.demandPerDay).map((s) => [s, { needed: b.plan.demandPerDay[s]!, allowed: b.plan.capacityPerDay[s] ?? null }])),
+    rateLimits: b.windows.map((w) => ({
+      service: w.service,
+      window: w.name,
+      limit: w.limit,
+      allowed: w.allowed,
+      used: w.used,
+      resetsAt: new Date(w.resetAt).toISOString(),
+      observedAt: new Date((readings.get(b.accountId) ?? []).find((r) => r.service === w.service)?.observedAt ?? 0).toISOString(),
+    })),
+    callsPerDay: Object.fromEntries(
+      Object.keys(b.plan.demandPerDay).map((s) => [s, { needed: b.plan.demandPerDay[s]!, allowed: b.plan.capacityPerDay[s] ?? null }]),
+    ),
     stretchedToMinutes: b.plan.floorMinutes,
   }));
 
-  return { at: o.now.toISOString(), dispatcher: { lastTickAt: iso(dispatcher?.last_tick_at), lastTickBy: dispatcher?.last_tick_by ?? null }, queues, properties, accounts };
+  return {
+    at: o.now.toISOString(),
+    dispatcher: { lastTickAt: iso(dispatcher?.last_tick_at), lastTickBy: dispatcher?.last_tick_by ?? null },
+    queues,
+    properties,
+    accounts,
+  };
 }

@@ -38,9 +38,7 @@ export interface RunSummary {
   answeredBy: 'this-request' | 'running-sync';
 }
 
-export type JobOutcome =
-  | { outcome: 'ran'; run: RunSummary }
-  | { outcome: 'skipped'; reason: 'disabled' | 'not-due' | 'busy' | 'gone' };
+export type JobOutcome = { outcome: 'ran'; run: RunSummary } | { outcome: 'skipped'; reason: 'disabled' | 'not-due' | 'busy' | 'gone' };
 
 export interface SyncNowOutput {
   propertyId: number;
@@ -48,8 +46,16 @@ export interface SyncNowOutput {
 }
 
 const summary = (r: SyncResult, scope: SyncScope): RunSummary => ({
-  runId: r.runId, property: r.property, scope, status: r.status, counts: r.counts, held: r.held, error: r.error,
-  nextTransitionAt: r.nextTransitionAt, actions: r.actions.length, answeredBy: 'this-request',
+  runId: r.runId,
+  property: r.property,
+  scope,
+  status: r.status,
+  counts: r.counts,
+  held: r.held,
+  error: r.error,
+  nextTransitionAt: r.nextTransitionAt,
+  actions: r.actions.length,
+  answeredBy: 'this-request',
 });
 
 const refusedSummary = { runId: null, status: 'refused', counts: {}, held: null, nextTransitionAt: null, actions: 0, answeredBy: 'this-request' } as const;
@@ -57,9 +63,23 @@ const refusedSummary = { runId: null, status: 'refused', counts: {}, held: null,
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function loadSchedule(db: Db, id: number) {
-  return db.selectFrom('property')
-    .select(['id', 'account_id', 'entrata_id', 'enabled', 'sync_interval_minutes', 'effective_interval_minutes', 'next_sync_at', 'next_transition_at', 'last_success_at', 'consecutive_failures', 'entrata_calls'])
-    .where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('property')
+    .select([
+      'id',
+      'account_id',
+      'entrata_id',
+      'enabled',
+      'sync_interval_minutes',
+      'effective_interval_minutes',
+      'next_sync_at',
+      'next_transition_at',
+      'last_success_at',
+      'consecutive_failures',
+      'entrata_calls',
+    ])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Runs one syncProperty, metered, timed and counted; records the calls it cost on its run. */
@@ -71,9 +91,11 @@ async function meteredSync(deps: JobDeps, opts: Parameters<typeof syncProperty>[
     status = result.status;
     const total = Object.values(calls).reduce((a, b) => a + b, 0);
     if (result.runId !== null && !opts.fromMirror) {
-      await deps.db.updateTable('sync_run')
+      await deps.db
+        .updateTable('sync_run')
         .set({ counts: sql`counts || ${JSON.stringify({ entrataCalls: total })}::jsonb` })
-        .where('id', '=', result.runId).execute();
+        .where('id', '=', result.runId)
+        .execute();
     }
     return { result, calls };
   } catch (err) {
@@ -82,7 +104,8 @@ async function meteredSync(deps: JobDeps, opts: Parameters<typeof syncProperty>[
     if (err instanceof ScopeError) status = 'refused';
     throw err;
   } finally {
-    if (!opts.fromMirror) await deps.meter.flush(deps.db, accountId).catch((err: unknown) => deps.log.warn({ err }, 'could not store the Entrata rate-limit reading'));
+    if (!opts.fromMirror)
+      await deps.meter.flush(deps.db, accountId).catch((err: unknown) => deps.log.warn({ err }, 'could not store the Entrata rate-limit reading'));
     deps.metrics?.syncRuns.inc({ trigger: opts.trigger, status });
     deps.metrics?.syncDuration.observe({ trigger: opts.trigger, status }, (performance.now() - started) / 1000);
   }
@@ -105,7 +128,15 @@ export async function runScheduledSync(deps: JobDeps, data: SyncJobData): Promis
   if (!p.enabled) return { outcome: 'skipped', reason: 'disabled' };
   const now = deps.now().getTime();
   // Synced meanwhile (a sync-now, a command, another worker): the tick found it due, it no longer is.
-  if (dueAt({ nextSyncAt: p.next_sync_at, intervalMinutes: p.sync_interval_minutes, effectiveIntervalMinutes: p.effective_interval_minutes, afterSuccess: afterSuccess(p) }) > now + 1000) {
+  if (
+    dueAt({
+      nextSyncAt: p.next_sync_at,
+      intervalMinutes: p.sync_interval_minutes,
+      effectiveIntervalMinutes: p.effective_interval_minutes,
+      afterSuccess: afterSuccess(p),
+    }) >
+    now + 1000
+  ) {
     return { outcome: 'skipped', reason: 'not-due' };
   }
   const log = deps.log.child({ property: p.entrata_id });
@@ -121,11 +152,31 @@ export async function runScheduledSync(deps: JobDeps, data: SyncJobData): Promis
     // Not Entrata (database, a bug): nothing was applied; shown on the property and retried with back-off.
     const error = { kind: 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false, at: deps.now().toISOString() };
     log.error({ err }, 'sync failed');
-    await deps.db.updateTable('property').set((eb) => ({
-      last_sync_at: deps.now(), last_error: JSON.stringify(error), consecutive_failures: eb('consecutive_failures', '+', 1),
-    })).where('id', '=', p.id).execute();
+    await deps.db
+      .updateTable('property')
+      .set((eb) => ({
+        last_sync_at: deps.now(),
+        last_error: JSON.stringify(error),
+        consecutive_failures: eb('consecutive_failures', '+', 1),
+      }))
+      .where('id', '=', p.id)
+      .execute();
     await backOff(deps, p.id, interval, 'internal', log);
-    return { outcome: 'ran', run: { runId: null, property: p.entrata_id, scope: { kind: 'property' }, status: 'failed', counts: {}, held: null, error: { kind: 'internal', message: error.message, entrataFailure: false }, nextTransitionAt: null, actions: 0, answeredBy: 'this-request' } };
+    return {
+      outcome: 'ran',
+      run: {
+        runId: null,
+        property: p.entrata_id,
+        scope: { kind: 'property' },
+        status: 'failed',
+        counts: {},
+        held: null,
+        error: { kind: 'internal', message: error.message, entrataFailure: false },
+        nextTransitionAt: null,
+        actions: 0,
+        answeredBy: 'this-request',
+      },
+    };
   }
   if (result.status === 'failed') {
     await backOff(deps, p.id, interval, result.error?.kind ?? null, log);
@@ -138,7 +189,11 @@ export async function runScheduledSync(deps: JobDeps, data: SyncJobData): Promis
       if (v > 0) cost[s] = v;
     }
     if (JSON.stringify(cost) !== JSON.stringify(old)) {
-      await deps.db.updateTable('property').set({ entrata_calls: JSON.stringify(cost) }).where('id', '=', p.id).execute();
+      await deps.db
+        .updateTable('property')
+        .set({ entrata_calls: JSON.stringify(cost) })
+        .where('id', '=', p.id)
+        .execute();
     }
   }
   return { outcome: 'ran', run: summary(result, { kind: 'property' }) };
@@ -151,7 +206,11 @@ export async function runTransition(deps: JobDeps, data: TransitionJobData): Pro
   if (!p.enabled) return { outcome: 'skipped', reason: 'disabled' };
   if (!p.next_transition_at || p.next_transition_at.getTime() > deps.now().getTime()) return { outcome: 'skipped', reason: 'not-due' };
   try {
-    const { result } = await meteredSync(deps, { propertyDbId: p.id, trigger: 'transition', fromMirror: true, lock: { wait: true, timeoutMs: deps.transitionLockWaitMs ?? 50_000 } }, p.account_id);
+    const { result } = await meteredSync(
+      deps,
+      { propertyDbId: p.id, trigger: 'transition', fromMirror: true, lock: { wait: true, timeoutMs: deps.transitionLockWaitMs ?? 50_000 } },
+      p.account_id,
+    );
     if (result.status === 'applied') for (const a of result.actions) deps.metrics?.transitionsApplied.inc({ kind: a.kind });
     return { outcome: 'ran', run: summary(result, { kind: 'property' }) };
   } catch (err) {
@@ -172,8 +231,14 @@ function covers(run: { trigger: string; scope: unknown }, want: SyncScope): bool
 }
 
 async function runningRun(db: Db, propertyId: number) {
-  return db.selectFrom('sync_run').select(['id', 'trigger', 'scope', 'status']).where('property_id', '=', propertyId).where('status', '=', 'running')
-    .orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return db
+    .selectFrom('sync_run')
+    .select(['id', 'trigger', 'scope', 'status'])
+    .where('property_id', '=', propertyId)
+    .where('status', '=', 'running')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 async function runAsSummary(db: Db, runId: number, property: string, scope: SyncScope): Promise<RunSummary | null> {
@@ -181,9 +246,17 @@ async function runAsSummary(db: Db, runId: number, property: string, scope: Sync
   if (!r || r.status === 'running') return null;
   const error = (r.error as { kind?: string; message?: string; entrataFailure?: boolean } | null) ?? null;
   return {
-    runId: r.id, property, scope, status: r.status, counts: r.counts, held: null,
+    runId: r.id,
+    property,
+    scope,
+    status: r.status,
+    counts: r.counts,
+    held: null,
     error: r.status === 'failed' && error ? { kind: error.kind ?? 'unknown', message: error.message ?? '', entrataFailure: !!error.entrataFailure } : null,
-    nextTransitionAt: null, actions: Object.entries(r.counts).filter(([k]) => !['leasesRead', 'quarantined', 'missing', 'leasesChanged', 'leasesWritten', 'unitsChanged', 'unitsMissing', 'entrataCalls'].includes(k)).reduce((a, [, v]) => a + v, 0),
+    nextTransitionAt: null,
+    actions: Object.entries(r.counts)
+      .filter(([k]) => !['leasesRead', 'quarantined', 'missing', 'leasesChanged', 'leasesWritten', 'unitsChanged', 'unitsMissing', 'entrataCalls'].includes(k))
+      .reduce((a, [, v]) => a + v, 0),
     answeredBy: 'running-sync',
   };
 }
@@ -206,7 +279,11 @@ export async function runSyncNow(deps: JobDeps, data: SyncNowJobData): Promise<S
       // A stopping worker hands the request back rather than waiting for the property.
       if (deps.stopping?.aborted) throw new SyncStopped();
       try {
-        const { result } = await meteredSync(deps, { propertyDbId: p.id, scope, trigger: 'api', staff: data.staff ?? undefined, lock: { wait: false }, skipUnchanged: true }, p.account_id);
+        const { result } = await meteredSync(
+          deps,
+          { propertyDbId: p.id, scope, trigger: 'api', staff: data.staff ?? undefined, lock: { wait: false }, skipUnchanged: true },
+          p.account_id,
+        );
         runs.push(summary(result, scope));
         break;
       } catch (err) {
@@ -242,7 +319,7 @@ export async function runSyncNow(deps: JobDeps, data: SyncNowJobData): Promise<S
 async function waitForRun(deps: JobDeps, runId: number, propertyId: number, deadline: number, sleep: (ms: number) => Promise<void>): Promise<boolean> {
   for (;;) {
     const r = await deps.db.selectFrom('sync_run').select('status').where('id', '=', runId).executeTakeFirst();
-    if (!r || r.status !== 'running') return true;
+    if (r?.status !== 'running') return true;
     if (deps.stopping?.aborted) throw new SyncStopped();
     if (!(await lockedProperties(deps.db)).has(propertyId)) {
       // Finished between the two reads, or its process died (then the next sync marks it interrupted).

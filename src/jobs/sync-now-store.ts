@@ -28,7 +28,13 @@ interface RawJob {
 }
 
 const asRow = (r: RawJob): SyncNowJobRow => ({
-  id: r.id, state: r.state, data: r.data, output: r.output, createdOn: r.created_on, startedOn: r.started_on, completedOn: r.completed_on,
+  id: r.id,
+  state: r.state,
+  data: r.data,
+  output: r.output,
+  createdOn: r.created_on,
+  startedOn: r.started_on,
+  completedOn: r.completed_on,
 });
 
 /**
@@ -69,9 +75,17 @@ export async function recentSyncNowJobs(db: Kysely<DB>, propertyId: number, limi
 
 /** How many units and residents (customers on its leases) the property has, for sizing a selection. */
 export async function propertySize(db: Kysely<DB>, propertyId: number): Promise<{ units: number; residents: number }> {
-  const units = await db.selectFrom('unit').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('property_id', '=', propertyId).where('removed_at', 'is', null).executeTakeFirstOrThrow();
-  const residents = await db.selectFrom('lease_mirror').select(sql<string>`count(distinct c)`.as('n'))
-    .innerJoin(sql`unnest(customer_ids)`.as('c'), (j) => j.onTrue()).where('property_id', '=', propertyId).executeTakeFirstOrThrow();
+  const units = await db
+    .selectFrom('unit')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('property_id', '=', propertyId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const residents = await db
+    .selectFrom('lease_mirror')
+    .select(sql<string>`count(distinct c)`.as('n'))
+    .innerJoin(sql`unnest(customer_ids)`.as('c'), (j) => j.onTrue())
+    .where('property_id', '=', propertyId)
+    .executeTakeFirstOrThrow();
   return { units: Number(units.n), residents: Number(residents.n) };
 }

@@ -53,7 +53,11 @@ function covers(job: readonly SyncScope[], wanted: readonly SyncScope[]): boolea
  * already queued or running covers it (the whole property, or every scope asked): then that job answers
  * it. Checked and queued under the property's lock, so requests arriving together make one job.
  */
-export async function requestSyncNow(db: Kysely<DB>, boss: PgBoss, req: { propertyId: number; scopes: SyncScope[]; staff: string | null; now: Date }): Promise<SyncNowRequested> {
+export async function requestSyncNow(
+  db: Kysely<DB>,
+  boss: PgBoss,
+  req: { propertyId: number; scopes: SyncScope[]; staff: string | null; now: Date },
+): Promise<SyncNowRequested> {
   const size = await propertySize(db, req.propertyId);
   const scopes = plannedScopes(req.scopes, size);
   return withSyncNowLock(db, req.propertyId, async (trx, queueDb) => {
@@ -62,7 +66,11 @@ export async function requestSyncNow(db: Kysely<DB>, boss: PgBoss, req: { proper
     if (answering) return { jobId: answering.id, scopes: answering.data.scopes, coalesced: true };
     const data: SyncNowJobData = { propertyId: req.propertyId, scopes, staff: req.staff, requestedAt: req.now.toISOString() };
     const id = await boss.send(QUEUES.syncNow, data as unknown as object, { db: queueDb });
-    if (!id) throw new UserError(`the queue ${QUEUES.syncNow} does not exist (start a worker or \`pebbles migrate\`)`, { code: 'queue-missing', category: 'unavailable' });
+    if (!id)
+      throw new UserError(`the queue ${QUEUES.syncNow} does not exist (start a worker or \`pebbles migrate\`)`, {
+        code: 'queue-missing',
+        category: 'unavailable',
+      });
     return { jobId: id, scopes, coalesced: false };
   });
 }

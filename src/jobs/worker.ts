@@ -73,7 +73,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   // Fired by stop(): every Entrata read and wait of a running sync ends at once, and its job goes back to the queue.
   const stopSignal = new AbortController();
   const deps: JobDeps = {
-    db, secrets: o.secrets, log, now, meter, metrics, syncTimeoutMs: o.settings.syncTimeoutMs, stopping: stopSignal.signal,
+    db,
+    secrets: o.secrets,
+    log,
+    now,
+    meter,
+    metrics,
+    syncTimeoutMs: o.settings.syncTimeoutMs,
+    stopping: stopSignal.signal,
     clientFor: meteredClients(db, o.secrets, o.config, log, meter, { now: () => now().getTime(), sleep: o.entrataSleep, fetch: o.entrataFetch }),
   };
   const boss = createBoss({ url: o.databaseUrl, settings: o.settings, supervise: true, applicationName: 'pebbles-worker' });
@@ -134,7 +141,14 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   };
 
   const dispatcherDeps: DispatcherDeps = {
-    db, boss, log, now, metrics, rateLimitShare: o.config.entrata.rateLimitShare, budgetReserve: o.settings.budgetReserve, syncExpireSeconds: o.settings.syncExpireSeconds,
+    db,
+    boss,
+    log,
+    now,
+    metrics,
+    rateLimitShare: o.config.entrata.rateLimitShare,
+    budgetReserve: o.settings.budgetReserve,
+    syncExpireSeconds: o.settings.syncExpireSeconds,
     onEnqueued: (q) => notify(q as QueueName),
   };
   const dispatching = o.dispatch ?? true;
@@ -156,7 +170,10 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   // pauses, so it does not log a failed tick every interval, and resumes once the database is back.
   let stopping: Promise<void> | null = null;
   watch = watchReadiness({
-    db, boss, settings: o.settings, log,
+    db,
+    boss,
+    settings: o.settings,
+    log,
     onDown: async () => {
       const d = dispatcher;
       dispatcher = null;
@@ -169,7 +186,12 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   log.info({ lanes: Object.fromEntries(lanes.map((l) => [l.queue, l.count])), dispatcher: !!dispatcher, loops: loops.map((l) => l.name) }, 'worker started');
 
   return {
-    name, boss, db, metrics, deps, notify,
+    name,
+    boss,
+    db,
+    metrics,
+    deps,
+    notify,
     tick: () => tick(dispatcherDeps),
     stop() {
       stopping ??= (async () => {

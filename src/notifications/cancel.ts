@@ -28,7 +28,10 @@ export async function cancelMessage(db: Db, c: { propertyDbId: number; messageId
       .executeTakeFirst();
     if (!message) throw new MessageNotFound(`no message ${c.messageId} at this property (a message id is what sending one answered as messageId)`);
     if (message.cancelled_at) {
-      throw new UserError(`message ${c.messageId} was already cancelled by ${message.cancelled_by} at ${message.cancelled_at.toISOString()}`, { code: 'message-cancelled', category: 'conflict' });
+      throw new UserError(`message ${c.messageId} was already cancelled by ${message.cancelled_by} at ${message.cancelled_at.toISOString()}`, {
+        code: 'message-cancelled',
+        category: 'conflict',
+      });
     }
     const rows = await trx
       .selectFrom('outbox')
@@ -46,11 +49,28 @@ export async function cancelMessage(db: Db, c: { propertyDbId: number; messageId
         { code: 'message-already-sending', category: 'conflict' },
       );
     }
-    await trx.updateTable('outbox').set({ state: 'cancelled', last_error: `cancelled by ${c.staff}` }).where('id', 'in', rows.length > 0 ? rows.map((r) => r.id) : [-1]).execute();
+    await trx
+      .updateTable('outbox')
+      .set({ state: 'cancelled', last_error: `cancelled by ${c.staff}` })
+      .where('id', 'in', rows.length > 0 ? rows.map((r) => r.id) : [-1])
+      .execute();
     await trx.updateTable('staff_message').set({ cancelled_at: c.now, cancelled_by: c.staff }).where('id', '=', message.id).execute();
     await trx
       .insertInto('audit_event')
-      .values({ at: c.now, property_id: c.propertyDbId, actor: c.staff, action: 'cancel-message', rule: 'F-17', details: JSON.stringify({ messageId: message.id, kind: message.kind, subject: message.subject, sendAt: message.send_at.toISOString(), notifications: rows.length }) })
+      .values({
+        at: c.now,
+        property_id: c.propertyDbId,
+        actor: c.staff,
+        action: 'cancel-message',
+        rule: 'F-17',
+        details: JSON.stringify({
+          messageId: message.id,
+          kind: message.kind,
+          subject: message.subject,
+          sendAt: message.send_at.toISOString(),
+          notifications: rows.length,
+        }),
+      })
       .execute();
     return { messageId: message.id, cancelled: rows.length, cancelledAt: c.now.toISOString() };
   });

@@ -63,11 +63,14 @@ export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: st
               raw_encrypted: secrets.encrypt(raw.toString('utf8')),
             }),
           )
-          .then((id) => callback(null, `Message queued as caught-${id}`), (err: Error) => {
-            const e = new Error(`catcher could not store the message: ${err.message}`) as Error & { responseCode: number };
-            e.responseCode = 451;
-            callback(e);
-          });
+          .then(
+            (id) => callback(null, `Message queued as caught-${id}`),
+            (err: Error) => {
+              const e = new Error(`catcher could not store the message: ${err.message}`) as Error & { responseCode: number };
+              e.responseCode = 451;
+              callback(e);
+            },
+          );
       });
     },
   });
@@ -94,8 +97,20 @@ export async function startCatcher(db: Db, secrets: SecretBox, opts: { host?: st
       if (!to || !body) return reply(400, { code: 21604, message: 'To and Body are required' });
       const idempotencyKey = req.headers['idempotency-key']?.toString() ?? null;
       store
-        .add({ channel: 'sms', message_id: idempotencyKey, notification_id: idempotencyKey ? (notificationOfMessage(idempotencyKey)?.outboxId ?? null) : null, sender: form.get('From') ?? '', recipients: to, subject: '', size: Buffer.byteLength(body), raw_encrypted: secrets.encrypt(body) })
-        .then((id) => reply(201, { sid: `SMcaught${id}`, status: 'queued', to, body: '[stored]' }), () => reply(503, { message: 'catcher could not store the message' }));
+        .add({
+          channel: 'sms',
+          message_id: idempotencyKey,
+          notification_id: idempotencyKey ? (notificationOfMessage(idempotencyKey)?.outboxId ?? null) : null,
+          sender: form.get('From') ?? '',
+          recipients: to,
+          subject: '',
+          size: Buffer.byteLength(body),
+          raw_encrypted: secrets.encrypt(body),
+        })
+        .then(
+          (id) => reply(201, { sid: `SMcaught${id}`, status: 'queued', to, body: '[stored]' }),
+          () => reply(503, { message: 'catcher could not store the message' }),
+        );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -127,7 +142,11 @@ function batchedStore(db: Db) {
     pending = [];
     if (batch.length === 0) return;
     try {
-      const ids = await db.insertInto('caught_message').values(batch.map((b) => b.row)).returning('id').execute();
+      const ids = await db
+        .insertInto('caught_message')
+        .values(batch.map((b) => b.row))
+        .returning('id')
+        .execute();
       for (const [i, b] of batch.entries()) b.resolve(ids[i]!.id);
     } catch (err) {
       for (const b of batch) b.reject(err as Error);

@@ -38,11 +38,36 @@ function ofProperty(db: Db, propertyDbId: number) {
     .where('o.property_id', '=', propertyDbId);
 }
 
-const summaryColumns = ['c.id', 'c.channel', 'c.received_at', 'c.sender', 'c.recipients', 'c.subject', 'c.message_id', 'c.size', 'c.notification_id', 'o.kind', 'r.customer_id', 'r.first_name', 'r.last_name'] as const;
+const summaryColumns = [
+  'c.id',
+  'c.channel',
+  'c.received_at',
+  'c.sender',
+  'c.recipients',
+  'c.subject',
+  'c.message_id',
+  'c.size',
+  'c.notification_id',
+  'o.kind',
+  'r.customer_id',
+  'r.first_name',
+  'r.last_name',
+] as const;
 
 type SummaryRow = {
-  id: number; channel: 'email' | 'sms'; received_at: Date; sender: string; recipients: string; subject: string; message_id: string | null; size: number;
-  notification_id: number | null; kind: string; customer_id: string | null; first_name: string | null; last_name: string | null;
+  id: number;
+  channel: 'email' | 'sms';
+  received_at: Date;
+  sender: string;
+  recipients: string;
+  subject: string;
+  message_id: string | null;
+  size: number;
+  notification_id: number | null;
+  kind: string;
+  customer_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
 };
 
 function toItem(r: SummaryRow): CaughtItem {
@@ -64,17 +89,33 @@ function toItem(r: SummaryRow): CaughtItem {
 }
 
 /** The property's caught messages, newest first, with the total. */
-export async function caughtOfProperty(db: Db, propertyDbId: number, f: { channel?: 'email' | 'sms'; offset: number; limit: number }): Promise<{ items: CaughtItem[]; total: number }> {
+export async function caughtOfProperty(
+  db: Db,
+  propertyDbId: number,
+  f: { channel?: 'email' | 'sms'; offset: number; limit: number },
+): Promise<{ items: CaughtItem[]; total: number }> {
   let q = ofProperty(db, propertyDbId);
   if (f.channel) q = q.where('c.channel', '=', f.channel);
   const { total } = await q.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
-  const rows = await q.select([...summaryColumns]).orderBy('c.id', 'desc').offset(f.offset).limit(f.limit).execute();
+  const rows = await q
+    .select([...summaryColumns])
+    .orderBy('c.id', 'desc')
+    .offset(f.offset)
+    .limit(f.limit)
+    .execute();
   return { items: rows.map(toItem), total: Number(total) };
 }
 
 /** One caught message of the property, rendered; masked unless `reveal` (the caller checked key.reveal). */
-export async function caughtRendered(db: Db, secrets: SecretBox, o: { propertyDbId: number; id: number; reveal: boolean; staff: string; now: Date }): Promise<CaughtRendered> {
-  const row = await ofProperty(db, o.propertyDbId).where('c.id', '=', o.id).select([...summaryColumns]).executeTakeFirst();
+export async function caughtRendered(
+  db: Db,
+  secrets: SecretBox,
+  o: { propertyDbId: number; id: number; reveal: boolean; staff: string; now: Date },
+): Promise<CaughtRendered> {
+  const row = await ofProperty(db, o.propertyDbId)
+    .where('c.id', '=', o.id)
+    .select([...summaryColumns])
+    .executeTakeFirst();
   if (!row) throw new UserError(`no caught message ${o.id} for this property's residents`, { code: 'caught-not-found', category: 'not-found' });
   const content = await caughtContent(db, secrets, { id: o.id, revealKeys: o.reveal, staff: o.staff, now: o.now });
   if (!content) throw new UserError(`no caught message ${o.id} for this property's residents`, { code: 'caught-not-found', category: 'not-found' });

@@ -21,8 +21,20 @@ export interface CaughtSummary {
 export async function caughtMessages(db: Db, opts: { limit?: number; channel?: 'email' | 'sms' } = {}): Promise<CaughtSummary[]> {
   let q = db.selectFrom('caught_message').select(['id', 'channel', 'received_at', 'sender', 'recipients', 'subject', 'message_id', 'size']);
   if (opts.channel) q = q.where('channel', '=', opts.channel);
-  const rows = await q.orderBy('id', 'desc').limit(opts.limit ?? 100).execute();
-  return rows.map((r) => ({ id: r.id, channel: r.channel, receivedAt: r.received_at.toISOString(), from: r.sender, to: r.recipients, subject: subjectOf(r), messageId: r.message_id, size: r.size }));
+  const rows = await q
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 100)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    channel: r.channel,
+    receivedAt: r.received_at.toISOString(),
+    from: r.sender,
+    to: r.recipients,
+    subject: subjectOf(r),
+    messageId: r.message_id,
+    size: r.size,
+  }));
 }
 
 /** An SMS has no subject: its start may hold the key, so none is shown (older catchers kept one). */
@@ -34,7 +46,17 @@ function subjectOf(r: { channel: 'email' | 'sms'; subject: string; size: number 
 export async function caughtMessage(db: Db, secrets: SecretBox, id: number): Promise<(CaughtSummary & { raw: string }) | null> {
   const r = await db.selectFrom('caught_message').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return null;
-  return { id: r.id, channel: r.channel, receivedAt: r.received_at.toISOString(), from: r.sender, to: r.recipients, subject: subjectOf(r), messageId: r.message_id, size: r.size, raw: secrets.decrypt(r.raw_encrypted) };
+  return {
+    id: r.id,
+    channel: r.channel,
+    receivedAt: r.received_at.toISOString(),
+    from: r.sender,
+    to: r.recipients,
+    subject: subjectOf(r),
+    messageId: r.message_id,
+    size: r.size,
+    raw: secrets.decrypt(r.raw_encrypted),
+  };
 }
 
 export interface CaughtContent extends CaughtSummary {
@@ -54,7 +76,11 @@ export interface CaughtContent extends CaughtSummary {
  * values masked are the key of its stored copy and every key the resident had at the property (a
  * message re-sent after a rotation, or caught before its copy was recorded, carries an older one).
  */
-export async function caughtContent(db: Db, secrets: SecretBox, opts: { id: number; revealKeys: boolean; staff: string; now?: Date }): Promise<CaughtContent | null> {
+export async function caughtContent(
+  db: Db,
+  secrets: SecretBox,
+  opts: { id: number; revealKeys: boolean; staff: string; now?: Date },
+): Promise<CaughtContent | null> {
   const m = await caughtMessage(db, secrets, opts.id);
   if (!m) return null;
   const link = m.messageId ? notificationOfMessage(m.messageId) : null;
@@ -69,12 +95,23 @@ export async function caughtContent(db: Db, secrets: SecretBox, opts: { id: numb
   if (!n) return { ...m, notificationId: null, keyMasked: false, hidden: [] }; // not sent by Pebbles: no key of ours in it
   const carriesKey = KEY_KINDS.has(n.kind);
   if (opts.revealKeys && carriesKey) {
-    await recordKeyReveal(db, { propertyDbId: n.property_id, residentId: n.resident_id, staff: opts.staff, now: opts.now, details: { caughtMessageId: m.id, notificationId: n.id, deliveryId: n.delivery_id } });
+    await recordKeyReveal(db, {
+      propertyDbId: n.property_id,
+      residentId: n.resident_id,
+      staff: opts.staff,
+      now: opts.now,
+      details: { caughtMessageId: m.id, notificationId: n.id, deliveryId: n.delivery_id },
+    });
     return { ...m, notificationId: n.id, keyMasked: false, hidden: [] };
   }
   const keys = new Set<string>(n.content_encrypted ? (JSON.parse(secrets.decrypt(n.content_encrypted)) as StoredCopy).secrets : []);
   if (n.resident_id !== null) {
-    const held = await db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', n.resident_id).where('property_id', '=', n.property_id).execute();
+    const held = await db
+      .selectFrom('psk')
+      .select('secret_encrypted')
+      .where('resident_id', '=', n.resident_id)
+      .where('property_id', '=', n.property_id)
+      .execute();
     for (const k of held) keys.add(secrets.decrypt(k.secret_encrypted));
   }
   const masked = m.channel === 'email' ? maskMime(m.raw, [...keys]) : { raw: maskSecrets(m.raw, [...keys]), hidden: [] };

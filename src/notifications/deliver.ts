@@ -119,7 +119,10 @@ export async function deliverDue(deps: DeliveryDeps, now: Date): Promise<BatchRe
   if (claimed.length === 0) return result;
   result.recovered = claimed.filter((c) => c.recovered).length;
   if (result.recovered > 0) {
-    deps.log.warn({ deliveries: claimed.filter((c) => c.recovered).map((c) => c.id) }, 'notifications: deliveries found sending past their lease (a worker stopped mid-send); sending again with the same Message-ID, marked may-have-gone-twice (N4)');
+    deps.log.warn(
+      { deliveries: claimed.filter((c) => c.recovered).map((c) => c.id) },
+      'notifications: deliveries found sending past their lease (a worker stopped mid-send); sending again with the same Message-ID, marked may-have-gone-twice (N4)',
+    );
   }
   const outcomes = await sendAll(deps, now, claimed);
   for (const o of outcomes) {
@@ -162,7 +165,16 @@ async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; sk
       limit ${limit}
       for update of o skip locked`.execute(trx);
     if (rows.length === 0) return { rows: 0, skipped: 0 };
-    const deliveries: Array<{ outbox_id: number; channel: 'email' | 'sms'; state: DeliveryState; recipient: string | null; last_error: string | null; not_before: Date; created_at: Date; updated_at: Date }> = [];
+    const deliveries: Array<{
+      outbox_id: number;
+      channel: 'email' | 'sms';
+      state: DeliveryState;
+      recipient: string | null;
+      last_error: string | null;
+      not_before: Date;
+      created_at: Date;
+      updated_at: Date;
+    }> = [];
     const undeliverable: number[] = [];
     let skipped = 0;
     for (const o of rows) {
@@ -182,8 +194,20 @@ async function fanOut(deps: DeliveryDeps, now: Date): Promise<{ rows: number; sk
       }
       deliveries.push(...mine);
     }
-    await trx.insertInto('delivery').values(deliveries).onConflict((oc) => oc.columns(['outbox_id', 'channel']).doNothing()).execute();
-    await trx.updateTable('outbox').set({ state: 'delivering' }).where('id', 'in', rows.map((r) => r.id)).execute();
+    await trx
+      .insertInto('delivery')
+      .values(deliveries)
+      .onConflict((oc) => oc.columns(['outbox_id', 'channel']).doNothing())
+      .execute();
+    await trx
+      .updateTable('outbox')
+      .set({ state: 'delivering' })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
     if (undeliverable.length > 0) await summarise(trx, undeliverable);
     return { rows: rows.length, skipped };
   });
@@ -286,12 +310,22 @@ async function sendAll(deps: DeliveryDeps, now: Date, claimed: Claimed[]): Promi
   const writer = resultWriter(deps, clock);
   const inFlight = new Set(claimed.map((c) => c.id));
   // Keep the claim alive while a slow provider works through the batch.
-  const heartbeat = setInterval(() => {
-    const ids = [...inFlight];
-    if (ids.length === 0) return;
-    const until = new Date(clock().getTime() + deps.policy.leaseMs);
-    deps.db.updateTable('delivery').set({ lease_until: until }).where('id', 'in', ids).where('worker', '=', deps.workerId).where('state', '=', 'sending').execute().catch(() => undefined);
-  }, Math.max(1000, Math.floor(deps.policy.leaseMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      const ids = [...inFlight];
+      if (ids.length === 0) return;
+      const until = new Date(clock().getTime() + deps.policy.leaseMs);
+      deps.db
+        .updateTable('delivery')
+        .set({ lease_until: until })
+        .where('id', 'in', ids)
+        .where('worker', '=', deps.workerId)
+        .where('state', '=', 'sending')
+        .execute()
+        .catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(deps.policy.leaseMs / 3)),
+  );
   heartbeat.unref();
   try {
     const outcomes = await Promise.all(
@@ -310,7 +344,16 @@ async function sendAll(deps: DeliveryDeps, now: Date, claimed: Claimed[]): Promi
 }
 
 async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promise<Outcome> {
-  const base = { id: c.id, outbox_id: c.outbox_id, provider_id: null, not_before: null, sent_at: null, ambiguous: false, subject: null as string | null, content: null };
+  const base = {
+    id: c.id,
+    outbox_id: c.outbox_id,
+    provider_id: null,
+    not_before: null,
+    sent_at: null,
+    ambiguous: false,
+    subject: null as string | null,
+    content: null,
+  };
   const stored = readNotice(c.kind, c.payload);
   if ('reason' in stored) return { ...base, state: 'failed', last_error: stored.reason };
   let rendered: RenderedMessage;
@@ -322,9 +365,10 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
       key = deps.secrets.decrypt(c.secret_encrypted); // the key current now (P4)
     }
     // A reset link waits encrypted (it signs its holder in); it is decrypted only to compose the mail.
-    const notice = stored.notice.kind === 'password-reset'
-      ? { ...stored.notice, payload: { ...stored.notice.payload, link: deps.secrets.decrypt(stored.notice.payload.link) } }
-      : stored.notice;
+    const notice =
+      stored.notice.kind === 'password-reset'
+        ? { ...stored.notice, payload: { ...stored.notice.payload, link: deps.secrets.decrypt(stored.notice.payload.link) } }
+        : stored.notice;
     rendered = renderMessage(
       {
         ...notice,
@@ -339,7 +383,14 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
     // A key this process cannot decrypt is an operations problem (its PEBBLES_SECRET_KEY, or a
     // rotation it has not seen): the delivery waits, its attempt given back, for a process that can.
     if (err instanceof SecretError && KEY_KINDS.has(c.kind)) {
-      return { ...base, state: 'retrying', refund: true, last_error: "cannot decrypt the resident's key: the worker's PEBBLES_SECRET_KEY does not match (or the stored key is damaged); waiting for a worker with the right key", not_before: new Date(clock().getTime() + backoffMs(c.attempts, deps.policy, deps.random)).toISOString() };
+      return {
+        ...base,
+        state: 'retrying',
+        refund: true,
+        last_error:
+          "cannot decrypt the resident's key: the worker's PEBBLES_SECRET_KEY does not match (or the stored key is damaged); waiting for a worker with the right key",
+        not_before: new Date(clock().getTime() + backoffMs(c.attempts, deps.policy, deps.random)).toISOString(),
+      };
     }
     return { ...base, state: 'failed', last_error: `cannot compose the message: ${(err as Error).message}` };
   }
@@ -349,7 +400,16 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
   const messageId = c.channel === 'email' ? messageIdFor(c.outbox_id, deps.mailFrom) : null;
   const copy: StoredCopy =
     c.channel === 'email'
-      ? { channel: 'email', from: `${senderName(property)} <${from.address}>`, to: c.recipient, subject: rendered.subject, text: rendered.text, html: rendered.html, messageId, secrets: rendered.secrets }
+      ? {
+          channel: 'email',
+          from: `${senderName(property)} <${from.address}>`,
+          to: c.recipient,
+          subject: rendered.subject,
+          text: rendered.text,
+          html: rendered.html,
+          messageId,
+          secrets: rendered.secrets,
+        }
       : { channel: 'sms', from: null, to: c.recipient, subject: null, text: rendered.sms ?? '', html: null, messageId: null, secrets: rendered.secrets };
   const content = deps.secrets.encrypt(JSON.stringify(copy));
   base.subject = rendered.subject;
@@ -372,12 +432,20 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
     } else {
       if (!deps.sms) throw DeliveryError.masked('no SMS provider', [], { permanent: false });
       if (!rendered.sms) return { ...base, state: 'skipped', last_error: `a ${c.kind} goes by e-mail only`, content };
-      ({ providerId } = await deps.sms.send({ to: c.recipient, body: rendered.sms, idempotencyKey: idempotencyKeyFor(c.outbox_id, 'sms'), secrets: rendered.secrets }));
+      ({ providerId } = await deps.sms.send({
+        to: c.recipient,
+        body: rendered.sms,
+        idempotencyKey: idempotencyKeyFor(c.outbox_id, 'sms'),
+        secrets: rendered.secrets,
+      }));
     }
     return { ...base, state: 'sent', provider_id: providerId, last_error: null, sent_at: clock().toISOString(), content };
   } catch (err) {
     // The ports mask their own errors; anything else thrown is masked here before it is stored or logged.
-    const e = err instanceof DeliveryError ? err : DeliveryError.masked((err as Error)?.message ?? String(err), rendered.secrets, { permanent: false, ambiguous: true });
+    const e =
+      err instanceof DeliveryError
+        ? err
+        : DeliveryError.masked((err as Error)?.message ?? String(err), rendered.secrets, { permanent: false, ambiguous: true });
     if (e.permanent) return { ...base, state: 'failed', last_error: e.message, ambiguous: e.ambiguous, content };
     if (c.attempts >= deps.policy.maxAttempts) {
       return { ...base, state: 'failed', last_error: `gave up after ${c.attempts} attempts: ${e.message}`, ambiguous: e.ambiguous, content };
@@ -390,7 +458,14 @@ async function sendOne(deps: DeliveryDeps, c: Claimed, clock: () => Date): Promi
 /** The property a message speaks for; Pebbles itself for mail to staff (no property). */
 function propertyOf(c: Claimed) {
   if (c.property_name === null) return { name: 'Pebbles', ssid: '', timeZone: 'UTC', senderName: 'Pebbles', supportEmail: null, supportPhone: null };
-  return { name: c.property_name, ssid: c.ssid ?? '', timeZone: c.time_zone ?? 'UTC', senderName: c.mail_sender_name, supportEmail: c.support_email, supportPhone: c.support_phone };
+  return {
+    name: c.property_name,
+    ssid: c.ssid ?? '',
+    timeZone: c.time_zone ?? 'UTC',
+    senderName: c.mail_sender_name,
+    supportEmail: c.support_email,
+    supportPhone: c.support_phone,
+  };
 }
 
 /** Writes outcomes back in chunks: one UPDATE per chunk (not per message), then the outbox summary. */
@@ -405,9 +480,11 @@ function resultWriter(deps: DeliveryDeps, clock: () => Date) {
     const chunk = pending;
     pending = [];
     if (chunk.length === 0) return;
-    chain = chain.then(() => writeOutcomes(deps, chunk, clock()).catch((err) => {
-      failure = err;
-    }));
+    chain = chain.then(() =>
+      writeOutcomes(deps, chunk, clock()).catch((err) => {
+        failure = err;
+      }),
+    );
   };
   return {
     add(o: Outcome) {
@@ -425,7 +502,20 @@ function resultWriter(deps: DeliveryDeps, clock: () => Date) {
 }
 
 async function writeOutcomes(deps: DeliveryDeps, chunk: Outcome[], now: Date): Promise<void> {
-  const json = JSON.stringify(chunk.map((o) => ({ id: o.id, state: o.state, provider_id: o.provider_id, last_error: o.last_error, not_before: o.not_before, sent_at: o.sent_at, ambiguous: o.ambiguous, subject: o.subject, content: o.content, refund: o.refund ?? false })));
+  const json = JSON.stringify(
+    chunk.map((o) => ({
+      id: o.id,
+      state: o.state,
+      provider_id: o.provider_id,
+      last_error: o.last_error,
+      not_before: o.not_before,
+      sent_at: o.sent_at,
+      ambiguous: o.ambiguous,
+      subject: o.subject,
+      content: o.content,
+      refund: o.refund ?? false,
+    })),
+  );
   await deps.db.transaction().execute(async (trx) => {
     await sql`
       update delivery d
@@ -438,7 +528,8 @@ async function writeOutcomes(deps: DeliveryDeps, chunk: Outcome[], now: Date): P
     await summarise(trx, [...new Set(chunk.map((o) => o.outbox_id))]);
   });
   const failed = chunk.filter((o) => o.state === 'failed');
-  if (failed.length > 0) deps.log.warn({ deliveries: failed.map((o) => ({ id: o.id, notification: o.outbox_id, error: o.last_error })) }, 'notifications: deliveries failed');
+  if (failed.length > 0)
+    deps.log.warn({ deliveries: failed.map((o) => ({ id: o.id, notification: o.outbox_id, error: o.last_error })) }, 'notifications: deliveries failed');
 }
 
 /**

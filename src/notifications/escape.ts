@@ -31,5 +31,8 @@ export function wifiJoinString(ssid: string, key: string): string {
 /** One line for a header or a display name: control characters (CR, LF...) become spaces. */
 export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return value
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -1,8 +1,6 @@
 /** GSM 03.38: which texts fit the 7-bit alphabet, and how many SMS segments a text takes. */
 
-const BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-  '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const EXTENSION = '^{}\\[~]|€\f';
 const basic = new Set(BASIC);
 const extension = new Set(EXTENSION);
@@ -33,7 +31,15 @@ export function toGsm7(text: string): string {
     if (basic.has(ch) || extension.has(ch)) out += ch;
     else {
       const plain = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-      out += [...plain].every((c) => basic.has(c)) ? plain : /[\u2018\u2019]/.test(ch) ? "'" : /[\u201c\u201d]/.test(ch) ? '"' : /[\u2013\u2014]/.test(ch) ? '-' : '?';
+      out += [...plain].every((c) => basic.has(c))
+        ? plain
+        : /[\u2018\u2019]/.test(ch)
+          ? "'"
+          : /[\u201c\u201d]/.test(ch)
+            ? '"'
+            : /[\u2013\u2014]/.test(ch)
+              ? '-'
+              : '?';
     }
   }
   return out;

@@ -64,8 +64,7 @@ export interface HistoryFilter {
   now: Date;
 }
 
-const stateSql = (now: Date) =>
-  sql<MessageState>`case when o.state = 'queued' and o.not_before > ${now} then 'scheduled' else o.state end`;
+const stateSql = (now: Date) => sql<MessageState>`case when o.state = 'queued' and o.not_before > ${now} then 'scheduled' else o.state end`;
 
 /** Notifications with their resident and staff message: the one query behind the list and the detail. */
 function notifications(db: Db, now: Date) {
@@ -74,9 +73,24 @@ function notifications(db: Db, now: Date) {
     .leftJoin('resident as r', 'r.id', 'o.resident_id')
     .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = case when o.payload ? 'messageId' then (o.payload->>'messageId')::bigint end`))
     .select([
-      'o.id', 'o.kind', 'o.rule', 'o.created_at', 'o.created_by', 'o.not_before', 'o.sent_at', 'o.last_error', stateSql(now).as('state'),
-      'r.customer_id', 'r.first_name', 'r.last_name',
-      'm.id as message_id', 'm.subject as message_subject', 'm.body as message_body', 'm.channels as message_channels', 'm.cancelled_at', 'm.cancelled_by',
+      'o.id',
+      'o.kind',
+      'o.rule',
+      'o.created_at',
+      'o.created_by',
+      'o.not_before',
+      'o.sent_at',
+      'o.last_error',
+      stateSql(now).as('state'),
+      'r.customer_id',
+      'r.first_name',
+      'r.last_name',
+      'm.id as message_id',
+      'm.subject as message_subject',
+      'm.body as message_body',
+      'm.channels as message_channels',
+      'm.cancelled_at',
+      'm.cancelled_by',
     ]);
 }
 
@@ -108,17 +122,33 @@ export async function messageHistory(db: Db, property: { id: number; accountId: 
       const conds: Expression<SqlBool>[] = [eb('o.property_id', '=', property.id)];
       if (f.kind) conds.push(eb('o.kind', '=', f.kind));
       if (f.messageId !== undefined) conds.push(sql<SqlBool>`o.payload ? 'messageId' and (o.payload->>'messageId')::bigint = ${f.messageId}`);
-      if (f.state === 'maybe-twice') conds.push(eb.exists(eb.selectFrom('delivery as md').select('md.id').whereRef('md.outbox_id', '=', 'o.id').where('md.maybe_twice', '=', true)));
+      if (f.state === 'maybe-twice')
+        conds.push(eb.exists(eb.selectFrom('delivery as md').select('md.id').whereRef('md.outbox_id', '=', 'o.id').where('md.maybe_twice', '=', true)));
       else if (f.state) conds.push(sql<SqlBool>`${stateSql(f.now)} = ${f.state}`);
       if (f.customerId) {
         // The resident and any id linked to it (E3): notifications are stored against the main record.
-        conds.push(eb('o.resident_id', 'in', eb.selectFrom('resident as c').select(sql<number>`coalesce(c.linked_to, c.id)`.as('id')).where('c.account_id', '=', property.accountId).where('c.customer_id', '=', f.customerId)));
+        conds.push(
+          eb(
+            'o.resident_id',
+            'in',
+            eb
+              .selectFrom('resident as c')
+              .select(sql<number>`coalesce(c.linked_to, c.id)`.as('id'))
+              .where('c.account_id', '=', property.accountId)
+              .where('c.customer_id', '=', f.customerId),
+          ),
+        );
       }
       return eb.and(conds);
     }) as Q;
-  const { total } = await filtered(db.selectFrom('outbox as o')).select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
+  const { total } = await filtered(db.selectFrom('outbox as o'))
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .executeTakeFirstOrThrow();
   const rows = await filtered(notifications(db, f.now)).orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').offset(f.offset).limit(f.limit).execute();
-  const channels = await channelsOf(db, rows.map((r) => r.id));
+  const channels = await channelsOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return { items: rows.map((r) => toView(r, channels.get(r.id) ?? [])), total: Number(total) };
 }
 
@@ -179,7 +209,14 @@ export interface MessageDetail extends MessageView {
  * One notification of the property with what it sent: the stored copy of each channel, its key
  * masked (the one route that shows a key in clear is the key reveal, P3).
  */
-export async function messageDetail(db: Db, secrets: SecretBox, property: { id: number; accountId: number }, notificationId: number, staff: string, now: Date): Promise<MessageDetail> {
+export async function messageDetail(
+  db: Db,
+  secrets: SecretBox,
+  property: { id: number; accountId: number },
+  notificationId: number,
+  staff: string,
+  now: Date,
+): Promise<MessageDetail> {
   const row = await notifications(db, now).where('o.id', '=', notificationId).where('o.property_id', '=', property.id).executeTakeFirst();
   if (!row) throw new MessageNotFound(`no notification ${notificationId} at this property`);
   const channels = (await channelsOf(db, [notificationId])).get(notificationId) ?? [];
@@ -189,13 +226,21 @@ export async function messageDetail(db: Db, secrets: SecretBox, property: { id: 
       if (err instanceof UserError) return null; // not composed: skipped before it was written
       throw err;
     });
-    if (copy) content.push({ channel: copy.channel, from: copy.from, to: copy.to, subject: copy.subject, text: copy.text, html: copy.html, keyMasked: copy.keyMasked });
+    if (copy)
+      content.push({ channel: copy.channel, from: copy.from, to: copy.to, subject: copy.subject, text: copy.text, html: copy.html, keyMasked: copy.keyMasked });
   }
   return {
     ...toView(row, channels),
-    message: row.message_id !== null
-      ? { subject: row.message_subject!, body: row.message_body!, channels: row.message_channels!, cancelledAt: row.cancelled_at ? row.cancelled_at.toISOString() : null, cancelledBy: row.cancelled_by }
-      : null,
+    message:
+      row.message_id !== null
+        ? {
+            subject: row.message_subject!,
+            body: row.message_body!,
+            channels: row.message_channels!,
+            cancelledAt: row.cancelled_at ? row.cancelled_at.toISOString() : null,
+            cancelledBy: row.cancelled_by,
+          }
+        : null,
     content,
   };
 }

@@ -48,7 +48,13 @@ export function smtpMailPort(s: SmtpSettings): MailPort {
           html: mail.html,
           messageId: mail.messageId,
           headers: mail.headers,
-          attachments: mail.attachments.map((a) => ({ cid: a.cid, filename: a.filename, contentType: a.contentType, content: a.content, contentDisposition: 'inline' as const })),
+          attachments: mail.attachments.map((a) => ({
+            cid: a.cid,
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+            contentDisposition: 'inline' as const,
+          })),
           disableFileAccess: true,
           disableUrlAccess: true,
         });
@@ -92,9 +98,14 @@ export function classifySmtpError(err: unknown, secrets: readonly string[] = [])
   if (code !== null && code >= 500) return failure(`SMTP ${code}: ${message}`, true);
   if (e?.code === 'EENVELOPE' || e?.code === 'EMESSAGE' || e?.code === 'ECONFIG') return failure(message, true);
   const sys = String(e?.errno ?? '') || '';
-  const connectFailed = CONNECT_FAILURES.has(sys) || CONNECT_FAILURES.has(e?.code ?? '') || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(message) || (e?.command === 'CONN' && !/timeout|closed unexpectedly/i.test(message));
+  const connectFailed =
+    CONNECT_FAILURES.has(sys) ||
+    CONNECT_FAILURES.has(e?.code ?? '') ||
+    /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH/.test(message) ||
+    (e?.command === 'CONN' && !/timeout|closed unexpectedly/i.test(message));
   // nodemailer does not say whether the message had been streamed when a connection timed out or
   // broke, so any such failure on an open connection counts as ambiguous (marked, never hidden).
-  const brokeOpenConnection = ['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'ECONNRESET', 'EPIPE'].includes(e?.code ?? '') || /timeout|closed unexpectedly|ECONNRESET|EPIPE/i.test(message);
+  const brokeOpenConnection =
+    ['ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'ECONNRESET', 'EPIPE'].includes(e?.code ?? '') || /timeout|closed unexpectedly|ECONNRESET|EPIPE/i.test(message);
   return failure(message, false, !connectFailed && brokeOpenConnection);
 }

@@ -16,11 +16,27 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 /** The forms a secret may take once encoded for a transport and echoed back. */
 export function secretForms(secret: string): string[] {
   if (!secret) return [];
-  const base = [secret, escapeWifi(secret), b64(secret), b64(secret).replace(/=+$/, ''), b64(secret).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), qpEncode(secret)];
+  const base = [
+    secret,
+    escapeWifi(secret),
+    b64(secret),
+    b64(secret).replace(/=+$/, ''),
+    b64(secret).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''),
+    qpEncode(secret),
+  ];
   const forms = new Set<string>();
   for (const f of base) {
     const json = JSON.stringify(f).slice(1, -1);
-    for (const g of [f, encodeURIComponent(f), new URLSearchParams({ v: f }).toString().slice(2), json, json.replace(/\//g, '\\/'), asciiJson(json), asciiJson(json).replace(/\//g, '\\/'), escapeHtml(f)]) {
+    for (const g of [
+      f,
+      encodeURIComponent(f),
+      new URLSearchParams({ v: f }).toString().slice(2),
+      json,
+      json.replace(/\//g, '\\/'),
+      asciiJson(json),
+      asciiJson(json).replace(/\//g, '\\/'),
+      escapeHtml(f),
+    ]) {
       forms.add(g);
       forms.add(g.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
     }
@@ -59,5 +75,7 @@ function asciiJson(json: string): string {
 
 /** Quoted-printable of a short value, without line breaks. */
 function qpEncode(s: string): string {
-  return [...Buffer.from(s, 'utf8')].map((b) => (b === 0x3d || b < 0x20 || b > 0x7e ? `=${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b))).join('');
+  return [...Buffer.from(s, 'utf8')]
+    .map((b) => (b === 0x3d || b < 0x20 || b > 0x7e ? `=${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b)))
+    .join('');
 }

@@ -7,9 +7,10 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 export function smsRecipient(mobile: string | null, allowedCountries: readonly string[]): { to: string } | { skip: string } {
   if (!mobile) return { skip: 'no mobile number' };
   const parsed = parsePhoneNumberFromString(mobile.startsWith('+') ? mobile : `+${mobile.replace(/^\+?/, '')}`);
-  if (!parsed || !parsed.isValid()) return { skip: 'mobile number is not valid' };
+  if (!parsed?.isValid()) return { skip: 'mobile number is not valid' };
   const country = parsed.country ?? null;
-  if (!country || !allowedCountries.includes(country)) return { skip: `mobile number is in ${country ?? 'an unknown country'}, not an allowed SMS country (${allowedCountries.join(', ')})` };
+  if (!country || !allowedCountries.includes(country))
+    return { skip: `mobile number is in ${country ?? 'an unknown country'}, not an allowed SMS country (${allowedCountries.join(', ')})` };
   return { to: parsed.number };
 }
 

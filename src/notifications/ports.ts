@@ -25,8 +25,15 @@ export class DeliveryError extends Error {
   /** The provider's reason with `secrets` masked, then on one line and cut to a readable length. */
   static masked(reason: string, secrets: readonly string[], o: { permanent: boolean; ambiguous?: boolean; retryAfterMs?: number | null }): DeliveryError {
     // A page-long answer is cut well past what is kept first: masking shortens text, never by that much.
-    const text = maskSecrets(reason.slice(0, 16 * MAX_REASON), secrets).replace(/\s+/g, ' ').trim();
-    return new DeliveryError(text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 3)}...` : text, o.permanent, o.ambiguous ?? false, o.retryAfterMs ?? null);
+    const text = maskSecrets(reason.slice(0, 16 * MAX_REASON), secrets)
+      .replace(/\s+/g, ' ')
+      .trim();
+    return new DeliveryError(
+      text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 3)}...` : text,
+      o.permanent,
+      o.ambiguous ?? false,
+      o.retryAfterMs ?? null,
+    );
   }
 }
 

@@ -60,9 +60,11 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
       break;
     case 'new-key':
       subject = input.payload.reason === 'rotation' ? `Your new Wi-Fi key at ${place}` : `Your Wi-Fi key for ${place}`;
-      intro = [input.payload.reason === 'rotation'
-        ? `Your Wi-Fi key at ${place} has been changed. The old key no longer works: reconnect your devices with the new one below.`
-        : `You have a new personal Wi-Fi key for ${place}. Connect your devices with the key below.`];
+      intro = [
+        input.payload.reason === 'rotation'
+          ? `Your Wi-Fi key at ${place} has been changed. The old key no longer works: reconnect your devices with the new one below.`
+          : `You have a new personal Wi-Fi key for ${place}. Connect your devices with the key below.`,
+      ];
       break;
     case 'resend':
       subject = `Your Wi-Fi key at ${place}`;
@@ -106,7 +108,13 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
   // Plain text.
   const text: string[] = [hello, '', ...intro.flatMap((x) => [x, ''])];
   if (key) {
-    text.push(`Network (SSID): ${p.ssid}`, `Key (password): ${key}`, '', 'On a phone, you can also scan the QR code in this message with the camera to join.', '');
+    text.push(
+      `Network (SSID): ${p.ssid}`,
+      `Key (password): ${key}`,
+      '',
+      'On a phone, you can also scan the QR code in this message with the camera to join.',
+      '',
+    );
   }
   if (support) text.push(support, '');
   text.push(`${senderName(p)}`);
@@ -116,8 +124,9 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
   // A reset link is the one paragraph that is a link: clickable in the HTML part.
   const link = input.kind === 'password-reset' ? input.payload.link : null;
   const paras = intro.map((x) => (x === link ? `<p style="margin:0 0 14px;word-break:break-all"><a href="${h(x)}">${h(x)}</a></p>` : textToHtml(x))).join('\n');
-  const keyBlock = key && qr
-    ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border:1px solid #d0d7de;border-radius:8px;margin:8px 0 18px">
+  const keyBlock =
+    key && qr
+      ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;border:1px solid #d0d7de;border-radius:8px;margin:8px 0 18px">
 <tr><td style="padding:14px 16px">
 <div style="font-size:13px;color:#57606a">Network (SSID)</div>
 <div style="font-size:20px;font-weight:600;margin:2px 0 12px;word-break:break-all">${h(p.ssid)}</div>
@@ -128,7 +137,7 @@ export function renderMessage(input: RenderInput, opts: { qr?: boolean } = {}): 
 <img src="cid:${qr.cid}" width="220" height="220" alt="Wi-Fi QR code for ${h(p.ssid)}" style="display:block;margin:0 auto;width:220px;max-width:100%;height:auto">
 <div style="font-size:13px;color:#57606a;margin-top:6px">Scan with your phone's camera to join.</div>
 </td></tr></table>`
-    : '';
+      : '';
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${h(subject)}</title></head>
 <body style="margin:0;padding:0;background:#f6f8fa">
@@ -190,5 +199,13 @@ function smsText(input: RenderInput, key: string | null, place: string): string 
 
 /** "Aug 15, 2026, 9:00 AM MDT" in the property's zone. */
 export function formatLocal(t: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(t);
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  }).format(t);
 }

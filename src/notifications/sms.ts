@@ -30,7 +30,12 @@ export function httpSmsPort(s: SmsSettings, fetchImpl: typeof fetch = fetch): Sm
         try {
           res = await fetchImpl(url, {
             method: 'POST',
-            headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': sms.idempotencyKey, accept: 'application/json' },
+            headers: {
+              authorization: auth,
+              'content-type': 'application/x-www-form-urlencoded',
+              'idempotency-key': sms.idempotencyKey,
+              accept: 'application/json',
+            },
             body: new URLSearchParams({ To: sms.to, From: s.from, Body: sms.body }).toString(),
             signal: AbortSignal.timeout(timeoutMs),
           });
@@ -48,12 +53,16 @@ export function httpSmsPort(s: SmsSettings, fetchImpl: typeof fetch = fetch): Sm
           } catch {
             sid = undefined;
           }
-          if (typeof sid !== 'string' || !sid) throw DeliveryError.masked(`SMS provider answered ${res.status} without a message sid`, secrets, { permanent: false, ambiguous: true });
+          if (typeof sid !== 'string' || !sid)
+            throw DeliveryError.masked(`SMS provider answered ${res.status} without a message sid`, secrets, { permanent: false, ambiguous: true });
           return { providerId: sid };
         }
         const detail = providerMessage(text);
         if (res.status === 429 || res.status >= 500) {
-          throw DeliveryError.masked(`SMS provider HTTP ${res.status}${detail}`, secrets, { permanent: false, retryAfterMs: retryAfter(res.headers.get('retry-after')) });
+          throw DeliveryError.masked(`SMS provider HTTP ${res.status}${detail}`, secrets, {
+            permanent: false,
+            retryAfterMs: retryAfter(res.headers.get('retry-after')),
+          });
         }
         throw DeliveryError.masked(`SMS provider HTTP ${res.status}${detail}`, secrets, { permanent: true });
       }),

@@ -80,17 +80,14 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
   if (sendAt.getTime() > now.getTime() + MAX_SCHEDULE_MS) throw new NotificationError('sendAt: at most a year ahead');
   const channels = [...new Set(who.channels ?? ['email'])].sort() as MessageChannel[];
   if (channels.length === 0) throw new NotificationError('channels: choose e-mail, SMS or both');
-  if (who.customerIds && who.unit) throw new NotificationError('unit: a personal message goes to chosen residents (customerIds) or a blast to a unit, not both');
+  if (who.customerIds && who.unit)
+    throw new NotificationError('unit: a personal message goes to chosen residents (customerIds) or a blast to a unit, not both');
   const kind = who.customerIds ? 'message' : 'blast';
   const refused: MessageResult['refused'] = [];
   const unitId = who.unit ? await unitIdOf(db, property, who.unit) : null;
 
   // Residents registered at this property: everyone with access for a blast; anyone who has or had a registration for a personal message.
-  const registered = await db
-    .selectFrom('registration')
-    .select(['resident_id', 'state', 'unit_entrata_id'])
-    .where('property_id', '=', property.id)
-    .execute();
+  const registered = await db.selectFrom('registration').select(['resident_id', 'state', 'unit_entrata_id']).where('property_id', '=', property.id).execute();
   let recipients: number[];
   if (who.customerIds) {
     const ids = [...new Set(who.customerIds)];
@@ -109,18 +106,58 @@ export async function sendMessage(db: Db, who: Who & MessageInput): Promise<Mess
   }
   if (recipients.length === 0) {
     const where = who.unit ? `unit ${who.unit.number} of property ${property.entrataId}` : `property ${property.entrataId}`;
-    throw new NotificationError(kind === 'blast' ? `${where} has no residents with access to write to` : 'customerIds: none of the chosen residents can be written to here', { code: 'no-recipients', category: 'conflict' });
+    throw new NotificationError(
+      kind === 'blast' ? `${where} has no residents with access to write to` : 'customerIds: none of the chosen residents can be written to here',
+      { code: 'no-recipients', category: 'conflict' },
+    );
   }
   const noContact = await withoutContact(db, recipients, channels, property.smsEnabled);
 
   const messageId = await db.transaction().execute(async (trx) => {
     const m = await trx
       .insertInto('staff_message')
-      .values({ property_id: property.id, kind, subject, body, recipients: recipients.length, send_at: sendAt, channels, unit_entrata_id: unitId, created_by: who.staff, created_at: now })
+      .values({
+        property_id: property.id,
+        kind,
+        subject,
+        body,
+        recipients: recipients.length,
+        send_at: sendAt,
+        channels,
+        unit_entrata_id: unitId,
+        created_by: who.staff,
+        created_at: now,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await enqueueMany(trx, recipients.map((rid) => ({ propertyId: property.id, residentId: rid, kind, rule: 'F-17', payload: { messageId: m.id }, createdBy: who.staff, createdAt: now, notBefore: sendAt })));
-    await recordAudit(trx, { at: now, propertyId: property.id, actor: who.staff, action: kind, rule: 'F-17', details: { messageId: m.id, subject, recipients: recipients.length, channels, sendAt: sendAt.toISOString(), ...(who.unit ? { unit: who.unit.number, building: who.unit.building ?? null } : {}) } });
+    await enqueueMany(
+      trx,
+      recipients.map((rid) => ({
+        propertyId: property.id,
+        residentId: rid,
+        kind,
+        rule: 'F-17',
+        payload: { messageId: m.id },
+        createdBy: who.staff,
+        createdAt: now,
+        notBefore: sendAt,
+      })),
+    );
+    await recordAudit(trx, {
+      at: now,
+      propertyId: property.id,
+      actor: who.staff,
+      action: kind,
+      rule: 'F-17',
+      details: {
+        messageId: m.id,
+        subject,
+        recipients: recipients.length,
+        channels,
+        sendAt: sendAt.toISOString(),
+        ...(who.unit ? { unit: who.unit.number, building: who.unit.building ?? null } : {}),
+      },
+    });
     return m.id;
   });
   return { messageId, kind, recipients: recipients.length, sendAt, channels, refused, noContact };
@@ -157,7 +194,11 @@ export interface NotificationView {
  * F-16: message history of a property, newest first: one entry per notification and channel, with
  * the delivery state per recipient. Content is read separately (messageContent), masked or not.
  */
-export async function notificationsOf(db: Db, propertyDbId: number, opts: { limit?: number; states?: ShownState[]; customerId?: string; now?: Date } = {}): Promise<NotificationView[]> {
+export async function notificationsOf(
+  db: Db,
+  propertyDbId: number,
+  opts: { limit?: number; states?: ShownState[]; customerId?: string; now?: Date } = {},
+): Promise<NotificationView[]> {
   const now = (opts.now ?? new Date()).getTime();
   let q = db
     .selectFrom('outbox as o')
@@ -165,9 +206,29 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
     .leftJoin('resident as r', 'r.id', 'o.resident_id')
     .leftJoin('staff_message as m', (j) => j.on(sql<boolean>`m.id = ${staffMessageIdOf('o.payload')}`))
     .select([
-      'o.id', 'o.kind', 'o.rule', 'o.created_at', 'o.created_by', 'o.not_before', 'o.state as outbox_state', 'o.last_error as outbox_error',
-      'd.id as delivery_id', 'd.channel', 'd.recipient', 'd.state', 'd.maybe_twice', 'd.attempts', 'd.subject', 'd.sent_at', 'd.provider_id', 'd.last_error', 'd.not_before as retry_at',
-      'r.customer_id', 'r.first_name', 'r.last_name', 'm.subject as message_subject',
+      'o.id',
+      'o.kind',
+      'o.rule',
+      'o.created_at',
+      'o.created_by',
+      'o.not_before',
+      'o.state as outbox_state',
+      'o.last_error as outbox_error',
+      'd.id as delivery_id',
+      'd.channel',
+      'd.recipient',
+      'd.state',
+      'd.maybe_twice',
+      'd.attempts',
+      'd.subject',
+      'd.sent_at',
+      'd.provider_id',
+      'd.last_error',
+      'd.not_before as retry_at',
+      'r.customer_id',
+      'r.first_name',
+      'r.last_name',
+      'm.subject as message_subject',
     ])
     .where('o.property_id', '=', propertyDbId);
   if (opts.customerId) {
@@ -177,9 +238,21 @@ export async function notificationsOf(db: Db, propertyDbId: number, opts: { limi
     if (residentId === null) return [];
     q = q.where('o.resident_id', '=', residentId);
   }
-  const rows = await q.orderBy('o.created_at', 'desc').orderBy('o.id', 'desc').orderBy('d.channel').limit(opts.limit ?? 500).execute();
+  const rows = await q
+    .orderBy('o.created_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .orderBy('d.channel')
+    .limit(opts.limit ?? 500)
+    .execute();
   const views = rows.map((r): NotificationView => {
-    const state: ShownState = r.delivery_id === null ? (r.outbox_state === 'queued' ? 'scheduled' : (r.outbox_state as ShownState)) : r.state === 'sent' && r.maybe_twice ? 'maybe-twice' : r.state!;
+    const state: ShownState =
+      r.delivery_id === null
+        ? r.outbox_state === 'queued'
+          ? 'scheduled'
+          : (r.outbox_state as ShownState)
+        : r.state === 'sent' && r.maybe_twice
+          ? 'maybe-twice'
+          : r.state!;
     const open = r.state === 'queued' || r.state === 'retrying';
     return {
       id: r.id,
@@ -217,27 +290,49 @@ export { MASK } from './mask.ts';
  * P3: a staff member is about to see a key in clear: one audit event saying who, whose key and
  * which message. Written before the key is shown, so a failure here shows nothing.
  */
-export async function recordKeyReveal(db: Db, r: { propertyDbId: number | null; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> }): Promise<void> {
-  await recordAudit(db, { at: r.now ?? new Date(), propertyId: r.propertyDbId, residentId: r.residentId, actor: r.staff, action: 'reveal-key', rule: 'P3', details: r.details });
+export async function recordKeyReveal(
+  db: Db,
+  r: { propertyDbId: number | null; residentId: number | null; staff: string; now?: Date; details: Record<string, unknown> },
+): Promise<void> {
+  await recordAudit(db, {
+    at: r.now ?? new Date(),
+    propertyId: r.propertyDbId,
+    residentId: r.residentId,
+    actor: r.staff,
+    action: 'reveal-key',
+    rule: 'P3',
+    details: r.details,
+  });
 }
 
 /**
  * The stored copy of what one delivery sent. The key is masked unless the staff member may reveal
  * keys; a reveal is recorded in the audit trail (P3).
  */
-export async function messageContent(db: Db, secrets: SecretBox, opts: { deliveryId: number; revealKeys: boolean; staff: string; propertyDbId?: number; now?: Date }): Promise<StoredCopy & { deliveryId: number; notificationId: number; keyMasked: boolean }> {
+export async function messageContent(
+  db: Db,
+  secrets: SecretBox,
+  opts: { deliveryId: number; revealKeys: boolean; staff: string; propertyDbId?: number; now?: Date },
+): Promise<StoredCopy & { deliveryId: number; notificationId: number; keyMasked: boolean }> {
   const row = await db
     .selectFrom('delivery as d')
     .innerJoin('outbox as o', 'o.id', 'd.outbox_id')
     .select(['d.id', 'd.outbox_id', 'd.content_encrypted', 'o.property_id', 'o.resident_id'])
     .where('d.id', '=', opts.deliveryId)
     .executeTakeFirst();
-  if (!row || (opts.propertyDbId !== undefined && row.property_id !== opts.propertyDbId)) throw new NotificationError(`no delivery ${opts.deliveryId}${opts.propertyDbId !== undefined ? ' at this property' : ''}`);
+  if (!row || (opts.propertyDbId !== undefined && row.property_id !== opts.propertyDbId))
+    throw new NotificationError(`no delivery ${opts.deliveryId}${opts.propertyDbId !== undefined ? ' at this property' : ''}`);
   if (!row.content_encrypted) throw new NotificationError(`delivery ${opts.deliveryId} has not been composed yet (it is not due, or was skipped)`);
   const copy = JSON.parse(secrets.decrypt(row.content_encrypted)) as StoredCopy;
   const hasSecret = copy.secrets.length > 0;
   if (opts.revealKeys && hasSecret) {
-    await recordKeyReveal(db, { propertyDbId: row.property_id, residentId: row.resident_id, staff: opts.staff, now: opts.now, details: { deliveryId: row.id, notificationId: row.outbox_id } });
+    await recordKeyReveal(db, {
+      propertyDbId: row.property_id,
+      residentId: row.resident_id,
+      staff: opts.staff,
+      now: opts.now,
+      details: { deliveryId: row.id, notificationId: row.outbox_id },
+    });
     return { ...copy, deliveryId: row.id, notificationId: row.outbox_id, keyMasked: false };
   }
   const mask = (s: string | null) => (s === null ? null : maskSecrets(s, copy.secrets));
@@ -254,7 +349,11 @@ export async function messageContent(db: Db, secrets: SecretBox, opts: { deliver
 }
 
 /** The sender name and support contact printed in a property's messages (null clears one). */
-export async function setMessageContact(db: Db, propertyDbId: number, c: { senderName?: string | null; supportEmail?: string | null; supportPhone?: string | null }): Promise<void> {
+export async function setMessageContact(
+  db: Db,
+  propertyDbId: number,
+  c: { senderName?: string | null; supportEmail?: string | null; supportPhone?: string | null },
+): Promise<void> {
   const set: { mail_sender_name?: string | null; support_email?: string | null; support_phone?: string | null } = {};
   const clean = (v: string | null) => (v === null ? null : v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || null);
   if (c.senderName !== undefined) {

@@ -71,12 +71,30 @@ export async function startDelivery(app: DeliveryHost, opts: StartDeliveryOption
   let sms: SmsPort | null = null;
   let mailStopped: string | null = null;
   if (catcher) {
-    mail = smtpMailPort({ host: catcher.smtp.host, port: catcher.smtp.port, secure: false, user: null, password: null, poolSize: config.mail.poolSize, allowInsecure: true });
+    mail = smtpMailPort({
+      host: catcher.smtp.host,
+      port: catcher.smtp.port,
+      secure: false,
+      user: null,
+      password: null,
+      poolSize: config.mail.poolSize,
+      allowInsecure: true,
+    });
     sms = httpSmsPort(catcher.sms);
-    log.info({ smtp: `${catcher.smtp.host}:${catcher.smtp.port}` }, 'notifications: no SMTP configured, so mail and SMS are caught locally and kept in the database (see `pebbles mail list`); nothing is sent anywhere');
+    log.info(
+      { smtp: `${catcher.smtp.host}:${catcher.smtp.port}` },
+      'notifications: no SMTP configured, so mail and SMS are caught locally and kept in the database (see `pebbles mail list`); nothing is sent anywhere',
+    );
   } else {
     if (config.mail.host) {
-      mail = smtpMailPort({ host: config.mail.host, port: config.mail.port, secure: config.mail.secure, user: config.mail.user, password: config.mail.password, poolSize: config.mail.poolSize });
+      mail = smtpMailPort({
+        host: config.mail.host,
+        port: config.mail.port,
+        secure: config.mail.secure,
+        user: config.mail.user,
+        password: config.mail.password,
+        poolSize: config.mail.poolSize,
+      });
     } else {
       mailStopped = MAIL_STOPPED_MESSAGE;
       log.error(`notifications: ${MAIL_STOPPED_MESSAGE}`);

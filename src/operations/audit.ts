@@ -15,8 +15,14 @@ export interface AuditEntry {
 }
 
 const row = (e: AuditEntry) => ({
-  at: e.at, property_id: e.propertyId, resident_id: e.residentId ?? null, actor: e.actor, action: e.action,
-  rule: e.rule ?? null, lease_id: e.leaseId ?? null, details: JSON.stringify(e.details),
+  at: e.at,
+  property_id: e.propertyId,
+  resident_id: e.residentId ?? null,
+  actor: e.actor,
+  action: e.action,
+  rule: e.rule ?? null,
+  lease_id: e.leaseId ?? null,
+  details: JSON.stringify(e.details),
 });
 
 /** Records one audit event. Pass the transaction of the change it records, so neither exists without the other. */

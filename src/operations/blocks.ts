@@ -22,12 +22,43 @@ export async function stageBlock(deps: SyncDeps, t: Target, opts: BlockInput): P
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
   const now = deps.now();
   const at = opts.at ?? now;
-  const open = await deps.db.selectFrom('block').select('id').where('resident_id', '=', rid).where('property_id', '=', property.id).where('lifted_at', 'is', null).executeTakeFirst();
-  if (open) throw new OperationError(`customer ${t.customerId} is blocked already (block ${open.id}); unblock first to change it`, { code: 'blocked-already', category: 'conflict' });
+  const open = await deps.db
+    .selectFrom('block')
+    .select('id')
+    .where('resident_id', '=', rid)
+    .where('property_id', '=', property.id)
+    .where('lifted_at', 'is', null)
+    .executeTakeFirst();
+  if (open)
+    throw new OperationError(`customer ${t.customerId} is blocked already (block ${open.id}); unblock first to change it`, {
+      code: 'blocked-already',
+      category: 'conflict',
+    });
   const notificationId = await deps.db.transaction().execute(async (trx) => {
-    const b = await trx.insertInto('block').values({ resident_id: rid, property_id: property.id, starts_at: at, message: opts.message, created_by: t.staff, created_at: now }).returning('id').executeTakeFirstOrThrow();
-    const id = await enqueue(trx, { propertyId: property.id, residentId: rid, kind: 'block', rule: 'K1', payload: { message: opts.message, blockId: b.id, at: at.toISOString() }, createdBy: t.staff, createdAt: now, notBefore: at });
-    await recordAudit(trx, { at: now, propertyId: property.id, residentId: rid, actor: t.staff, action: 'block', rule: 'K1', details: { blockId: b.id, at: at.toISOString(), message: opts.message } });
+    const b = await trx
+      .insertInto('block')
+      .values({ resident_id: rid, property_id: property.id, starts_at: at, message: opts.message, created_by: t.staff, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = await enqueue(trx, {
+      propertyId: property.id,
+      residentId: rid,
+      kind: 'block',
+      rule: 'K1',
+      payload: { message: opts.message, blockId: b.id, at: at.toISOString() },
+      createdBy: t.staff,
+      createdAt: now,
+      notBefore: at,
+    });
+    await recordAudit(trx, {
+      at: now,
+      propertyId: property.id,
+      residentId: rid,
+      actor: t.staff,
+      action: 'block',
+      rule: 'K1',
+      details: { blockId: b.id, at: at.toISOString(), message: opts.message },
+    });
     return id;
   });
   return { replan: true, notificationId };
@@ -39,14 +70,34 @@ export async function stageUnblock(deps: SyncDeps, t: Target): Promise<Staged> {
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
   const now = deps.now();
   const notificationId = await deps.db.transaction().execute(async (trx) => {
-    const lifted = await trx.updateTable('block').set({ lifted_at: now, lifted_by: t.staff }).where('resident_id', '=', rid).where('property_id', '=', property.id).where('lifted_at', 'is', null).returning('id').execute();
+    const lifted = await trx
+      .updateTable('block')
+      .set({ lifted_at: now, lifted_by: t.staff })
+      .where('resident_id', '=', rid)
+      .where('property_id', '=', property.id)
+      .where('lifted_at', 'is', null)
+      .returning('id')
+      .execute();
     if (lifted.length === 0) throw new OperationError(`customer ${t.customerId} is not blocked`, { code: 'not-blocked', category: 'conflict' });
     // K3: the engine keeps a blocked registration blocked (K1: no sync restores access), so lifting the
     // block is what makes it active again; the re-plan ends it if no window is open any more.
-    await trx.updateTable('registration').set({ state: 'active', rule: 'K3', updated_at: now })
-      .where('resident_id', '=', rid).where('property_id', '=', property.id).where('state', '=', 'blocked').execute();
+    await trx
+      .updateTable('registration')
+      .set({ state: 'active', rule: 'K3', updated_at: now })
+      .where('resident_id', '=', rid)
+      .where('property_id', '=', property.id)
+      .where('state', '=', 'blocked')
+      .execute();
     const id = await enqueue(trx, { propertyId: property.id, residentId: rid, kind: 'unblock', rule: 'K3', payload: {}, createdBy: t.staff, createdAt: now });
-    await recordAudit(trx, { at: now, propertyId: property.id, residentId: rid, actor: t.staff, action: 'unblock', rule: 'K3', details: { blocks: lifted.map((b) => b.id) } });
+    await recordAudit(trx, {
+      at: now,
+      propertyId: property.id,
+      residentId: rid,
+      actor: t.staff,
+      action: 'unblock',
+      rule: 'K3',
+      details: { blocks: lifted.map((b) => b.id) },
+    });
     return id;
   });
   return { replan: true, notificationId };

@@ -20,7 +20,11 @@ export interface BulkResult {
  * transaction with its own audit entry, and one failing resident never stops the others; the property is
  * then re-planned once (not once per resident), and each resident is answered with their own changes.
  */
-export async function runBulk(deps: SyncDeps, sel: { propertyDbId: number; customerIds: readonly string[]; staff: string }, r: BulkActionRequest): Promise<BulkResult> {
+export async function runBulk(
+  deps: SyncDeps,
+  sel: { propertyDbId: number; customerIds: readonly string[]; staff: string },
+  r: BulkActionRequest,
+): Promise<BulkResult> {
   const staged: Array<{ t: Target; s: Staged } | BulkItem> = [];
   for (const customerId of new Set(sel.customerIds)) {
     const t: Target = { propertyDbId: sel.propertyDbId, customerId, staff: sel.staff };
@@ -28,9 +32,11 @@ export async function runBulk(deps: SyncDeps, sel: { propertyDbId: number; custo
       staged.push({ t, s: await stageResidentAction(deps, t, r) });
     } catch (err) {
       if (!(err instanceof UserError)) deps.log.error({ err, customerId }, 'bulk resident action failed');
-      staged.push(err instanceof UserError
-        ? { customerId, ok: false, code: err.code, message: err.message }
-        : { customerId, ok: false, code: 'internal', message: 'failed unexpectedly (see the server log); the others went on' });
+      staged.push(
+        err instanceof UserError
+          ? { customerId, ok: false, code: err.code, message: err.message }
+          : { customerId, ok: false, code: 'internal', message: 'failed unexpectedly (see the server log); the others went on' },
+      );
     }
   }
   const needsReplan = staged.some((x) => 's' in x && x.s.replan);

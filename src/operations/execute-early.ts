@@ -18,8 +18,17 @@ const NOW: Record<UpcomingKind, (deps: SyncDeps, t: Target) => Promise<SyncResul
  * is not found here, as one that does not exist.
  */
 export async function executeEarly(deps: SyncDeps, p: PropertySettings, kind: UpcomingKind, t: Omit<Target, 'propertyDbId'>): Promise<SyncResult> {
-  const lease = await deps.db.selectFrom('lease_mirror').select('lease_id')
-    .where('property_id', '=', p.id).where(sql<boolean>`${t.customerId} = any(customer_ids)`).limit(1).executeTakeFirst();
-  if (!lease) throw new UserError(`customer ${t.customerId} has no lease at property ${p.entrataId} that Pebbles knows (sync it first)`, { code: 'customer-not-found', category: 'not-found' });
+  const lease = await deps.db
+    .selectFrom('lease_mirror')
+    .select('lease_id')
+    .where('property_id', '=', p.id)
+    .where(sql<boolean>`${t.customerId} = any(customer_ids)`)
+    .limit(1)
+    .executeTakeFirst();
+  if (!lease)
+    throw new UserError(`customer ${t.customerId} has no lease at property ${p.entrataId} that Pebbles knows (sync it first)`, {
+      code: 'customer-not-found',
+      category: 'not-found',
+    });
   return NOW[kind](deps, { ...t, propertyDbId: p.id });
 }

@@ -20,15 +20,28 @@ export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, custom
   const lines = explain(built.input, asCustomerId(customerId));
   // The person's history: under any id linked to theirs (E3), their changes are kept on the main record.
   const residentId = await findResident(deps.db, property.accountId, customerId);
-  const history = residentId === null ? [] : await deps.db
-    .selectFrom('audit_event as a')
-    .leftJoin('property as p', 'p.id', 'a.property_id')
-    .select(['a.at', 'a.actor', 'a.run_id', 'a.action', 'a.rule', 'a.lease_id', 'a.property_id', 'p.entrata_id', sql<string | null>`a.details->>'reason'`.as('reason')])
-    .where('a.resident_id', '=', residentId)
-    .where('a.action', '!=', 'upsert-resident')
-    .orderBy('a.id', 'desc')
-    .limit(15)
-    .execute();
+  const history =
+    residentId === null
+      ? []
+      : await deps.db
+          .selectFrom('audit_event as a')
+          .leftJoin('property as p', 'p.id', 'a.property_id')
+          .select([
+            'a.at',
+            'a.actor',
+            'a.run_id',
+            'a.action',
+            'a.rule',
+            'a.lease_id',
+            'a.property_id',
+            'p.entrata_id',
+            sql<string | null>`a.details->>'reason'`.as('reason'),
+          ])
+          .where('a.resident_id', '=', residentId)
+          .where('a.action', '!=', 'upsert-resident')
+          .orderBy('a.id', 'desc')
+          .limit(15)
+          .execute();
   // A change recorded at another property of the account says where (its text names units of that property).
   const names = namesOf(built.input);
   const elsewhere = (h: (typeof history)[number]) => (h.property_id !== property.id && h.entrata_id ? ` at ${names.property(asPropertyId(h.entrata_id))}` : '');
@@ -36,7 +49,9 @@ export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, custom
     lines.push('', 'Recorded changes, newest first:');
     for (const h of history) {
       const who = h.actor === 'sync' ? `sync run ${h.run_id}` : `${h.actor}${h.run_id ? ` (run ${h.run_id})` : ''}`;
-      lines.push(`  ${isoInZone(new Date(h.at), property.timeZone)} ${h.action}${h.rule ? ` [${h.rule}]` : ''}${h.lease_id ? ` lease ${h.lease_id}` : ''}${elsewhere(h)} by ${who}${h.reason ? `: ${h.reason}` : ''}`);
+      lines.push(
+        `  ${isoInZone(new Date(h.at), property.timeZone)} ${h.action}${h.rule ? ` [${h.rule}]` : ''}${h.lease_id ? ` lease ${h.lease_id}` : ''}${elsewhere(h)} by ${who}${h.reason ? `: ${h.reason}` : ''}`,
+      );
     }
   }
   return lines;
@@ -46,5 +61,8 @@ export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, custom
 async function propertyOf(deps: Pick<SyncDeps, 'db'>, customerId: string): Promise<PropertySettings> {
   const id = await propertyLivedAt(deps.db, customerId);
   if (id !== null) return getPropertyById(deps.db, id);
-  throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, { code: 'customer-not-found', category: 'not-found' });
+  throw new OperationError(`customer ${customerId} is on no lease Pebbles has read (sync the property first)`, {
+    code: 'customer-not-found',
+    category: 'not-found',
+  });
 }

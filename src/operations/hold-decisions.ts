@@ -12,7 +12,11 @@ export type HoldDecision = 'approve' | 'reject';
  */
 export async function decideHold(deps: SyncDeps, p: PropertySettings, holdId: number, decision: HoldDecision, actor: string): Promise<HoldInWords> {
   const hold = await holdInWords(deps.db, p, holdId);
-  if (hold.state !== 'open') throw new UserError(`hold ${holdId} was ${hold.state} already${hold.decidedBy ? ` by ${hold.decidedBy}` : ''}`, { code: 'hold-decided', category: 'conflict' });
+  if (hold.state !== 'open')
+    throw new UserError(`hold ${holdId} was ${hold.state} already${hold.decidedBy ? ` by ${hold.decidedBy}` : ''}`, {
+      code: 'hold-decided',
+      category: 'conflict',
+    });
   if (decision === 'approve') await approveHold(deps, holdId, actor);
   else await rejectHold(deps, holdId, actor);
   return holdInWords(deps.db, p, holdId);

@@ -14,9 +14,18 @@ export async function approveHold(deps: SyncDeps, holdId: number, staff: string)
   if (!hold) throw new OperationError(`no hold ${holdId} (see \`pebbles holds --property ID\`)`, { code: 'hold-not-found', category: 'not-found' });
   if (hold.state !== 'open') throw new OperationError(`hold ${holdId} is ${hold.state} already`, { code: 'hold-decided', category: 'conflict' });
   const result = await syncProperty(deps, { propertyDbId: hold.property_id, trigger: 'approval', staff, releaseHold: true });
-  if (result.status === 'failed') throw new OperationError(`Entrata could not be read, so the hold stays open: ${result.error?.message}`, { code: 'entrata-failed', category: 'unavailable' });
+  if (result.status === 'failed')
+    throw new OperationError(`Entrata could not be read, so the hold stays open: ${result.error?.message}`, {
+      code: 'entrata-failed',
+      category: 'unavailable',
+    });
   // The plan closes the hold it released; a hold whose endings no longer apply closes here.
-  await deps.db.updateTable('hold').set({ state: 'approved', decided_at: deps.now(), decided_by: staff }).where('id', '=', holdId).where('state', '=', 'open').execute();
+  await deps.db
+    .updateTable('hold')
+    .set({ state: 'approved', decided_at: deps.now(), decided_by: staff })
+    .where('id', '=', holdId)
+    .where('state', '=', 'open')
+    .execute();
   await recordAudit(deps.db, { at: deps.now(), propertyId: hold.property_id, actor: staff, action: 'approve-hold', rule: 'S3', details: { holdId } });
   return result;
 }
@@ -38,11 +47,25 @@ export async function rejectHold(deps: SyncDeps, holdId: number, staff: string):
   const mirror = await loadMirror(deps.db, property.id);
   const endings = hold.endings as Array<{ registrationId: string; customerId: string; leaseIds: string[] }>;
   const regs = endings.length
-    ? await deps.db.selectFrom('registration').select(['id', 'state', 'access_end']).where('id', 'in', endings.map((e) => Number(e.registrationId))).execute()
+    ? await deps.db
+        .selectFrom('registration')
+        .select(['id', 'state', 'access_end'])
+        .where(
+          'id',
+          'in',
+          endings.map((e) => Number(e.registrationId)),
+        )
+        .execute()
     : [];
   const kept: Array<{ customerId: string; leaseIds: string[]; until: string }> = [];
   await deps.db.transaction().execute(async (trx) => {
-    const updated = await trx.updateTable('hold').set({ state: 'rejected', decided_at: now, decided_by: staff }).where('id', '=', holdId).where('state', '=', 'open').returning('id').executeTakeFirst();
+    const updated = await trx
+      .updateTable('hold')
+      .set({ state: 'rejected', decided_at: now, decided_by: staff })
+      .where('id', '=', holdId)
+      .where('state', '=', 'open')
+      .returning('id')
+      .executeTakeFirst();
     // Decided by someone else since it was read.
     if (!updated) throw new OperationError(`hold ${holdId} was decided by someone else just now`, { code: 'hold-decided', category: 'conflict' });
     for (const e of endings) {
@@ -59,9 +82,13 @@ export async function rejectHold(deps: SyncDeps, holdId: number, staff: string):
         await trx
           .insertInto('lease_override')
           .values({ property_id: property.id, lease_id: leaseId, customer_id: e.customerId, late_end_at: at, updated_by: staff, updated_at: now })
-          .onConflict((oc) => oc.columns(['property_id', 'lease_id', 'customer_id']).doUpdateSet({
-            late_end_at: sql`greatest(lease_override.late_end_at, excluded.late_end_at)`, updated_by: staff, updated_at: now,
-          }))
+          .onConflict((oc) =>
+            oc.columns(['property_id', 'lease_id', 'customer_id']).doUpdateSet({
+              late_end_at: sql`greatest(lease_override.late_end_at, excluded.late_end_at)`,
+              updated_by: staff,
+              updated_at: now,
+            }),
+          )
           .execute();
       }
       kept.push({ customerId: e.customerId, leaseIds: e.leaseIds, until: at.toISOString() });

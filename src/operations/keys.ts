@@ -13,11 +13,35 @@ export async function stageRotateKey(deps: SyncDeps, t: Target): Promise<Staged>
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
   const now = deps.now();
   const notificationId = await deps.db.transaction().execute(async (trx) => {
-    const old = await trx.updateTable('psk').set({ current: false, revoked_at: now }).where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).returning('id').execute();
-    if (old.length === 0) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId} to rotate`, { code: 'no-key', category: 'conflict' });
+    const old = await trx
+      .updateTable('psk')
+      .set({ current: false, revoked_at: now })
+      .where('resident_id', '=', rid)
+      .where('property_id', '=', property.id)
+      .where('current', '=', true)
+      .returning('id')
+      .execute();
+    if (old.length === 0)
+      throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId} to rotate`, { code: 'no-key', category: 'conflict' });
     await insertKeys(trx, { secrets: deps.secrets, propertyDbId: property.id, now }, [{ residentId: rid, rule: 'P4' }]);
-    const id = await enqueue(trx, { propertyId: property.id, residentId: rid, kind: 'new-key', rule: 'P4', payload: { reason: 'rotation', ssid: property.ssid }, createdBy: t.staff, createdAt: now });
-    await recordAudit(trx, { at: now, propertyId: property.id, residentId: rid, actor: t.staff, action: 'rotate-key', rule: 'P4', details: { revoked: old.map((k) => k.id) } });
+    const id = await enqueue(trx, {
+      propertyId: property.id,
+      residentId: rid,
+      kind: 'new-key',
+      rule: 'P4',
+      payload: { reason: 'rotation', ssid: property.ssid },
+      createdBy: t.staff,
+      createdAt: now,
+    });
+    await recordAudit(trx, {
+      at: now,
+      propertyId: property.id,
+      residentId: rid,
+      actor: t.staff,
+      action: 'rotate-key',
+      rule: 'P4',
+      details: { revoked: old.map((k) => k.id) },
+    });
     await publishNetworkState(trx, property.id);
     return id;
   });
@@ -36,8 +60,22 @@ export async function revealKey(deps: SyncDeps, t: Target): Promise<{ ssid: stri
   const property = await getPropertyById(deps.db, t.propertyDbId);
   await requireResidentAt(deps.db, property, t.customerId);
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
-  const key = await deps.db.selectFrom('psk').select(['id', 'secret_encrypted']).where('resident_id', '=', rid).where('property_id', '=', property.id).where('current', '=', true).executeTakeFirst();
+  const key = await deps.db
+    .selectFrom('psk')
+    .select(['id', 'secret_encrypted'])
+    .where('resident_id', '=', rid)
+    .where('property_id', '=', property.id)
+    .where('current', '=', true)
+    .executeTakeFirst();
   if (!key) throw new OperationError(`customer ${t.customerId} has no key at property ${property.entrataId}`, { code: 'no-key', category: 'conflict' });
-  await recordAudit(deps.db, { at: deps.now(), propertyId: property.id, residentId: rid, actor: t.staff, action: 'reveal-key', rule: 'P3', details: { pskId: key.id } });
+  await recordAudit(deps.db, {
+    at: deps.now(),
+    propertyId: property.id,
+    residentId: rid,
+    actor: t.staff,
+    action: 'reveal-key',
+    rule: 'P3',
+    details: { pskId: key.id },
+  });
   return { ssid: property.ssid, key: deps.secrets.decrypt(key.secret_encrypted) };
 }

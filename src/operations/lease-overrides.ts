@@ -22,7 +22,11 @@ async function context(deps: SyncDeps, t: Target) {
     .map((m) => m.lease)
     .filter((l) => l.customers.some((c) => c.id === t.customerId))
     .sort((a, b) => compareIds(a.id, b.id));
-  if (resident === null && leases.length === 0) throw new OperationError(`customer ${t.customerId} has no lease at property ${property.entrataId} that Pebbles knows (sync it first)`, { code: 'customer-not-found', category: 'not-found' });
+  if (resident === null && leases.length === 0)
+    throw new OperationError(`customer ${t.customerId} has no lease at property ${property.entrataId} that Pebbles knows (sync it first)`, {
+      code: 'customer-not-found',
+      category: 'not-found',
+    });
   return { property, leases };
 }
 
@@ -30,21 +34,41 @@ async function context(deps: SyncDeps, t: Target) {
 function chooseLease(leases: SnapshotLease[], t: Target, fits: (l: SnapshotLease) => boolean, what: string): SnapshotLease {
   if (t.leaseId) {
     const l = leases.find((x) => x.id === t.leaseId);
-    if (!l) throw new OperationError(`lease ${t.leaseId} is not a lease of customer ${t.customerId} here (their leases: ${leases.map((x) => x.id).join(', ') || 'none'})`, { code: 'lease-not-found', category: 'not-found' });
+    if (!l)
+      throw new OperationError(
+        `lease ${t.leaseId} is not a lease of customer ${t.customerId} here (their leases: ${leases.map((x) => x.id).join(', ') || 'none'})`,
+        { code: 'lease-not-found', category: 'not-found' },
+      );
     // An override on a lease it cannot act on would be accepted and change nothing.
-    if (!fits(l)) throw new OperationError(l.status === 'applicant' ? `lease ${l.id}${unsigned(l)}` : `lease ${l.id} is ${l.status} in Entrata, not a ${what}`, { code: 'lease-not-eligible', category: 'conflict' });
+    if (!fits(l))
+      throw new OperationError(l.status === 'applicant' ? `lease ${l.id}${unsigned(l)}` : `lease ${l.id} is ${l.status} in Entrata, not a ${what}`, {
+        code: 'lease-not-eligible',
+        category: 'conflict',
+      });
     return l;
   }
   const candidates = leases.filter(fits);
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) {
     const applicant = leases.find((l) => l.status === 'applicant');
-    throw new OperationError(`customer ${t.customerId} has no ${what}${applicant ? `: lease ${applicant.id}${unsigned(applicant)}` : ''}`, { code: 'no-eligible-lease', category: 'conflict' });
+    throw new OperationError(`customer ${t.customerId} has no ${what}${applicant ? `: lease ${applicant.id}${unsigned(applicant)}` : ''}`, {
+      code: 'no-eligible-lease',
+      category: 'conflict',
+    });
   }
-  throw new OperationError(`customer ${t.customerId} has several ${what}s (${candidates.map((l) => l.id).join(', ')}): choose one with --lease (leaseId)`, { code: 'lease-needed' });
+  throw new OperationError(`customer ${t.customerId} has several ${what}s (${candidates.map((l) => l.id).join(', ')}): choose one with --lease (leaseId)`, {
+    code: 'lease-needed',
+  });
 }
 
-async function setOverride(deps: SyncDeps, p: PropertySettings, t: Target, leaseId: string, fields: Partial<Record<OverrideField, Date | null>>, action: string): Promise<Staged> {
+async function setOverride(
+  deps: SyncDeps,
+  p: PropertySettings,
+  t: Target,
+  leaseId: string,
+  fields: Partial<Record<OverrideField, Date | null>>,
+  action: string,
+): Promise<Staged> {
   const now = deps.now();
   await deps.db.transaction().execute(async (trx) => {
     await trx
@@ -53,7 +77,15 @@ async function setOverride(deps: SyncDeps, p: PropertySettings, t: Target, lease
       .onConflict((oc) => oc.columns(['property_id', 'lease_id', 'customer_id']).doUpdateSet({ ...fields, updated_by: t.staff, updated_at: now }))
       .execute();
     const details = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v?.toISOString() ?? null]));
-    await recordAudit(trx, { at: now, propertyId: p.id, residentId: await findResident(trx, p.accountId, t.customerId), actor: t.staff, action, leaseId, details });
+    await recordAudit(trx, {
+      at: now,
+      propertyId: p.id,
+      residentId: await findResident(trx, p.accountId, t.customerId),
+      actor: t.staff,
+      action,
+      leaseId,
+      details,
+    });
   });
   return { replan: true };
 }
@@ -82,7 +114,8 @@ function localDay(d: string) {
 
 /** O1/O2: records per-lease early move-in and late move-out dates (local days); null clears one. */
 export async function stageDates(deps: SyncDeps, t: Target, dates: DatesInput): Promise<Staged> {
-  if (dates.early === undefined && dates.late === undefined) throw new OperationError('give --early or --late (or both)', { code: 'dates-needed', category: 'invalid' });
+  if (dates.early === undefined && dates.late === undefined)
+    throw new OperationError('give --early or --late (or both)', { code: 'dates-needed', category: 'invalid' });
   const early = dates.early == null ? dates.early : localDay(dates.early);
   const late = dates.late == null ? dates.late : localDay(dates.late);
   const { property, leases } = await context(deps, t);
@@ -122,9 +155,18 @@ export interface UnitInput {
 /** O4: the lease in this unit becomes the home; the previous registration ends at once. */
 export async function stageReassign(deps: SyncDeps, t: Target, unit: UnitInput): Promise<Staged> {
   const { property, leases } = await context(deps, t);
-  const units = await deps.db.selectFrom('unit').select(['entrata_id', 'number', 'building']).where('property_id', '=', property.id).where('number', '=', unit.number).execute();
+  const units = await deps.db
+    .selectFrom('unit')
+    .select(['entrata_id', 'number', 'building'])
+    .where('property_id', '=', property.id)
+    .where('number', '=', unit.number)
+    .execute();
   const matching = units.filter((u) => !unit.building || u.building === unit.building);
-  if (matching.length === 0) throw new OperationError(`no unit ${unit.number}${unit.building ? ` in building ${unit.building}` : ''} at property ${property.entrataId}`, { code: 'unit-not-found', category: 'not-found' });
+  if (matching.length === 0)
+    throw new OperationError(`no unit ${unit.number}${unit.building ? ` in building ${unit.building}` : ''} at property ${property.entrataId}`, {
+      code: 'unit-not-found',
+      category: 'not-found',
+    });
   if (matching.length > 1) throw new OperationError(`unit ${unit.number} exists in several buildings: add --building (building)`, { code: 'building-needed' });
   const unitId = matching[0]!.entrata_id;
   const lease = chooseLease(leases, t, (l) => openLease(l) && l.unitId === unitId, `open lease in unit ${unit.number}`);

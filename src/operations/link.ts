@@ -24,7 +24,9 @@ export async function stageLink(deps: SyncDeps, t: Target, withId: string): Prom
     await trx.updateTable('resident').set({ linked_to: main }).where('linked_to', '=', other.id).execute();
     await trx.updateTable('registration').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
     await trx.updateTable('block').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
-    await sql`update psk set current = false, revoked_at = ${now} where resident_id = ${other.id} and current and exists (select 1 from psk k where k.resident_id = ${main} and k.property_id = psk.property_id and k.current)`.execute(trx);
+    await sql`update psk set current = false, revoked_at = ${now} where resident_id = ${other.id} and current and exists (select 1 from psk k where k.resident_id = ${main} and k.property_id = psk.property_id and k.current)`.execute(
+      trx,
+    );
     await trx.updateTable('psk').set({ resident_id: main }).where('resident_id', '=', other.id).execute();
     // One history: the messages sent and the recorded changes under the alias are the person's too
     // (each audit row keeps the customer id it was made under in its details).

@@ -17,8 +17,13 @@ export type OutgoingNotification = Notice & {
 };
 
 const row = (n: OutgoingNotification) => ({
-  property_id: n.propertyId, resident_id: n.residentId, rule: n.rule, ...outboxNotice(n),
-  created_by: n.createdBy, created_at: n.createdAt, not_before: n.notBefore ?? n.createdAt,
+  property_id: n.propertyId,
+  resident_id: n.residentId,
+  rule: n.rule,
+  ...outboxNotice(n),
+  created_by: n.createdBy,
+  created_at: n.createdAt,
+  not_before: n.notBefore ?? n.createdAt,
 });
 
 /** Queues one notification; answers its id. Pass the transaction of the change it tells about. */
@@ -30,7 +35,11 @@ export async function enqueue(db: Db, n: OutgoingNotification): Promise<number> 
 export async function enqueueMany(db: Db, ns: readonly OutgoingNotification[]): Promise<Array<{ id: number; residentId: number | null }>> {
   const out: Array<{ id: number; residentId: number | null }> = [];
   for (let i = 0; i < ns.length; i += 1000) {
-    const rows = await db.insertInto('outbox').values(ns.slice(i, i + 1000).map(row)).returning(['id', 'resident_id']).execute();
+    const rows = await db
+      .insertInto('outbox')
+      .values(ns.slice(i, i + 1000).map(row))
+      .returning(['id', 'resident_id'])
+      .execute();
     for (const r of rows) out.push({ id: r.id, residentId: r.resident_id });
   }
   return out;

@@ -34,7 +34,15 @@ async function sortOut(db: Db, property: PropertySettings, customerIds: readonly
   const keyed = new Set(
     residents.size === 0
       ? []
-      : (await db.selectFrom('psk').select('resident_id').where('property_id', '=', property.id).where('current', '=', true).where('resident_id', 'in', [...residents.values()]).execute()).map((k) => k.resident_id),
+      : (
+          await db
+            .selectFrom('psk')
+            .select('resident_id')
+            .where('property_id', '=', property.id)
+            .where('current', '=', true)
+            .where('resident_id', 'in', [...residents.values()])
+            .execute()
+        ).map((k) => k.resident_id),
   );
   const wanted: Wanted[] = [];
   const refused: Refusal[] = [];
@@ -51,8 +59,30 @@ async function sortOut(db: Db, property: PropertySettings, customerIds: readonly
 /** Queues one resend per resident with its audit entry, in one transaction; answers resident id → notification id. */
 async function queueResends(db: Db, property: PropertySettings, wanted: readonly Wanted[], staff: string, now: Date): Promise<Map<number, number>> {
   return db.transaction().execute(async (trx) => {
-    const rows = await enqueueMany(trx, wanted.map((w) => ({ propertyId: property.id, residentId: w.residentId, kind: 'resend', rule: 'N3', payload: { ssid: property.ssid }, createdBy: staff, createdAt: now })));
-    await recordAudits(trx, wanted.map((w) => ({ at: now, propertyId: property.id, residentId: w.residentId, actor: staff, action: 'resend', rule: 'N3', details: { selection: wanted.length } })));
+    const rows = await enqueueMany(
+      trx,
+      wanted.map((w) => ({
+        propertyId: property.id,
+        residentId: w.residentId,
+        kind: 'resend',
+        rule: 'N3',
+        payload: { ssid: property.ssid },
+        createdBy: staff,
+        createdAt: now,
+      })),
+    );
+    await recordAudits(
+      trx,
+      wanted.map((w) => ({
+        at: now,
+        propertyId: property.id,
+        residentId: w.residentId,
+        actor: staff,
+        action: 'resend',
+        rule: 'N3',
+        details: { selection: wanted.length },
+      })),
+    );
     return new Map(rows.map((r) => [r.residentId!, r.id]));
   });
 }

@@ -36,12 +36,18 @@ interface ActionDef<K extends ResidentActionName> {
 const ACTIONS: { [K in ResidentActionName]: ActionDef<K> } = {
   resend: { stage: (d, t) => stageResend(d, t), done: () => 'key queued to be sent again' },
   'rotate-key': { stage: (d, t) => stageRotateKey(d, t), done: () => 'key rotated; the new key is queued for the resident' },
-  block: { stage: (d, t, r) => stageBlock(d, t, { message: r.message, at: r.at }), done: (r) => (r.at ? `block scheduled for ${r.at.toISOString()}` : 'blocked') },
+  block: {
+    stage: (d, t, r) => stageBlock(d, t, { message: r.message, at: r.at }),
+    done: (r) => (r.at ? `block scheduled for ${r.at.toISOString()}` : 'blocked'),
+  },
   unblock: { stage: (d, t) => stageUnblock(d, t), done: () => 'unblocked' },
   'move-in-now': { stage: (d, t) => stageMoveInNow(d, t), done: () => 'access started' },
   'move-out-now': { stage: (d, t) => stageMoveOutNow(d, t), done: () => 'access ended' },
   'transfer-now': { stage: (d, t) => stageTransferNow(d, t), done: () => 'transferred' },
-  reassign: { stage: (d, t, r) => stageReassign(d, t, { number: r.unit, building: r.building ?? null }), done: (r) => `home unit is now ${r.unit}${r.building ? ` in building ${r.building}` : ''}` },
+  reassign: {
+    stage: (d, t, r) => stageReassign(d, t, { number: r.unit, building: r.building ?? null }),
+    done: (r) => `home unit is now ${r.unit}${r.building ? ` in building ${r.building}` : ''}`,
+  },
   dates: { stage: (d, t, r) => stageDates(d, t, { early: r.early, late: r.late }), done: () => 'dates set' },
   link: { stage: (d, t, r) => stageLink(d, t, r.customerId), done: (r, t) => `${r.customerId} linked to ${t.customerId}` },
 };

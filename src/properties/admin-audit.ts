@@ -16,7 +16,15 @@ export interface AdminAction {
 
 /** O6: every change records who made it. */
 export async function recordAdminAction(db: Kysely<DB>, a: AdminAction): Promise<void> {
-  await db.insertInto('audit_event').values({
-    at: a.at, property_id: a.propertyId, actor: a.actor, action: a.action, rule: a.rule ?? null, details: JSON.stringify(a.details),
-  }).execute();
+  await db
+    .insertInto('audit_event')
+    .values({
+      at: a.at,
+      property_id: a.propertyId,
+      actor: a.actor,
+      action: a.action,
+      rule: a.rule ?? null,
+      details: JSON.stringify(a.details),
+    })
+    .execute();
 }

@@ -9,7 +9,13 @@ import { checkSettings, disableProperty, enableProperty, type EnableProperty, ty
 export async function enablePropertyAs(db: Db, input: EnableProperty, actor: string, now: Date): Promise<PropertySettings> {
   checkSettings(input, (f) => f);
   const p = await enableProperty(db, input);
-  await recordAdminAction(db, { propertyId: p.id, actor, action: 'enable-property', at: now, details: { account: p.accountName, property: p.entrataId, timeZone: p.timeZone, ssid: p.ssid } });
+  await recordAdminAction(db, {
+    propertyId: p.id,
+    actor,
+    action: 'enable-property',
+    at: now,
+    details: { account: p.accountName, property: p.entrataId, timeZone: p.timeZone, ssid: p.ssid },
+  });
   return p;
 }
 

@@ -52,7 +52,12 @@ export type CheckedSetting = 'entrataId' | 'timeZone' | 'ssid' | 'earlyMoveInDay
 
 /** How the command line names each setting in its messages. */
 export const CLI_FLAGS: Record<CheckedSetting, string> = {
-  entrataId: '--property', timeZone: '--timezone', ssid: '--ssid', earlyMoveInDays: '--early-days', lateMoveOutDays: '--late-days', syncIntervalMinutes: '--interval',
+  entrataId: '--property',
+  timeZone: '--timezone',
+  ssid: '--ssid',
+  earlyMoveInDays: '--early-days',
+  lateMoveOutDays: '--late-days',
+  syncIntervalMinutes: '--interval',
 };
 
 /**
@@ -60,13 +65,19 @@ export const CLI_FLAGS: Record<CheckedSetting, string> = {
  * the command's flag by default, the JSON field for the API, so the message points at what to fix.
  */
 export function checkSettings(p: Partial<Pick<EnableProperty, CheckedSetting>>, name: (s: CheckedSetting) => string = (s) => CLI_FLAGS[s]): void {
-  if (p.entrataId !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(p.entrataId)) throw new PropertyError(`${name('entrataId')}: an Entrata property id such as 100123`);
-  if (p.timeZone !== undefined && !isTimeZone(p.timeZone)) throw new PropertyError(`${name('timeZone')}: not an IANA time zone: ${p.timeZone} (for example America/Chicago)`);
+  if (p.entrataId !== undefined && !/^[A-Za-z0-9_-]{1,40}$/.test(p.entrataId))
+    throw new PropertyError(`${name('entrataId')}: an Entrata property id such as 100123`);
+  if (p.timeZone !== undefined && !isTimeZone(p.timeZone))
+    throw new PropertyError(`${name('timeZone')}: not an IANA time zone: ${p.timeZone} (for example America/Chicago)`);
   if (p.ssid !== undefined) {
     const ssidBytes = Buffer.byteLength(p.ssid, 'utf8');
     if (ssidBytes < 1 || ssidBytes > 32) throw new PropertyError(`${name('ssid')}: 1 to 32 bytes, as Wi-Fi allows`);
   }
-  for (const [field, max, min] of [['earlyMoveInDays', 365, 0], ['lateMoveOutDays', 365, 0], ['syncIntervalMinutes', 1440, 1]] as const) {
+  for (const [field, max, min] of [
+    ['earlyMoveInDays', 365, 0],
+    ['lateMoveOutDays', 365, 0],
+    ['syncIntervalMinutes', 1440, 1],
+  ] as const) {
     const v = p[field];
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new PropertyError(`${name(field)}: a whole number from ${min} to ${max}`);
   }
@@ -85,7 +96,8 @@ export async function resolveAccountId(db: Db, accountName: string | undefined):
   }
   const rows = await db.selectFrom('entrata_account').select('id').limit(2).execute();
   if (rows.length === 1) return rows[0]!.id;
-  if (rows.length === 0) throw new PropertyError('no Entrata account yet: add one with `pebbles account add`', { code: 'account-not-found', category: 'not-found' });
+  if (rows.length === 0)
+    throw new PropertyError('no Entrata account yet: add one with `pebbles account add`', { code: 'account-not-found', category: 'not-found' });
   throw new PropertyError('--account: needed, there are several accounts (see `pebbles account list`)');
 }
 
@@ -145,9 +157,22 @@ function query(db: Db) {
     .selectFrom('property as p')
     .innerJoin('entrata_account as a', 'a.id', 'p.account_id')
     .select([
-      'p.id', 'p.account_id', 'a.name as account_name', 'p.entrata_id', 'p.name', 'p.time_zone', 'p.ssid', 'p.enabled',
-      'p.sync_interval_minutes', 'p.sms_enabled', 'p.first_welcome', 'p.early_move_in_days', 'p.late_move_out_days',
-      'p.first_synced_at', 'p.last_sync_at', 'p.last_error',
+      'p.id',
+      'p.account_id',
+      'a.name as account_name',
+      'p.entrata_id',
+      'p.name',
+      'p.time_zone',
+      'p.ssid',
+      'p.enabled',
+      'p.sync_interval_minutes',
+      'p.sms_enabled',
+      'p.first_welcome',
+      'p.early_move_in_days',
+      'p.late_move_out_days',
+      'p.first_synced_at',
+      'p.last_sync_at',
+      'p.last_error',
     ]);
 }
 
@@ -177,7 +202,11 @@ function toSettings(r: Row): PropertySettings {
 /** A property by its Entrata id; the account may be left out when only one account has that id. */
 export async function getProperty(db: Db, entrataId: string, accountName?: string): Promise<PropertySettings> {
   const rows = await propertiesByEntrataId(db, entrataId, accountName, 'all');
-  if (rows.length === 0) throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`, { code: 'property-not-found', category: 'not-found' });
+  if (rows.length === 0)
+    throw new PropertyError(`property ${entrataId} is not enabled${accountName ? ` for account "${accountName}"` : ''} (see \`pebbles property list\`)`, {
+      code: 'property-not-found',
+      category: 'not-found',
+    });
   if (rows.length > 1) throw new PropertyError(`property ${entrataId} exists in several accounts: add --account`);
   return rows[0]!;
 }
@@ -186,7 +215,12 @@ export async function getProperty(db: Db, entrataId: string, accountName?: strin
  * The properties with this Entrata id (one per account that has it; at most two are read, enough to
  * say "ambiguous"), among `within`: every property, or these database ids (a caller's visible set).
  */
-export async function propertiesByEntrataId(db: Db, entrataId: string, accountName: string | undefined, within: 'all' | readonly number[]): Promise<PropertySettings[]> {
+export async function propertiesByEntrataId(
+  db: Db,
+  entrataId: string,
+  accountName: string | undefined,
+  within: 'all' | readonly number[],
+): Promise<PropertySettings[]> {
   if (within !== 'all' && within.length === 0) return [];
   let q = query(db).where('p.entrata_id', '=', entrataId);
   if (accountName) q = q.where('a.name', '=', accountName);

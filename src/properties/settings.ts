@@ -46,7 +46,11 @@ export interface PolicyView {
 const fieldName = (s: CheckedSetting) => s;
 
 export async function messageContactOf(db: Db, propertyDbId: number): Promise<MessageContact> {
-  const r = await db.selectFrom('property').select(['mail_sender_name', 'support_email', 'support_phone']).where('id', '=', propertyDbId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('property')
+    .select(['mail_sender_name', 'support_email', 'support_phone'])
+    .where('id', '=', propertyDbId)
+    .executeTakeFirstOrThrow();
   return { senderName: r.mail_sender_name, supportEmail: r.support_email, supportPhone: r.support_phone };
 }
 
@@ -85,7 +89,13 @@ export async function changeSettings(deps: SyncDeps, propertyDbId: number, chang
     }
     const after = await getPropertyById(trx, propertyDbId);
     const contactAfter = await messageContactOf(trx, propertyDbId);
-    await recordAdminAction(trx, { propertyId: propertyDbId, actor, action: 'change-settings', details: { changed: diff({ ...before.settings, ...before.contact }, { ...after, ...contactAfter }, change) }, at: deps.now() });
+    await recordAdminAction(trx, {
+      propertyId: propertyDbId,
+      actor,
+      action: 'change-settings',
+      details: { changed: diff({ ...before.settings, ...before.contact }, { ...after, ...contactAfter }, change) },
+      at: deps.now(),
+    });
   });
   const after = await settingsOf(deps.db, propertyDbId);
   if (change.timeZone !== undefined && change.timeZone !== before.settings.timeZone) await replan(deps, after.settings, actor);
@@ -94,14 +104,24 @@ export async function changeSettings(deps: SyncDeps, propertyDbId: number, chang
 
 /** Each field asked for: its value before and after. */
 function diff(before: Record<string, unknown>, after: Record<string, unknown>, change: SettingsChange): Record<string, { from: unknown; to: unknown }> {
-  return Object.fromEntries(Object.keys(change).filter((k) => change[k as keyof SettingsChange] !== undefined).map((k) => [k, { from: before[k] ?? null, to: after[k] ?? null }]));
+  return Object.fromEntries(
+    Object.keys(change)
+      .filter((k) => change[k as keyof SettingsChange] !== undefined)
+      .map((k) => [k, { from: before[k] ?? null, to: after[k] ?? null }]),
+  );
 }
 
 /**
  * F-06: new early and late allowances, applied at once by a re-plan from the mirror (no Entrata read).
  * `name` says how a refusal names a field (the API's by default; the command line passes its flags).
  */
-export async function changePolicy(deps: SyncDeps, propertyDbId: number, change: PolicyChange, actor: string, name: (s: CheckedSetting) => string = fieldName): Promise<PolicyView> {
+export async function changePolicy(
+  deps: SyncDeps,
+  propertyDbId: number,
+  change: PolicyChange,
+  actor: string,
+  name: (s: CheckedSetting) => string = fieldName,
+): Promise<PolicyView> {
   if (change.earlyMoveInDays === undefined && change.lateMoveOutDays === undefined) {
     throw new PropertyError(`give ${name('earlyMoveInDays')}, ${name('lateMoveOutDays')} or both`, { code: 'policy-empty' });
   }
@@ -116,17 +136,31 @@ export async function resetPolicy(deps: SyncDeps, propertyDbId: number, actor: s
 
 type Defaults = { earlyMoveInDays: number; lateMoveOutDays: number };
 
-async function writePolicy(deps: SyncDeps, propertyDbId: number, next: (defaults: Defaults) => PolicyChange, actor: string, action: string): Promise<PolicyView> {
+async function writePolicy(
+  deps: SyncDeps,
+  propertyDbId: number,
+  next: (defaults: Defaults) => PolicyChange,
+  actor: string,
+  action: string,
+): Promise<PolicyView> {
   const defaults = await defaultsOf(deps.db, propertyDbId);
   const before = await getPropertyById(deps.db, propertyDbId);
   const change = next(defaults);
   await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('property').set({
-      ...(change.earlyMoveInDays !== undefined ? { early_move_in_days: change.earlyMoveInDays } : {}),
-      ...(change.lateMoveOutDays !== undefined ? { late_move_out_days: change.lateMoveOutDays } : {}),
-    }).where('id', '=', propertyDbId).execute();
+    await trx
+      .updateTable('property')
+      .set({
+        ...(change.earlyMoveInDays !== undefined ? { early_move_in_days: change.earlyMoveInDays } : {}),
+        ...(change.lateMoveOutDays !== undefined ? { late_move_out_days: change.lateMoveOutDays } : {}),
+      })
+      .where('id', '=', propertyDbId)
+      .execute();
     await recordAdminAction(trx, {
-      propertyId: propertyDbId, actor, action, rule: 'F-06', at: deps.now(),
+      propertyId: propertyDbId,
+      actor,
+      action,
+      rule: 'F-06',
+      at: deps.now(),
       details: {
         from: { earlyMoveInDays: before.earlyMoveInDays, lateMoveOutDays: before.lateMoveOutDays },
         to: { earlyMoveInDays: change.earlyMoveInDays ?? before.earlyMoveInDays, lateMoveOutDays: change.lateMoveOutDays ?? before.lateMoveOutDays },
@@ -136,13 +170,19 @@ async function writePolicy(deps: SyncDeps, propertyDbId: number, next: (defaults
   const after = await getPropertyById(deps.db, propertyDbId);
   const run = await replan(deps, after, actor);
   return {
-    earlyMoveInDays: after.earlyMoveInDays, lateMoveOutDays: after.lateMoveOutDays, defaults,
+    earlyMoveInDays: after.earlyMoveInDays,
+    lateMoveOutDays: after.lateMoveOutDays,
+    defaults,
     replan: run ? { runId: run.runId, status: run.status, actions: run.actions.length } : null,
   };
 }
 
 async function defaultsOf(db: Db, propertyDbId: number): Promise<Defaults> {
-  const r = await db.selectFrom('property').select(['default_early_move_in_days', 'default_late_move_out_days']).where('id', '=', propertyDbId).executeTakeFirstOrThrow();
+  const r = await db
+    .selectFrom('property')
+    .select(['default_early_move_in_days', 'default_late_move_out_days'])
+    .where('id', '=', propertyDbId)
+    .executeTakeFirstOrThrow();
   return { earlyMoveInDays: r.default_early_move_in_days, lateMoveOutDays: r.default_late_move_out_days };
 }
 

@@ -50,18 +50,48 @@ export async function dashboardOf(db: Db, property: PropertySettings, now: Date)
   const [counts, residentProblems, keys, notes, prop, failedRuns, holds, leases, units, days] = await Promise.all([
     residentCounts(db, [p]),
     sql<Record<ResidentProblem, number>>`select ${problemCounts} from (${residentsWithProblems(p)}) x`.execute(db),
-    db.selectFrom('psk').select((eb) => eb.fn.countAll<number>().as('n')).where('property_id', '=', p).where('current', '=', true).executeTakeFirstOrThrow(),
-    notificationProblems(db, p),
-    db.selectFrom('property').select(['last_sync_at', 'last_success_at', 'next_sync_at', 'next_transition_at', 'last_error', 'consecutive_failures']).where('id', '=', p).executeTakeFirstOrThrow(),
-    db.selectFrom('sync_run').select((eb) => eb.fn.countAll<number>().as('n')).where('property_id', '=', p).where('status', '=', 'failed').where('started_at', '>', new Date(now.getTime() - 7 * 86_400_000)).executeTakeFirstOrThrow(),
-    db.selectFrom('hold').select((eb) => eb.fn.countAll<number>().as('n')).where('property_id', '=', p).where('state', '=', 'open').executeTakeFirstOrThrow(),
-    db.selectFrom('lease_mirror')
-      .select([sql<number>`count(*) filter (where missing_since is not null)`.as('missing'), sql<number>`count(*) filter (where quarantine_reason is not null)`.as('quarantined')])
-      .where('property_id', '=', p).where((eb) => eb.or([eb('missing_since', 'is not', null), eb('quarantine_reason', 'is not', null)]))
+    db
+      .selectFrom('psk')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('property_id', '=', p)
+      .where('current', '=', true)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('unit')
-      .select([sql<number>`count(*) filter (where missing_since is not null and removed_at is null)`.as('missing'), sql<number>`count(*) filter (where removed_at is not null)`.as('removed')])
-      .where('property_id', '=', p).executeTakeFirstOrThrow(),
+    notificationProblems(db, p),
+    db
+      .selectFrom('property')
+      .select(['last_sync_at', 'last_success_at', 'next_sync_at', 'next_transition_at', 'last_error', 'consecutive_failures'])
+      .where('id', '=', p)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('sync_run')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('property_id', '=', p)
+      .where('status', '=', 'failed')
+      .where('started_at', '>', new Date(now.getTime() - 7 * 86_400_000))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('hold')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('property_id', '=', p)
+      .where('state', '=', 'open')
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('lease_mirror')
+      .select([
+        sql<number>`count(*) filter (where missing_since is not null)`.as('missing'),
+        sql<number>`count(*) filter (where quarantine_reason is not null)`.as('quarantined'),
+      ])
+      .where('property_id', '=', p)
+      .where((eb) => eb.or([eb('missing_since', 'is not', null), eb('quarantine_reason', 'is not', null)]))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('unit')
+      .select([
+        sql<number>`count(*) filter (where missing_since is not null and removed_at is null)`.as('missing'),
+        sql<number>`count(*) filter (where removed_at is not null)`.as('removed'),
+      ])
+      .where('property_id', '=', p)
+      .executeTakeFirstOrThrow(),
     movesByDay(db, property, now),
   ]);
   const byProblem = residentProblems.rows[0]!;
@@ -77,7 +107,12 @@ export async function dashboardOf(db: Db, property: PropertySettings, now: Date)
       leases: { missingInEntrata: leases.missing, quarantined: leases.quarantined },
       units: { missing: units.missing, removed: units.removed },
     },
-    sync: { lastSyncAt: iso(prop.last_sync_at), lastSuccessAt: iso(prop.last_success_at), nextSyncAt: iso(prop.next_sync_at), nextTransitionAt: iso(prop.next_transition_at) },
+    sync: {
+      lastSyncAt: iso(prop.last_sync_at),
+      lastSuccessAt: iso(prop.last_success_at),
+      nextSyncAt: iso(prop.next_sync_at),
+      nextTransitionAt: iso(prop.next_transition_at),
+    },
     days,
   };
 }

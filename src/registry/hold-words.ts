@@ -59,7 +59,11 @@ export async function holdsInWords(db: Db, p: PropertySettings, filter: { state?
   if (filter.holdId !== undefined) q = q.where('id', '=', filter.holdId);
   const rows = await q.orderBy('id', 'desc').execute();
   const endingsOf = (h: (typeof rows)[number]) => h.endings as HeldEnding[];
-  const names = await residentNames(db, p.accountId, rows.flatMap((h) => endingsOf(h).map((e) => e.customerId)));
+  const names = await residentNames(
+    db,
+    p.accountId,
+    rows.flatMap((h) => endingsOf(h).map((e) => e.customerId)),
+  );
   const places = await namesAt(db, p);
   return rows.map((h) => {
     const endings = endingsOf(h).map((e): HeldEndingView => {
@@ -67,7 +71,12 @@ export async function holdsInWords(db: Db, p: PropertySettings, filter: { state?
       const place = places.describe({ propertyId: asPropertyId(p.entrataId), unitId: asUnitId(e.unitId) });
       const cause = CAUSE[e.rule]?.(leaseWords(e.leaseIds)) ?? `rule ${e.rule} ends ${leaseWords(e.leaseIds)}`;
       return {
-        customerId: e.customerId, name, unitId: e.unitId, place, leaseIds: [...e.leaseIds], rule: e.rule,
+        customerId: e.customerId,
+        name,
+        unitId: e.unitId,
+        place,
+        leaseIds: [...e.leaseIds],
+        rule: e.rule,
         endsAt: Number.isFinite(e.dueAt) ? isoInZone(new Date(e.dueAt), p.timeZone) : null,
         says: `${name} would lose Wi-Fi access in ${place}: ${cause} (${e.rule})`,
       };
@@ -75,7 +84,11 @@ export async function holdsInWords(db: Db, p: PropertySettings, filter: { state?
     const people = new Set(endings.map((e) => e.customerId)).size;
     const verb = h.state === 'open' ? 'approving ends' : h.state === 'approved' ? 'approved: ended' : 'rejected: kept';
     return {
-      holdId: h.id, state: h.state, openedAt: new Date(h.opened_at).toISOString(), decidedAt: h.decided_at?.toISOString() ?? null, decidedBy: h.decided_by,
+      holdId: h.id,
+      state: h.state,
+      openedAt: new Date(h.opened_at).toISOString(),
+      decidedAt: h.decided_at?.toISOString() ?? null,
+      decidedBy: h.decided_by,
       summary: `${verb} Wi-Fi access for ${people} ${people === 1 ? 'resident' : 'residents'} (S3)`,
       endings,
     };

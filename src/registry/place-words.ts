@@ -13,8 +13,12 @@ export async function namesAt(db: Db, p: PropertySettings): Promise<PlaceNames> 
 export async function residentNames(db: Db, accountId: number, customerIds: readonly string[]): Promise<Map<string, string>> {
   const ids = [...new Set(customerIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('resident').select(['customer_id', 'first_name', 'last_name'])
-    .where('account_id', '=', accountId).where('customer_id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('resident')
+    .select(['customer_id', 'first_name', 'last_name'])
+    .where('account_id', '=', accountId)
+    .where('customer_id', 'in', ids)
+    .execute();
   const byId = new Map(rows.map((r) => [r.customer_id, `${r.first_name} ${r.last_name}`.trim()]));
   return new Map(ids.map((id) => [id, byId.get(id) || `customer ${id}`]));
 }

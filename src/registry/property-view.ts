@@ -58,8 +58,19 @@ function base(db: Db) {
     .selectFrom('property as p')
     .innerJoin('entrata_account as a', 'a.id', 'p.account_id')
     .select([
-      'p.id', 'p.entrata_id', 'p.name', 'a.name as account', 'p.time_zone', 'p.ssid', 'p.enabled', 'p.last_sync_at', 'p.last_success_at', 'p.last_error',
-      'p.consecutive_failures', 'p.next_sync_at', 'p.next_transition_at',
+      'p.id',
+      'p.entrata_id',
+      'p.name',
+      'a.name as account',
+      'p.time_zone',
+      'p.ssid',
+      'p.enabled',
+      'p.last_sync_at',
+      'p.last_success_at',
+      'p.last_error',
+      'p.consecutive_failures',
+      'p.next_sync_at',
+      'p.next_transition_at',
     ]);
 }
 
@@ -74,8 +85,12 @@ function summary(r: BaseRow, counts: StateCounts | undefined, role: Role): Prope
     ssid: r.ssid,
     enabled: r.enabled,
     sync: {
-      lastSyncAt: iso(r.last_sync_at), lastSuccessAt: iso(r.last_success_at), lastError: r.last_error ?? null,
-      consecutiveFailures: r.consecutive_failures, nextSyncAt: iso(r.next_sync_at), nextTransitionAt: iso(r.next_transition_at),
+      lastSyncAt: iso(r.last_sync_at),
+      lastSuccessAt: iso(r.last_success_at),
+      lastError: r.last_error ?? null,
+      consecutiveFailures: r.consecutive_failures,
+      nextSyncAt: iso(r.next_sync_at),
+      nextTransitionAt: iso(r.next_transition_at),
     },
     residents: counts ?? emptyCounts(),
     role,
@@ -125,8 +140,18 @@ export async function visibleProperties(db: Db, caller: Caller): Promise<Propert
 export async function propertyDetail(db: Db, caller: Caller, propertyDbId: number): Promise<PropertyDetail> {
   const r = await base(db)
     .select([
-      'p.sync_interval_minutes', 'p.effective_interval_minutes', 'p.budget_note', 'p.sms_enabled', 'p.first_welcome', 'p.mail_sender_name', 'p.support_email', 'p.support_phone',
-      'p.early_move_in_days', 'p.late_move_out_days', 'p.default_early_move_in_days', 'p.default_late_move_out_days',
+      'p.sync_interval_minutes',
+      'p.effective_interval_minutes',
+      'p.budget_note',
+      'p.sms_enabled',
+      'p.first_welcome',
+      'p.mail_sender_name',
+      'p.support_email',
+      'p.support_phone',
+      'p.early_move_in_days',
+      'p.late_move_out_days',
+      'p.default_early_move_in_days',
+      'p.default_late_move_out_days',
     ])
     .where('p.id', '=', propertyDbId)
     .executeTakeFirstOrThrow();

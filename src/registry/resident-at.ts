@@ -18,7 +18,10 @@ export interface ResidentAt {
 }
 
 export function residentNotFound(customerId: string, entrataId: string): UserError {
-  return new UserError(`no resident ${customerId} at property ${entrataId} (search the property's residents for their customer id)`, { code: 'resident-not-found', category: 'not-found' });
+  return new UserError(`no resident ${customerId} at property ${entrataId} (search the property's residents for their customer id)`, {
+    code: 'resident-not-found',
+    category: 'not-found',
+  });
 }
 
 /**
@@ -30,14 +33,26 @@ export async function residentAt(db: Db, property: { id: number; accountId: numb
   const mainId = await findResident(db, property.accountId, customerId);
   const main = mainId === null ? null : await db.selectFrom('resident').selectAll().where('id', '=', mainId).executeTakeFirstOrThrow();
   const ids = main
-    ? [...new Set([customerId, main.customer_id, ...(await db.selectFrom('resident').select('customer_id').where('linked_to', '=', main.id).execute()).map((r) => r.customer_id)])]
+    ? [
+        ...new Set([
+          customerId,
+          main.customer_id,
+          ...(await db.selectFrom('resident').select('customer_id').where('linked_to', '=', main.id).execute()).map((r) => r.customer_id),
+        ]),
+      ]
     : [customerId];
   const registered = main
     ? await db.selectFrom('registration').select('id').where('property_id', '=', property.id).where('resident_id', '=', main.id).limit(1).executeTakeFirst()
     : undefined;
   const leased = registered
     ? true
-    : (await db.selectFrom('lease_mirror').select('lease_id').where('property_id', '=', property.id).where(sql<boolean>`customer_ids && ${sql.val(ids)}::text[]`).limit(1).executeTakeFirst()) !== undefined;
+    : (await db
+        .selectFrom('lease_mirror')
+        .select('lease_id')
+        .where('property_id', '=', property.id)
+        .where(sql<boolean>`customer_ids && ${sql.val(ids)}::text[]`)
+        .limit(1)
+        .executeTakeFirst()) !== undefined;
   if (!leased) throw residentNotFound(customerId, property.entrataId);
   return {
     residentId: main?.id ?? null,

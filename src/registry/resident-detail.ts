@@ -101,7 +101,12 @@ type UnitNames = Map<string, { number: string; building: string | null; spaces: 
 export async function unitNames(db: Db, propertyDbId: number, unitIds: Iterable<string>): Promise<UnitNames> {
   const ids = [...new Set(unitIds)];
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('unit').select(['entrata_id', 'number', 'building', 'spaces']).where('property_id', '=', propertyDbId).where('entrata_id', 'in', ids).execute();
+  const rows = await db
+    .selectFrom('unit')
+    .select(['entrata_id', 'number', 'building', 'spaces'])
+    .where('property_id', '=', propertyDbId)
+    .where('entrata_id', 'in', ids)
+    .execute();
   return new Map(rows.map((u) => [u.entrata_id, { number: u.number, building: u.building, spaces: u.spaces }]));
 }
 
@@ -110,7 +115,11 @@ const labelsOf = (names: UnitNames, unitId: string, spaceIds: readonly string[])
   return spaceIds.map((id) => spaces.get(id) ?? id);
 };
 
-export function leaseView(m: { data: unknown; quarantine_reason: string | null; missing_since: Date | null }, names: UnitNames, customerIds: readonly string[] = []): LeaseView {
+export function leaseView(
+  m: { data: unknown; quarantine_reason: string | null; missing_since: Date | null },
+  names: UnitNames,
+  customerIds: readonly string[] = [],
+): LeaseView {
   const l = m.data as SnapshotLease;
   const c = l.customers.find((x) => customerIds.includes(x.id));
   return {
@@ -130,8 +139,20 @@ export function leaseView(m: { data: unknown; quarantine_reason: string | null; 
 }
 
 export function registrationView(
-  g: { id: number; state: string; unit_entrata_id: string; space_ids: string[]; access_start: Date | null; access_end: Date | null; ended_at: Date | null; rule: string | null; created_at: Date; updated_at: Date },
-  names: UnitNames, timeZone: string,
+  g: {
+    id: number;
+    state: string;
+    unit_entrata_id: string;
+    space_ids: string[];
+    access_start: Date | null;
+    access_end: Date | null;
+    ended_at: Date | null;
+    rule: string | null;
+    created_at: Date;
+    updated_at: Date;
+  },
+  names: UnitNames,
+  timeZone: string,
 ): RegistrationView {
   return {
     registrationId: g.id,
@@ -160,19 +181,38 @@ export async function residentDetail(deps: { db: Db; now(): Date }, property: Pr
     .where(sql<boolean>`customer_ids && ${sql.val(who.customerIds)}::text[]`)
     .orderBy(sql`data->>'moveIn'`, 'desc')
     .execute();
-  const registrations = rid === null ? [] : await db.selectFrom('registration').selectAll().where('property_id', '=', property.id).where('resident_id', '=', rid).orderBy('id', 'desc').execute();
+  const registrations =
+    rid === null
+      ? []
+      : await db.selectFrom('registration').selectAll().where('property_id', '=', property.id).where('resident_id', '=', rid).orderBy('id', 'desc').execute();
   const names = await unitNames(db, property.id, [...leases.map((m) => (m.data as SnapshotLease).unitId), ...registrations.map((g) => g.unit_entrata_id)]);
-  const keys = rid === null ? [] : await db.selectFrom('psk').select(['id', 'current', 'created_at', 'revoked_at', 'rule']).where('resident_id', '=', rid).where('property_id', '=', property.id).orderBy('id', 'desc').execute();
-  const blocks = rid === null ? [] : await db.selectFrom('block').selectAll().where('resident_id', '=', rid).where('property_id', '=', property.id).orderBy('id', 'desc').execute();
-  const audit = rid === null ? [] : await db
-    .selectFrom('audit_event')
-    .select(['at', 'actor', 'action', 'rule', 'lease_id', 'run_id', 'details'])
-    .where('resident_id', '=', rid)
-    // What happened at another property of the account is that property's business.
-    .where((eb) => eb.or([eb('property_id', '=', property.id), eb('property_id', 'is', null)]))
-    .orderBy('at', 'desc').orderBy('id', 'desc')
-    .limit(50)
-    .execute();
+  const keys =
+    rid === null
+      ? []
+      : await db
+          .selectFrom('psk')
+          .select(['id', 'current', 'created_at', 'revoked_at', 'rule'])
+          .where('resident_id', '=', rid)
+          .where('property_id', '=', property.id)
+          .orderBy('id', 'desc')
+          .execute();
+  const blocks =
+    rid === null
+      ? []
+      : await db.selectFrom('block').selectAll().where('resident_id', '=', rid).where('property_id', '=', property.id).orderBy('id', 'desc').execute();
+  const audit =
+    rid === null
+      ? []
+      : await db
+          .selectFrom('audit_event')
+          .select(['at', 'actor', 'action', 'rule', 'lease_id', 'run_id', 'details'])
+          .where('resident_id', '=', rid)
+          // What happened at another property of the account is that property's business.
+          .where((eb) => eb.or([eb('property_id', '=', property.id), eb('property_id', 'is', null)]))
+          .orderBy('at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(50)
+          .execute();
   const notifications = rid === null ? [] : await notificationsOf(db, property.id, { customerId: who.customerId, limit: 100, now: deps.now() });
   // From a lease when they were never registered: the mirror has their name.
   const onLease = leases.flatMap((m) => (m.data as SnapshotLease).customers).find((c) => who.customerIds.includes(c.id));
@@ -186,13 +226,33 @@ export async function residentDetail(deps: { db: Db; now(): Date }, property: Pr
     contactProblems: who.contactProblems,
     leases: leases.map((m) => leaseView(m, names, who.customerIds)),
     registrations: registrations.map((g) => registrationView(g, names, property.timeZone)),
-    keys: keys.map((k) => ({ keyId: k.id, key: MASK, current: k.current, issuedAt: k.created_at.toISOString(), revokedAt: k.revoked_at?.toISOString() ?? null, rule: k.rule })),
+    keys: keys.map((k) => ({
+      keyId: k.id,
+      key: MASK,
+      current: k.current,
+      issuedAt: k.created_at.toISOString(),
+      revokedAt: k.revoked_at?.toISOString() ?? null,
+      rule: k.rule,
+    })),
     blocks: blocks.map((b) => ({
-      blockId: b.id, startsAt: b.starts_at.toISOString(), message: b.message, createdBy: b.created_by, createdAt: b.created_at.toISOString(),
-      liftedAt: b.lifted_at?.toISOString() ?? null, liftedBy: b.lifted_by,
+      blockId: b.id,
+      startsAt: b.starts_at.toISOString(),
+      message: b.message,
+      createdBy: b.created_by,
+      createdAt: b.created_at.toISOString(),
+      liftedAt: b.lifted_at?.toISOString() ?? null,
+      liftedBy: b.lifted_by,
     })),
     notifications,
-    audit: audit.map((a) => ({ at: a.at.toISOString(), actor: a.actor, action: a.action, rule: a.rule, leaseId: a.lease_id, runId: a.run_id, details: a.details })),
+    audit: audit.map((a) => ({
+      at: a.at.toISOString(),
+      actor: a.actor,
+      action: a.action,
+      rule: a.rule,
+      leaseId: a.lease_id,
+      runId: a.run_id,
+      details: a.details,
+    })),
     explanation: await explainResident(deps, customerId, property.id),
   };
 }

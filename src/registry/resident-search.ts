@@ -66,7 +66,10 @@ export function likeLiteral(s: string): string {
 
 /** The words of a name fragment: "Smith, Jo" → ["smith", "jo"] (folded by the database). */
 function nameWords(q: string): string[] {
-  return q.split(/[\s,]+/).filter(Boolean).slice(0, 5);
+  return q
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .slice(0, 5);
 }
 
 /** Which residents a search may return, found through an index before anything else is read. */
@@ -82,7 +85,10 @@ const foldedName = (alias: string) => sql`pebbles_fold(${sql.ref(`${alias}.first
 
 function nameMatches(alias: string, words: string[]): RawBuilder<boolean> {
   if (words.length === 0) return sql`false`;
-  return sql`(${sql.join(words.map((w) => sql`${foldedName(alias)} like '%' || pebbles_fold(${likeLiteral(w)}) || '%'`), sql` and `)})`;
+  return sql`(${sql.join(
+    words.map((w) => sql`${foldedName(alias)} like '%' || pebbles_fold(${likeLiteral(w)}) || '%'`),
+    sql` and `,
+  )})`;
 }
 
 /**
@@ -136,12 +142,18 @@ export function residentsWithProblems(propertyDbId: number, candidates?: Candida
 /** The SQL condition for a problem, over the columns residentsWithProblems() selects. */
 export function problemCondition(problem: ResidentProblem): RawBuilder<boolean> {
   switch (problem) {
-    case 'unreachable': return sql`(not has_email and not has_mobile)`;
-    case 'contact': return sql`cardinality(contact_problems) > 0`;
-    case 'notification-failed': return sql`notification_failed`;
-    case 'blocked': return sql`state = 'blocked'`;
-    case 'no-key': return sql`(state in ('active', 'blocked') and not has_key)`;
-    case 'lease-trouble': return sql`lease_trouble`;
+    case 'unreachable':
+      return sql`(not has_email and not has_mobile)`;
+    case 'contact':
+      return sql`cardinality(contact_problems) > 0`;
+    case 'notification-failed':
+      return sql`notification_failed`;
+    case 'blocked':
+      return sql`state = 'blocked'`;
+    case 'no-key':
+      return sql`(state in ('active', 'blocked') and not has_key)`;
+    case 'lease-trouble':
+      return sql`lease_trouble`;
   }
 }
 
@@ -208,7 +220,9 @@ export async function searchResidents(db: Db, property: { id: number; accountId:
 }
 
 async function countOnly(db: Db, property: { id: number; accountId: number }, s: ResidentSearch): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select count(*) as n from (${residentsWithProblems(property.id, candidatesOf(property.accountId, s.q))}) x ${searchFilter(s)}`.execute(db);
+  const { rows } = await sql<{
+    n: number;
+  }>`select count(*) as n from (${residentsWithProblems(property.id, candidatesOf(property.accountId, s.q))}) x ${searchFilter(s)}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
@@ -235,11 +249,17 @@ function toRow(r: Row, timeZone: string): ResidentRow {
 /** The same definitions as problemCondition(), on a row already read. */
 function hasProblem(r: Row, p: ResidentProblem): boolean {
   switch (p) {
-    case 'unreachable': return !r.has_email && !r.has_mobile;
-    case 'contact': return r.contact_problems.length > 0;
-    case 'notification-failed': return r.notification_failed;
-    case 'blocked': return r.state === 'blocked';
-    case 'no-key': return (r.state === 'active' || r.state === 'blocked') && !r.has_key;
-    case 'lease-trouble': return r.lease_trouble;
+    case 'unreachable':
+      return !r.has_email && !r.has_mobile;
+    case 'contact':
+      return r.contact_problems.length > 0;
+    case 'notification-failed':
+      return r.notification_failed;
+    case 'blocked':
+      return r.state === 'blocked';
+    case 'no-key':
+      return (r.state === 'active' || r.state === 'blocked') && !r.has_key;
+    case 'lease-trouble':
+      return r.lease_trouble;
   }
 }

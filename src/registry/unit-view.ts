@@ -29,7 +29,10 @@ export async function unitView(db: Db, property: PropertySettings, number: strin
   if (building !== undefined) q = q.where('building', '=', building);
   const units = await q.orderBy('id').limit(10).execute();
   if (units.length === 0) {
-    throw new UserError(`no unit ${number}${building !== undefined ? ` in building ${building}` : ''} at property ${property.entrataId}`, { code: 'unit-not-found', category: 'not-found' });
+    throw new UserError(`no unit ${number}${building !== undefined ? ` in building ${building}` : ''} at property ${property.entrataId}`, {
+      code: 'unit-not-found',
+      category: 'not-found',
+    });
   }
   if (units.length > 1) {
     const buildings = units.map((u) => u.building ?? '(none)').join(', ');
@@ -60,7 +63,8 @@ export async function unitView(db: Db, property: PropertySettings, number: strin
   for (const g of shown) residents.set(g.customer_id, { customerId: g.customer_id, firstName: g.first_name, lastName: g.last_name, registered: true });
   for (const m of mirror) {
     for (const c of (m.data as SnapshotLease).customers) {
-      if (!residents.has(c.id) && (c.type === 'primary' || c.type === 'co-applicant')) residents.set(c.id, { customerId: c.id, firstName: c.firstName, lastName: c.lastName, registered: false });
+      if (!residents.has(c.id) && (c.type === 'primary' || c.type === 'co-applicant'))
+        residents.set(c.id, { customerId: c.id, firstName: c.firstName, lastName: c.lastName, registered: false });
     }
   }
   return {
@@ -70,8 +74,15 @@ export async function unitView(db: Db, property: PropertySettings, number: strin
     spaces: unit.spaces,
     missingSince: unit.missing_since?.toISOString() ?? null,
     removedAt: unit.removed_at?.toISOString() ?? null,
-    registrations: shown.map((g) => ({ ...registrationView(g, names, property.timeZone), customerId: g.customer_id, firstName: g.first_name, lastName: g.last_name })),
-    residents: [...residents.values()].sort((a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName) || a.customerId.localeCompare(b.customerId)),
+    registrations: shown.map((g) => ({
+      ...registrationView(g, names, property.timeZone),
+      customerId: g.customer_id,
+      firstName: g.first_name,
+      lastName: g.last_name,
+    })),
+    residents: [...residents.values()].sort(
+      (a, b) => a.lastName.localeCompare(b.lastName) || a.firstName.localeCompare(b.firstName) || a.customerId.localeCompare(b.customerId),
+    ),
     leases: mirror.map((m) => leaseView(m, names)),
   };
 }

@@ -31,29 +31,55 @@ export interface UpcomingChange {
 type Row = Awaited<ReturnType<typeof registrationsDue>>[number];
 
 function registrationsDue(db: Db, propertyDbId: number, from: Date, until: Date) {
-  return db.selectFrom('registration as g')
+  return db
+    .selectFrom('registration as g')
     .innerJoin('resident as r', 'r.id', 'g.resident_id')
-    .select(['g.id', 'g.resident_id', 'g.state', 'g.unit_entrata_id', 'g.space_ids', 'g.lease_ids', 'g.access_start', 'g.access_end', 'r.customer_id', 'r.first_name', 'r.last_name'])
+    .select([
+      'g.id',
+      'g.resident_id',
+      'g.state',
+      'g.unit_entrata_id',
+      'g.space_ids',
+      'g.lease_ids',
+      'g.access_start',
+      'g.access_end',
+      'r.customer_id',
+      'r.first_name',
+      'r.last_name',
+    ])
     .where('g.property_id', '=', propertyDbId)
-    .where((eb) => eb.or([
-      eb.and([eb('g.state', '=', 'pending'), eb('g.access_start', '>=', from), eb('g.access_start', '<', until)]),
-      // access_end is the first instant without access: a move-out on the horizon's last day ends at `until`.
-      eb.and([eb('g.state', 'in', ['active', 'blocked']), eb('g.access_end', '>=', from), eb('g.access_end', '<=', until)]),
-    ]))
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('g.state', '=', 'pending'), eb('g.access_start', '>=', from), eb('g.access_start', '<', until)]),
+        // access_end is the first instant without access: a move-out on the horizon's last day ends at `until`.
+        eb.and([eb('g.state', 'in', ['active', 'blocked']), eb('g.access_end', '>=', from), eb('g.access_end', '<=', until)]),
+      ]),
+    )
     .execute();
 }
 
 async function leasesOf(db: Db, propertyDbId: number, ids: readonly string[]): Promise<Map<string, SnapshotLease>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('lease_mirror').select(['lease_id', 'data']).where('property_id', '=', propertyDbId).where('lease_id', 'in', [...new Set(ids)]).execute();
+  const rows = await db
+    .selectFrom('lease_mirror')
+    .select(['lease_id', 'data'])
+    .where('property_id', '=', propertyDbId)
+    .where('lease_id', 'in', [...new Set(ids)])
+    .execute();
   return new Map(rows.map((r) => [r.lease_id, r.data as SnapshotLease]));
 }
 
 /** The units each resident lives in now at the property (a transfer's old side). */
 async function liveUnits(db: Db, propertyDbId: number, residentIds: readonly number[]): Promise<Map<number, { unit: string; spaces: string[] }>> {
   if (residentIds.length === 0) return new Map();
-  const rows = await db.selectFrom('registration').select(['resident_id', 'unit_entrata_id', 'space_ids'])
-    .where('property_id', '=', propertyDbId).where('state', 'in', ['active', 'blocked']).where('resident_id', 'in', [...new Set(residentIds)]).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('registration')
+    .select(['resident_id', 'unit_entrata_id', 'space_ids'])
+    .where('property_id', '=', propertyDbId)
+    .where('state', 'in', ['active', 'blocked'])
+    .where('resident_id', 'in', [...new Set(residentIds)])
+    .orderBy('id')
+    .execute();
   return new Map(rows.map((r) => [r.resident_id, { unit: r.unit_entrata_id, spaces: r.space_ids }]));
 }
 
@@ -67,11 +93,20 @@ const isTransferLease = (l: SnapshotLease | undefined) => !!l && (l.isTransfer |
 export async function upcomingChanges(db: Db, p: PropertySettings, now: Date, days: number): Promise<UpcomingChange[]> {
   const until = new Date(startOfLocalDay(addDays(localDateOf(now.getTime(), p.timeZone), days + 1), p.timeZone));
   const rows = await registrationsDue(db, p.id, now, until);
-  const leases = await leasesOf(db, p.id, rows.flatMap((r) => r.lease_ids));
+  const leases = await leasesOf(
+    db,
+    p.id,
+    rows.flatMap((r) => r.lease_ids),
+  );
   const pending = rows.filter((r) => r.state === 'pending');
-  const live = await liveUnits(db, p.id, pending.map((r) => r.resident_id));
+  const live = await liveUnits(
+    db,
+    p.id,
+    pending.map((r) => r.resident_id),
+  );
   const names = await namesAt(db, p);
-  const describe = (unit: string, spaces: readonly string[]) => names.describe({ propertyId: asPropertyId(p.entrataId), unitId: asUnitId(unit), spaceIds: spaces as never });
+  const describe = (unit: string, spaces: readonly string[]) =>
+    names.describe({ propertyId: asPropertyId(p.entrataId), unitId: asUnitId(unit), spaceIds: spaces as never });
   const nameOf = (r: Row) => `${r.first_name} ${r.last_name}`.trim() || `customer ${r.customer_id}`;
   const customerOf = (r: Row, l: SnapshotLease | undefined) => l?.customers.find((c) => c.id === r.customer_id);
 
@@ -88,8 +123,16 @@ export async function upcomingChanges(db: Db, p: PropertySettings, now: Date, da
     const fromPlace = transfer && from ? describe(from.unit, from.spaces) : null;
     if (transfer) transferring.add(r.resident_id);
     out.push({
-      kind: transfer ? 'transfer' : 'move-in', customerId: r.customer_id, name: nameOf(r), unitId: r.unit_entrata_id, place, fromPlace, leaseIds: r.lease_ids,
-      at: isoInZone(at, p.timeZone)!, day, entrataDate: customerOf(r, lease)?.moveIn ?? lease?.moveIn ?? null,
+      kind: transfer ? 'transfer' : 'move-in',
+      customerId: r.customer_id,
+      name: nameOf(r),
+      unitId: r.unit_entrata_id,
+      place,
+      fromPlace,
+      leaseIds: r.lease_ids,
+      at: isoInZone(at, p.timeZone)!,
+      day,
+      entrataDate: customerOf(r, lease)?.moveIn ?? lease?.moveIn ?? null,
       says: transfer
         ? fromPlace
           ? `${nameOf(r)} moves from ${fromPlace} to ${place}: Wi-Fi access there starts ${day} and ends in the old unit`
@@ -106,8 +149,16 @@ export async function upcomingChanges(db: Db, p: PropertySettings, now: Date, da
     const c = customerOf(r, lease);
     const place = describe(r.unit_entrata_id, r.space_ids);
     out.push({
-      kind: 'move-out', customerId: r.customer_id, name: nameOf(r), unitId: r.unit_entrata_id, place, fromPlace: null, leaseIds: r.lease_ids,
-      at: isoInZone(at, p.timeZone)!, day, entrataDate: c?.moveOut ?? lease?.moveOut ?? lease?.leaseEnd ?? null,
+      kind: 'move-out',
+      customerId: r.customer_id,
+      name: nameOf(r),
+      unitId: r.unit_entrata_id,
+      place,
+      fromPlace: null,
+      leaseIds: r.lease_ids,
+      at: isoInZone(at, p.timeZone)!,
+      day,
+      entrataDate: c?.moveOut ?? lease?.moveOut ?? lease?.leaseEnd ?? null,
       says: `${nameOf(r)} moves out of ${place}: Wi-Fi access ends after ${day} and the key stops working`,
     });
   }

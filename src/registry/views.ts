@@ -40,9 +40,23 @@ export async function residentsOf(db: Db, propertyDbId: number, timeZone: string
     .innerJoin('resident as p', 'p.id', 'r.resident_id')
     .leftJoin('unit as u', (j) => j.onRef('u.property_id', '=', 'r.property_id').onRef('u.entrata_id', '=', 'r.unit_entrata_id'))
     .select([
-      'p.id as resident_id', 'p.customer_id', 'p.first_name', 'p.last_name', 'p.email', 'p.mobile', 'p.contact_problems',
-      'r.id', 'r.state', 'r.unit_entrata_id', 'r.space_ids', 'r.access_start', 'r.access_end', 'r.ended_at',
-      'u.number as unit_number', 'u.building', 'u.spaces',
+      'p.id as resident_id',
+      'p.customer_id',
+      'p.first_name',
+      'p.last_name',
+      'p.email',
+      'p.mobile',
+      'p.contact_problems',
+      'r.id',
+      'r.state',
+      'r.unit_entrata_id',
+      'r.space_ids',
+      'r.access_start',
+      'r.access_end',
+      'r.ended_at',
+      'u.number as unit_number',
+      'u.building',
+      'u.spaces',
     ])
     .where('r.property_id', '=', propertyDbId)
     .execute();

@@ -17,8 +17,19 @@ const READ = ['GET', 'POST'];
 
 // Criteria keys that can travel as JSON (the `where` function cannot).
 const CRITERIA_KEYS = [
-  'propertyId', 'status', 'customerType', 'occupancy', 'spaceConfiguration', 'multiSpace', 'transfer',
-  'crossPropertyTransfer', 'transferredAway', 'renewed', 'roommateMoveOut', 'withContacts', 'includeDropped',
+  'propertyId',
+  'status',
+  'customerType',
+  'occupancy',
+  'spaceConfiguration',
+  'multiSpace',
+  'transfer',
+  'crossPropertyTransfer',
+  'transferredAway',
+  'renewed',
+  'roommateMoveOut',
+  'withContacts',
+  'includeDropped',
 ] as const;
 
 const routes: { methods: string[]; pattern: RegExp; handle: Handler }[] = [

@@ -26,8 +26,7 @@ export const rpcErrors = {
     new RpcError(304, `Invalid version ${version} for ${method}; allowed: ${allowed.join(', ')}.`),
   invalidParam: (message: string) => new RpcError(305, message),
   requiredParam: (name: string) => new RpcError(306, `${name} is required.`),
-  invalidPage: (pageNo: string, lastPage: number) =>
-    new RpcError(307, `Invalid page_no ${pageNo}: value must be between 1 and ${lastPage}.`),
+  invalidPage: (pageNo: string, lastPage: number) => new RpcError(307, `Invalid page_no ${pageNo}: value must be between 1 and ${lastPage}.`),
   invalidPerPage: (perPage: string) => new RpcError(307, `Invalid per_page ${perPage}: value must be between 5 and 1000.`),
   agreementRequired: () => new RpcError(420, 'API agreement required.', 200),
   rateLimited: () => new RpcError(429, 'Too Many Requests: rate limit exceeded.', 429),

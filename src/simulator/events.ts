@@ -73,15 +73,7 @@ export class Events {
    * Transfer to another unit of the same or another property: a new linked lease (parentLeaseId,
    * interval type Transfer) from the move day, the old lease on Notice until that day (docs/entrata.md §3.5).
    */
-  transfer(input: {
-    leaseId?: Id;
-    customerId?: Id;
-    toUnitId?: Id;
-    toSpaceIds?: Id[];
-    moveInDate?: string;
-    endDate?: string;
-    customerIds?: Id[];
-  }): EventResult {
+  transfer(input: { leaseId?: Id; customerId?: Id; toUnitId?: Id; toSpaceIds?: Id[]; moveInDate?: string; endDate?: string; customerIds?: Id[] }): EventResult {
     const { portfolio, today } = this.state;
     const from = input.leaseId !== undefined ? this.lease(input.leaseId) : this.openLeaseOf(String(input.customerId ?? ''));
     const date = optionalDate(input.moveInDate, 'moveInDate') ?? today + 14;
@@ -262,7 +254,9 @@ export class Events {
 
   /** The first space of the unit no open lease holds on that day, else the first space. */
   private freeSpace(unit: SimUnit, day: Day): string {
-    const leases = (this.state.portfolio.leasesByProperty.get(unit.propertyId) ?? []).filter((l) => l.unitId === unit.id && l.stage !== 'cancelled' && !l.forcedPast);
+    const leases = (this.state.portfolio.leasesByProperty.get(unit.propertyId) ?? []).filter(
+      (l) => l.unitId === unit.id && l.stage !== 'cancelled' && !l.forcedPast,
+    );
     const busy = (spaceId: string) =>
       leases.some((l) => l.spaceIds.includes(spaceId) && l.moveIn <= day && (l.moveOut ?? l.intervals[l.intervals.length - 1]!.end) >= day);
     return (unit.spaces.find((s) => !busy(s.id)) ?? unit.spaces[0]!).id;

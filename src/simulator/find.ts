@@ -49,8 +49,13 @@ export function findLeases(portfolio: Portfolio, today: Day, criteria: LeaseCrit
     }
     if (criteria.transferredAway !== undefined && (lease.transferLeaseId !== null) !== criteria.transferredAway) continue;
     if (criteria.renewed !== undefined && (lease.subStatus === 'Renewed') !== criteria.renewed) continue;
-    if (criteria.roommateMoveOut !== undefined && lease.customers.some((c) => c.type === 'Co-Applicant' && c.moveOut !== null) !== criteria.roommateMoveOut) continue;
-    if (criteria.withContacts !== undefined && lease.customers.some((c) => (portfolio.customerById.get(c.customerId)?.contacts.length ?? 0) > 0) !== criteria.withContacts) continue;
+    if (criteria.roommateMoveOut !== undefined && lease.customers.some((c) => c.type === 'Co-Applicant' && c.moveOut !== null) !== criteria.roommateMoveOut)
+      continue;
+    if (
+      criteria.withContacts !== undefined &&
+      lease.customers.some((c) => (portfolio.customerById.get(c.customerId)?.contacts.length ?? 0) > 0) !== criteria.withContacts
+    )
+      continue;
     if (criteria.where && !criteria.where(lease, status)) continue;
     found.push(lease);
   }

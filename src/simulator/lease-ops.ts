@@ -1,16 +1,7 @@
 // Lease-level operations shared by the generator and the scripted events, so a transfer or renewal
 // made at generation time has exactly the shape of one scripted later.
 import { ymdOf, addMonths, type Day } from './dates.ts';
-import {
-  nextId,
-  type IntervalType,
-  type Portfolio,
-  type SimInterval,
-  type SimLease,
-  type SimLeaseCustomer,
-  type SimProperty,
-  type SimUnit,
-} from './model.ts';
+import { nextId, type IntervalType, type Portfolio, type SimInterval, type SimLease, type SimLeaseCustomer, type SimProperty, type SimUnit } from './model.ts';
 import { activeInterval } from './status.ts';
 
 export interface Stamp {
@@ -28,14 +19,7 @@ export function leaseTermLabel(start: Day, end: Day, type: IntervalType, student
   return type === 'Transfer' ? `Transfer ${base}` : base;
 }
 
-export function makeInterval(
-  portfolio: Portfolio,
-  type: IntervalType,
-  start: Day,
-  end: Day,
-  student: boolean,
-  stamp: Stamp,
-): SimInterval {
+export function makeInterval(portfolio: Portfolio, type: IntervalType, start: Day, end: Day, student: boolean, stamp: Stamp): SimInterval {
   return {
     id: nextId(portfolio.ids, 'interval'),
     type,
@@ -72,7 +56,9 @@ export function createLease(portfolio: Portfolio, property: SimProperty, spec: L
     unitId: spec.unit.id,
     spaceIds: spec.spaceIds,
     occupancy: property.type,
-    spaceConfiguration: spec.spaceConfiguration ?? (student ? (spec.spaceIds.length > 1 && spec.spaceIds.length === spec.unit.spaces.length ? 'Shared' : 'Private') : 'Conventional'),
+    spaceConfiguration:
+      spec.spaceConfiguration ??
+      (student ? (spec.spaceIds.length > 1 && spec.spaceIds.length === spec.unit.spaces.length ? 'Shared' : 'Private') : 'Conventional'),
     stage: spec.stage,
     forcedPast: false,
     moveIn: spec.moveIn,

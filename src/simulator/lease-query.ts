@@ -54,7 +54,13 @@ export function matchLeases(portfolio: Portfolio, filter: LeaseFilter, today: Da
   const property = portfolio.propertyById.get(filter.propertyId);
   if (!property) throw rpcErrors.invalidParam(`Invalid propertyId ${filter.propertyId}: no such property for this API user.`);
   const buildingIds = filter.buildingName === null ? null : new Set(property.buildings.filter((b) => b.name === filter.buildingName).map((b) => b.id));
-  const source = filter.leaseIds === null ? portfolio.leasesByProperty.get(property.id) ?? [] : [...filter.leaseIds].map((id) => portfolio.leaseById.get(id)).filter((l) => l !== undefined).sort((a, b) => Number(a.id) - Number(b.id));
+  const source =
+    filter.leaseIds === null
+      ? (portfolio.leasesByProperty.get(property.id) ?? [])
+      : [...filter.leaseIds]
+          .map((id) => portfolio.leaseById.get(id))
+          .filter((l) => l !== undefined)
+          .sort((a, b) => Number(a.id) - Number(b.id));
   const matches: SimLease[] = [];
   for (const lease of source) {
     if (lease.dropped || lease.propertyId !== property.id) continue;
@@ -68,7 +74,12 @@ export function matchLeases(portfolio: Portfolio, filter: LeaseFilter, today: Da
       const unit = portfolio.unitById.get(lease.unitId);
       if (!unit) continue;
       if (buildingIds !== null && !buildingIds.has(unit.buildingId)) continue;
-      if (filter.unitNumber !== null && unit.number !== filter.unitNumber && !unit.spaces.some((s) => lease.spaceIds.includes(s.id) && s.label === filter.unitNumber)) continue;
+      if (
+        filter.unitNumber !== null &&
+        unit.number !== filter.unitNumber &&
+        !unit.spaces.some((s) => lease.spaceIds.includes(s.id) && s.label === filter.unitNumber)
+      )
+        continue;
     }
     matches.push(lease);
   }

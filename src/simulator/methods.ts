@@ -35,8 +35,25 @@ interface MethodDef {
 
 /** Every service of the gateway (docs/entrata.md §1.1); the simulator implements methods on a few of them. */
 export const SERVICES = new Set([
-  'applications', 'arcodes', 'arpayments', 'artransactions', 'communications', 'customers', 'financial', 'leads', 'leases',
-  'leasingcenter', 'maintenance', 'pricing', 'properties', 'propertyunits', 'status', 'vendors', 'appinfo', 'queue', 'reports',
+  'applications',
+  'arcodes',
+  'arpayments',
+  'artransactions',
+  'communications',
+  'customers',
+  'financial',
+  'leads',
+  'leases',
+  'leasingcenter',
+  'maintenance',
+  'pricing',
+  'properties',
+  'propertyunits',
+  'status',
+  'vendors',
+  'appinfo',
+  'queue',
+  'reports',
 ]);
 
 function getLeases(ctx: RenderContext, call: MethodCall): MethodAnswer {
@@ -65,7 +82,12 @@ export const METHODS: Record<string, MethodDef> = {
     handle: () => ({ result: { status: 'Success', message: 'API service is available and running.' } }),
   },
   getProperties: { service: 'properties', versions: ['r1'], defaultVersion: 'r1', handle: (ctx, call) => ({ result: renderProperties(ctx, call.params) }) },
-  getPropertyUnits: { service: 'propertyunits', versions: ['r1'], defaultVersion: 'r1', handle: (ctx, call) => ({ result: renderPropertyUnits(ctx, call.params) }) },
+  getPropertyUnits: {
+    service: 'propertyunits',
+    versions: ['r1'],
+    defaultVersion: 'r1',
+    handle: (ctx, call) => ({ result: renderPropertyUnits(ctx, call.params) }),
+  },
   getLeasePickList: { service: 'leases', versions: ['r1'], defaultVersion: 'r1', handle: (ctx) => ({ result: renderLeasePickList(ctx) }) },
   getLeases: { service: 'leases', versions: ['r1', 'r2'], defaultVersion: 'r1', handle: getLeases },
   getCustomers: { service: 'customers', versions: ['r1'], defaultVersion: 'r1', handle: (ctx, call) => ({ result: renderCustomers(ctx, call.params) }) },

@@ -16,7 +16,12 @@ export function csv(params: Params, name: string): string[] | null {
   const value = params[name];
   if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter((v) => v !== '');
   const raw = text(params, name);
-  return raw === null ? null : raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return raw === null
+    ? null
+    : raw
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
 }
 
 export function flag(params: Params, name: string): boolean {

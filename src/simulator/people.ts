@@ -20,7 +20,13 @@ function usNumber(rng: Rng): string {
   return `+1 ${area} 555 ${line}`;
 }
 
-const US_STYLES = [['plain', 60], ['parens', 15], ['dashes', 15], ['dots', 5], ['e164ish', 5]] as const;
+const US_STYLES = [
+  ['plain', 60],
+  ['parens', 15],
+  ['dashes', 15],
+  ['dots', 5],
+  ['e164ish', 5],
+] as const;
 
 // Ofcom's drama range (07700 900xxx) and a few of ACMA's fictitious Australian mobiles.
 function internationalPhone(rng: Rng): SimPhone {
@@ -35,7 +41,12 @@ function makePhones(rng: Rng): SimPhone[] {
   const roll = rng.next();
   if (roll < 0.03) return [internationalPhone(rng)];
   if (roll < 0.06) return [{ number: rng.pick(INVALID_NUMBERS), type: 'mobile', countryCode: 1 }];
-  const type = rng.weighted<SimPhone['type']>([['mobile', 75], ['personal', 12], ['work', 8], ['home', 5]]);
+  const type = rng.weighted<SimPhone['type']>([
+    ['mobile', 75],
+    ['personal', 12],
+    ['work', 8],
+    ['home', 5],
+  ]);
   const phones: SimPhone[] = [{ number: usNumber(rng), type, countryCode: 1 }];
   if (rng.chance(0.1)) phones.push({ number: usNumber(rng), type: type === 'work' ? 'mobile' : 'work', countryCode: 1 });
   return phones;
@@ -43,7 +54,12 @@ function makePhones(rng: Rng): SimPhone[] {
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
-const EMAIL_STYLES = [['dotted', 40], ['numbered', 30], ['initial', 20], ['underscore', 10]] as const;
+const EMAIL_STYLES = [
+  ['dotted', 40],
+  ['numbered', 30],
+  ['initial', 20],
+  ['underscore', 10],
+] as const;
 
 function makeEmail(rng: Rng, firstName: string, lastName: string): string | null {
   if (rng.chance(0.2)) return null;
@@ -52,10 +68,13 @@ function makeEmail(rng: Rng, firstName: string, lastName: string): string | null
   const last = slug(lastName);
   const style = rng.weighted(EMAIL_STYLES);
   const local =
-    style === 'dotted' ? `${first}.${last}` :
-    style === 'numbered' ? `${first}.${last}${rng.int(1, 99)}` :
-    style === 'initial' ? `${first.charAt(0)}${last}` :
-    `${first}_${last}${rng.int(10, 99)}`;
+    style === 'dotted'
+      ? `${first}.${last}`
+      : style === 'numbered'
+        ? `${first}.${last}${rng.int(1, 99)}`
+        : style === 'initial'
+          ? `${first.charAt(0)}${last}`
+          : `${first}_${last}${rng.int(10, 99)}`;
   // A few addresses mistyped by staff: the client should flag, not crash.
   if (rng.chance(0.02)) return rng.pick([`${local}@`, `${local} at ${domain}`, `${local}@${domain.replace('.', '')}`]);
   return `${local}@${domain}`;

@@ -52,13 +52,26 @@ export function buildProperty(rng: Rng, index: number, unitCount: number, ids: L
     let plan: SimFloorPlan;
     let spaceCount: number;
     if (type === 'Student') {
-      spaceCount = rng.weighted([[1, 10], [2, 30], [3, 20], [4, 40]]);
+      spaceCount = rng.weighted([
+        [1, 10],
+        [2, 30],
+        [3, 20],
+        [4, 40],
+      ]);
       plan = property.floorPlans[spaceCount - 1]!;
     } else {
       spaceCount = 1;
       plan = rng.weighted(property.floorPlans.map((p, i) => [p, [35, 45, 20][i]!] as const));
     }
-    const unit: SimUnit = { id: String(ids.unit++), propertyId: property.id, buildingId: building.id, number, floorPlanId: plan.id, spaces: [], deleted: false };
+    const unit: SimUnit = {
+      id: String(ids.unit++),
+      propertyId: property.id,
+      buildingId: building.id,
+      number,
+      floorPlanId: plan.id,
+      spaces: [],
+      deleted: false,
+    };
     for (let s = 0; s < spaceCount; s++) {
       const label = type === 'Student' ? `${number}-${SPACE_LETTERS[s]}` : number;
       unit.spaces.push({ id: String(ids.space++), label });

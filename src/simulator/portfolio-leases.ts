@@ -41,7 +41,14 @@ export class LeaseWriter {
         this.conventionalUnit(unit);
         continue;
       }
-      const mode = unit.spaces.length === 1 ? 'bed' : this.rng.weighted<'bed' | 'group' | 'conventional'>([['bed', 70], ['group', 22], ['conventional', 8]]);
+      const mode =
+        unit.spaces.length === 1
+          ? 'bed'
+          : this.rng.weighted<'bed' | 'group' | 'conventional'>([
+              ['bed', 70],
+              ['group', 22],
+              ['conventional', 8],
+            ]);
       if (mode === 'bed') this.bedUnit(unit);
       else if (mode === 'group') this.groupUnit(unit);
       else this.conventionalUnit(unit);
@@ -119,7 +126,11 @@ export class LeaseWriter {
   }
 
   private nextStage(): SimLease['stage'] {
-    return this.rng.weighted<SimLease['stage']>([['signed', 85], ['applicant', 10], ['cancelled', 5]]);
+    return this.rng.weighted<SimLease['stage']>([
+      ['signed', 85],
+      ['applicant', 10],
+      ['cancelled', 5],
+    ]);
   }
 
   private bedCustomers(): SimLeaseCustomer[] {

@@ -55,7 +55,10 @@ export function createRng(seed: string | number): Rng {
   let d = init();
   const next = (): number => {
     // sfc32: fast, 128-bit state, passes PractRand far beyond what a portfolio draws.
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     let t = (a + b) | 0;
     a = b ^ (b >>> 9);
     b = (c + (c << 3)) | 0;

@@ -39,7 +39,8 @@ export function renderLeaseR1(ctx: RenderContext, lease: SimLease): Json {
     const moveOut = customerMoveOut(tidy, lease, link);
     if (moveOut !== null) node.moveOutDate = usOf(moveOut);
     const phone = person.phones[0];
-    if (phone) node.phone = { phoneType: phone.type.charAt(0).toUpperCase() + phone.type.slice(1), phoneNumber: phone.number, countryCode: String(phone.countryCode) };
+    if (phone)
+      node.phone = { phoneType: phone.type.charAt(0).toUpperCase() + phone.type.slice(1), phoneNumber: phone.number, countryCode: String(phone.countryCode) };
     // r1 puts the e-mail in the address block, which XML-to-JSON leaves as a bare object.
     if (person.email) node.addresses = { address: wire.list([{ addressType: 'Primary', email: person.email }], true) };
     return node;

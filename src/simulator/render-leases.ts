@@ -56,7 +56,14 @@ function renderCustomer(ctx: RenderContext, lease: SimLease, link: SimLeaseCusto
   }
   const home = homeAddress(person);
   if (home) {
-    const address = { addressType: 'Primary', streetLine: home.street, city: home.city, state: home.state, postalCode: home.postalCode, countryName: 'United States' };
+    const address = {
+      addressType: 'Primary',
+      streetLine: home.street,
+      city: home.city,
+      state: home.state,
+      postalCode: home.postalCode,
+      countryName: 'United States',
+    };
     node.addresses = { address: wire.list([address], collapse) };
   }
   if (person.contacts.length > 0) {
@@ -138,12 +145,22 @@ export function renderLeaseR2(ctx: RenderContext, lease: SimLease): Json {
     if (label) node.parentUnitNumberCache = label;
   }
   if (lease.intervals.length > 1) node.originalLeaseStartDate = usOf(lease.intervals[0]!.start);
-  node.customers = { customer: wire.list(lease.customers.map((c) => renderCustomer(ctx, lease, c, collapse)), collapse) };
+  node.customers = {
+    customer: wire.list(
+      lease.customers.map((c) => renderCustomer(ctx, lease, c, collapse)),
+      collapse,
+    ),
+  };
   node.unitId = lease.unitId;
   const spaces = spaceLabels(portfolio, lease).map((s) => ({ unitSpaceId: wire.num(s.id), unitSpace: s.label }));
   node.unitSpaces = { unitSpace: wire.list(spaces, collapse) };
   const intervals = ctx.includeHistory ? lease.intervals : [active];
-  node.leaseIntervals = { leaseInterval: wire.list(intervals.map((i) => renderInterval(ctx, lease, i, plan.id, collapse)), collapse) };
+  node.leaseIntervals = {
+    leaseInterval: wire.list(
+      intervals.map((i) => renderInterval(ctx, lease, i, plan.id, collapse)),
+      collapse,
+    ),
+  };
   const charge = {
     id: String(90_000_000 + (Number(active.id) % 10_000_000)),
     leaseIntervalId: active.id,

@@ -6,9 +6,17 @@ import type { RenderContext } from './render-context.ts';
 // Real ids from one client's event picklist (docs/entrata.md §2.6); the mix of numbers and strings is the
 // "picklists mix numeric and string ids" quirk of §4.3.
 const EVENT_TYPES = [
-  [63, 'Move In'], [64, 'Move Out'], [52, 'Unit Transfer'], [67, 'Unit Change'], [77, 'Occupant Remove'],
-  [85, 'Cancel Lease'], [203, 'Mid Lease Move In'], [206, 'Mid Lease Move Out'], [417, 'Individual Transfer'],
-  [23, 'Standard Notice'], [26, 'Lease Renewed'],
+  [63, 'Move In'],
+  [64, 'Move Out'],
+  [52, 'Unit Transfer'],
+  [67, 'Unit Change'],
+  [77, 'Occupant Remove'],
+  [85, 'Cancel Lease'],
+  [203, 'Mid Lease Move In'],
+  [206, 'Mid Lease Move Out'],
+  [417, 'Individual Transfer'],
+  [23, 'Standard Notice'],
+  [26, 'Lease Renewed'],
 ] as const;
 
 export function renderLeasePickList(ctx: RenderContext): Record<string, unknown> {

@@ -84,8 +84,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (!gateway && !legacy) return sendJson(res, 404, { error: `no route ${url.pathname}` });
     if (req.method !== 'POST') return sendJson(res, 405, { response: { error: { code: 405, message: 'Only POST is supported.' } } });
     const call: RpcCall = gateway
-      ? { style: 'gateway', subdomain: decodeURIComponent(gateway[1]!), service: gateway[2]!.toLowerCase(), headers: req.headers, query: url.searchParams, body }
-      : { style: 'legacy', subdomain: legacySubdomain(req.headers.host), service: legacy![1]!.toLowerCase(), headers: req.headers, query: url.searchParams, body };
+      ? {
+          style: 'gateway',
+          subdomain: decodeURIComponent(gateway[1]!),
+          service: gateway[2]!.toLowerCase(),
+          headers: req.headers,
+          query: url.searchParams,
+          body,
+        }
+      : {
+          style: 'legacy',
+          subdomain: legacySubdomain(req.headers.host),
+          service: legacy![1]!.toLowerCase(),
+          headers: req.headers,
+          query: url.searchParams,
+          body,
+        };
     const reply = handleRpc(state, call);
     await sleep(reply.delayMs);
     // A hung call stays open until the client aborts or stop() destroys the socket.

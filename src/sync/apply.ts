@@ -66,14 +66,26 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
   if (upserts.length > 0) {
     const rows = await trx
       .insertInto('resident')
-      .values(upserts.map((u) => ({
-        account_id: ctx.accountId, customer_id: u.customerId, first_name: u.firstName, last_name: u.lastName,
-        email: u.email, mobile: u.mobile, contact_problems: u.contactProblems, updated_at: ctx.now,
-      })))
+      .values(
+        upserts.map((u) => ({
+          account_id: ctx.accountId,
+          customer_id: u.customerId,
+          first_name: u.firstName,
+          last_name: u.lastName,
+          email: u.email,
+          mobile: u.mobile,
+          contact_problems: u.contactProblems,
+          updated_at: ctx.now,
+        })),
+      )
       .onConflict((oc) =>
         oc.columns(['account_id', 'customer_id']).doUpdateSet({
-          first_name: sql`excluded.first_name`, last_name: sql`excluded.last_name`, email: sql`excluded.email`,
-          mobile: sql`excluded.mobile`, contact_problems: sql`excluded.contact_problems`, updated_at: sql`excluded.updated_at`,
+          first_name: sql`excluded.first_name`,
+          last_name: sql`excluded.last_name`,
+          email: sql`excluded.email`,
+          mobile: sql`excluded.mobile`,
+          contact_problems: sql`excluded.contact_problems`,
+          updated_at: sql`excluded.updated_at`,
         }),
       )
       .returning(['id', 'customer_id'])
@@ -96,33 +108,60 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
     const r = before.get(id as Registration['id']);
     if (!r) throw new Error(`apply: registration ${id} is not in the registry state`);
     const row: RegRow = {
-      id: Number(r.id), resident_id: residentId(r.customerId), unit_entrata_id: r.unitId, space_ids: r.spaceIds, lease_ids: r.leaseIds,
-      state: r.state, access_start: iso(r.accessStart), access_end: iso(r.accessEnd), ended_at: null, rule: '',
+      id: Number(r.id),
+      resident_id: residentId(r.customerId),
+      unit_entrata_id: r.unitId,
+      space_ids: r.spaceIds,
+      lease_ids: r.leaseIds,
+      state: r.state,
+      access_start: iso(r.accessStart),
+      access_end: iso(r.accessEnd),
+      ended_at: null,
+      rule: '',
     };
     updates.set(id, row);
     return row;
   };
-  const endReg = (id: string, dueAt: number, rule: RuleId) => Object.assign(current(id), { state: 'ended', ended_at: iso(Math.min(dueAt, ctx.now.getTime())), rule });
+  const endReg = (id: string, dueAt: number, rule: RuleId) =>
+    Object.assign(current(id), { state: 'ended', ended_at: iso(Math.min(dueAt, ctx.now.getTime())), rule });
 
   for (const a of actions) {
     switch (a.kind) {
       case 'register':
         inserts.push({
-          id: null, resident_id: residentId(a.customerId), unit_entrata_id: a.unitId, space_ids: a.spaceIds, lease_ids: a.leaseIds,
-          state: a.state, access_start: iso(a.accessStart), access_end: iso(a.accessEnd), ended_at: null, rule: a.rule,
+          id: null,
+          resident_id: residentId(a.customerId),
+          unit_entrata_id: a.unitId,
+          space_ids: a.spaceIds,
+          lease_ids: a.leaseIds,
+          state: a.state,
+          access_start: iso(a.accessStart),
+          access_end: iso(a.accessEnd),
+          ended_at: null,
+          rule: a.rule,
         });
         break;
       case 'activate':
         Object.assign(current(a.registrationId), {
-          state: a.state, unit_entrata_id: a.unitId, space_ids: a.spaceIds, lease_ids: a.leaseIds,
-          access_start: iso(a.accessStart), access_end: iso(a.accessEnd), rule: a.rule,
+          state: a.state,
+          unit_entrata_id: a.unitId,
+          space_ids: a.spaceIds,
+          lease_ids: a.leaseIds,
+          access_start: iso(a.accessStart),
+          access_end: iso(a.accessEnd),
+          rule: a.rule,
         });
         break;
       case 'move-home-unit': {
         endReg(a.fromRegistrationId, a.dueAt, a.rule);
         const fields = {
-          state: a.state, unit_entrata_id: a.unitId, space_ids: a.spaceIds, lease_ids: a.leaseIds,
-          access_start: iso(a.accessStart), access_end: iso(a.accessEnd), rule: a.rule,
+          state: a.state,
+          unit_entrata_id: a.unitId,
+          space_ids: a.spaceIds,
+          lease_ids: a.leaseIds,
+          access_start: iso(a.accessStart),
+          access_end: iso(a.accessEnd),
+          rule: a.rule,
         };
         if (a.toRegistrationId) Object.assign(current(a.toRegistrationId), fields);
         else inserts.push({ id: null, resident_id: residentId(a.customerId), ended_at: null, ...fields });
@@ -183,13 +222,20 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
       .updateTable('psk')
       .set({ current: false, revoked_at: ctx.now })
       .where('current', '=', true)
-      .where((eb) => eb.or([
-        ...(revokes.length ? [eb('id', 'in', revokes)] : []),
-        ...(issuedFor.length ? [eb.and([eb('property_id', '=', ctx.propertyDbId), eb('resident_id', 'in', issuedFor)])] : []),
-      ]))
+      .where((eb) =>
+        eb.or([
+          ...(revokes.length ? [eb('id', 'in', revokes)] : []),
+          ...(issuedFor.length ? [eb.and([eb('property_id', '=', ctx.propertyDbId), eb('resident_id', 'in', issuedFor)])] : []),
+        ]),
+      )
       .execute();
   }
-  if (issues.length > 0) await insertKeys(trx, ctx, issues.map((a, i) => ({ residentId: issuedFor[i]!, rule: a.rule })));
+  if (issues.length > 0)
+    await insertKeys(
+      trx,
+      ctx,
+      issues.map((a, i) => ({ residentId: issuedFor[i]!, rule: a.rule })),
+    );
 
   // 4. Holds (S3).
   let holdId: number | null = null;
@@ -218,15 +264,22 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
   if (notices.length > 0) {
     await trx
       .insertInto('outbox')
-      .values(notices.map((n) => ({
-        property_id: ctx.propertyDbId, resident_id: residentId(n.customerId), rule: n.rule,
-        ...outboxNotice(
-          n.notification === 'welcome'
-            ? { kind: 'welcome', payload: { ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } }
-            : { kind: 'new-key', payload: { reason: 'new-property', ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } },
-        ),
-        created_by: actor, run_id: runId, created_at: ctx.now, not_before: ctx.now,
-      })))
+      .values(
+        notices.map((n) => ({
+          property_id: ctx.propertyDbId,
+          resident_id: residentId(n.customerId),
+          rule: n.rule,
+          ...outboxNotice(
+            n.notification === 'welcome'
+              ? { kind: 'welcome', payload: { ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } }
+              : { kind: 'new-key', payload: { reason: 'new-property', ssid: ctx.ssid, unitId: n.unitId, leaseId: n.leaseId } },
+          ),
+          created_by: actor,
+          run_id: runId,
+          created_at: ctx.now,
+          not_before: ctx.now,
+        })),
+      )
       .execute();
   }
 
@@ -234,14 +287,23 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
   if (actions.length > 0) {
     await trx
       .insertInto('audit_event')
-      .values(actions.map((a) => {
-        const resident = 'customerId' in a ? residentId(a.customerId) : null;
-        const { kind, rule, propertyId: _p, ...details } = a as Action & { propertyId: string };
-        return {
-          at: ctx.now, property_id: ctx.propertyDbId, resident_id: resident, actor, run_id: runId, action: kind, rule,
-          lease_id: 'leaseId' in a ? a.leaseId : null, details: JSON.stringify(details),
-        };
-      }))
+      .values(
+        actions.map((a) => {
+          const resident = 'customerId' in a ? residentId(a.customerId) : null;
+          const { kind, rule, propertyId: _p, ...details } = a as Action & { propertyId: string };
+          return {
+            at: ctx.now,
+            property_id: ctx.propertyDbId,
+            resident_id: resident,
+            actor,
+            run_id: runId,
+            action: kind,
+            rule,
+            lease_id: 'leaseId' in a ? a.leaseId : null,
+            details: JSON.stringify(details),
+          };
+        }),
+      )
       .execute();
   }
 
@@ -250,15 +312,24 @@ export async function applyPlan(trx: Kysely<DB>, ctx: ApplyContext, actions: Act
 }
 
 /** Inserts new current keys; a fingerprint collision within the property (P1 uniqueness) draws again. */
-export async function insertKeys(trx: Kysely<DB>, ctx: Pick<ApplyContext, 'secrets' | 'propertyDbId' | 'now'>, wanted: Array<{ residentId: number; rule: string }>): Promise<void> {
+export async function insertKeys(
+  trx: Kysely<DB>,
+  ctx: Pick<ApplyContext, 'secrets' | 'propertyDbId' | 'now'>,
+  wanted: Array<{ residentId: number; rule: string }>,
+): Promise<void> {
   let pending = wanted;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 5) throw new Error('could not generate unique keys');
     const rows = pending.map((w) => {
       const psk = generatePsk();
       return {
-        resident_id: w.residentId, property_id: ctx.propertyDbId, secret_encrypted: ctx.secrets.encrypt(psk),
-        fingerprint: ctx.secrets.fingerprint(psk, `property:${ctx.propertyDbId}`), current: true, rule: w.rule, created_at: ctx.now,
+        resident_id: w.residentId,
+        property_id: ctx.propertyDbId,
+        secret_encrypted: ctx.secrets.encrypt(psk),
+        fingerprint: ctx.secrets.fingerprint(psk, `property:${ctx.propertyDbId}`),
+        current: true,
+        rule: w.rule,
+        created_at: ctx.now,
       };
     });
     const inserted = await trx
@@ -299,6 +370,11 @@ export async function publishNetworkState(trx: Kysely<DB>, propertyDbId: number)
     )
     select (select count(*) from removed) + (select count(*) from added) as changed`.execute(trx);
   const changed = Number(rows[0]?.changed ?? 0) > 0;
-  if (changed) await trx.updateTable('property').set((eb) => ({ network_version: eb('network_version', '+', 1) })).where('id', '=', propertyDbId).execute();
+  if (changed)
+    await trx
+      .updateTable('property')
+      .set((eb) => ({ network_version: eb('network_version', '+', 1) }))
+      .where('id', '=', propertyDbId)
+      .execute();
   return changed;
 }

@@ -19,8 +19,14 @@ export function isOpenStatus(status: string): boolean {
 }
 
 export async function loadMirror(db: Kysely<DB>, propertyId: number): Promise<Mirror> {
-  const rows = await db.selectFrom('lease_mirror').select(['lease_id', 'data', 'quarantine_reason', 'missing_since']).where('property_id', '=', propertyId).execute();
-  return new Map(rows.map((r) => [r.lease_id as LeaseId, { lease: r.data as SnapshotLease, quarantineReason: r.quarantine_reason, missingSince: r.missing_since }]));
+  const rows = await db
+    .selectFrom('lease_mirror')
+    .select(['lease_id', 'data', 'quarantine_reason', 'missing_since'])
+    .where('property_id', '=', propertyId)
+    .execute();
+  return new Map(
+    rows.map((r) => [r.lease_id as LeaseId, { lease: r.data as SnapshotLease, quarantineReason: r.quarantine_reason, missingSince: r.missing_since }]),
+  );
 }
 
 /** What a read of Entrata brought back for a property (or part of it). */
@@ -70,9 +76,7 @@ export function mergeMirror(prev: Mirror, fresh: FreshLeases, now: Date): { next
 
 function sameMirrored(a: MirroredLease, b: MirroredLease): boolean {
   return (
-    a.quarantineReason === b.quarantineReason &&
-    (a.missingSince === null) === (b.missingSince === null) &&
-    canonicalJson(a.lease) === canonicalJson(b.lease)
+    a.quarantineReason === b.quarantineReason && (a.missingSince === null) === (b.missingSince === null) && canonicalJson(a.lease) === canonicalJson(b.lease)
   );
 }
 

@@ -1,13 +1,32 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import {
-  asBlockId, asHoldId, asKeyId, asRegistrationId,
-  type Block, type HeldEnding, type KeyRecord, type LeaseOverride, type OpenHold, type PropertyInput,
-  type Registration, type RegistryState, type Resident,
+  asBlockId,
+  asHoldId,
+  asKeyId,
+  asRegistrationId,
+  type Block,
+  type HeldEnding,
+  type KeyRecord,
+  type LeaseOverride,
+  type OpenHold,
+  type PropertyInput,
+  type Registration,
+  type RegistryState,
+  type Resident,
 } from '../engine/types.ts';
 import {
-  asCustomerId, asPropertyId, asUnitId, type ContactProblem, type CustomerId, type LeaseId, type PropertyId,
-  type PropertySnapshot, type SnapshotLease, type SnapshotUnit, type SpaceId,
+  asCustomerId,
+  asPropertyId,
+  asUnitId,
+  type ContactProblem,
+  type CustomerId,
+  type LeaseId,
+  type PropertyId,
+  type PropertySnapshot,
+  type SnapshotLease,
+  type SnapshotUnit,
+  type SpaceId,
 } from '../engine/snapshot.ts';
 import type { PropertySettings } from '../properties/properties.ts';
 import type { Mirror } from './mirror.ts';
@@ -77,7 +96,9 @@ export async function loadMirrorsForCustomers(db: Kysely<DB>, propertyDbIds: num
       on hit.property_id = m.property_id and hit.lease_id = m.lease_id
     where m.property_id = any(${propertyDbIds}::bigint[])`.execute(db);
   for (const r of rows) {
-    out.get(r.property_id)!.set(r.lease_id as LeaseId, { lease: r.data as SnapshotLease, quarantineReason: r.quarantine_reason, missingSince: r.missing_since });
+    out
+      .get(r.property_id)!
+      .set(r.lease_id as LeaseId, { lease: r.data as SnapshotLease, quarantineReason: r.quarantine_reason, missingSince: r.missing_since });
   }
   return out;
 }

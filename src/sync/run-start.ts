@@ -15,7 +15,9 @@ export interface SyncStart {
 }
 
 const INTERRUPTED = JSON.stringify({
-  kind: 'interrupted', message: 'the process running this sync stopped before it finished; nothing of it was applied', entrataFailure: false,
+  kind: 'interrupted',
+  message: 'the process running this sync stopped before it finished; nothing of it was applied',
+  entrataFailure: false,
 });
 
 /**
@@ -24,7 +26,8 @@ const INTERRUPTED = JSON.stringify({
  * running belongs to a process that died inside it (its transaction rolled back), so it is closed here.
  */
 export async function startRun(
-  conn: Kysely<DB>, o: { propertyId: number; trigger: string; scope: SyncScope; startedAt: Date; actor: string | null },
+  conn: Kysely<DB>,
+  o: { propertyId: number; trigger: string; scope: SyncScope; startedAt: Date; actor: string | null },
 ): Promise<{ runId: number; start: SyncStart }> {
   const { rows } = await sql<{ id: number; snapshot: string; open: string | null; answers_digest: string | null; nodes_digest: string | null }>`
     with closed as (

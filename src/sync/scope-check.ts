@@ -59,9 +59,15 @@ function checkUnit(property: ScopeProperty, units: SnapshotUnit[], scope: Extrac
   const see = `see \`pebbles entrata units --property ${property.entrataId}\``;
   if (numbered.length > 0) {
     const where = list(numbered.map((u) => u.building ?? '(none)'));
-    throw new ScopeError(`no unit ${scope.unitNumber} in building ${building} at property ${property.entrataId} (unit ${scope.unitNumber} is in building${numbered.length > 1 ? 's' : ''} ${where}; ${see})`, { code: 'unit-not-found' });
+    throw new ScopeError(
+      `no unit ${scope.unitNumber} in building ${building} at property ${property.entrataId} (unit ${scope.unitNumber} is in building${numbered.length > 1 ? 's' : ''} ${where}; ${see})`,
+      { code: 'unit-not-found' },
+    );
   }
-  throw new ScopeError(`no unit ${scope.unitNumber}${building ? ` in building ${building}` : ''} at property ${property.entrataId} (${describeUnits(units)}; ${see})`, { code: 'unit-not-found' });
+  throw new ScopeError(
+    `no unit ${scope.unitNumber}${building ? ` in building ${building}` : ''} at property ${property.entrataId} (${describeUnits(units)}; ${see})`,
+    { code: 'unit-not-found' },
+  );
 }
 
 /** "units 101-460 in buildings 1-4" */
@@ -77,14 +83,21 @@ const list = (xs: string[]) => [...new Set(xs)].join(', ');
 
 async function checkCustomer(db: Kysely<DB>, property: ScopeProperty, customerId: string, probe: ScopeProbe | undefined): Promise<void> {
   if (idStr(customerId) === null) {
-    throw new ScopeError(`customer ${JSON.stringify(customerId)} is not an Entrata customer id (a number such as 12345; see \`pebbles residents --property ${property.entrataId}\`)`, { code: 'invalid-customer-id' });
+    throw new ScopeError(
+      `customer ${JSON.stringify(customerId)} is not an Entrata customer id (a number such as 12345; see \`pebbles residents --property ${property.entrataId}\`)`,
+      { code: 'invalid-customer-id' },
+    );
   }
   if (await knownAtProperty(db, property, customerId)) return;
   // A resident Pebbles has not seen yet may have a new lease: Entrata says.
   const inEntrata = probe ? await probe.customerHasLeases(customerId).catch(() => null) : null;
   if (inEntrata === false) {
-    const { count } = await db.selectFrom('lease_mirror').select(sql<number>`count(distinct c)`.as('count'))
-      .innerJoin(sql`unnest(customer_ids)`.as('c'), (j) => j.onTrue()).where('property_id', '=', property.id).executeTakeFirstOrThrow();
+    const { count } = await db
+      .selectFrom('lease_mirror')
+      .select(sql<number>`count(distinct c)`.as('count'))
+      .innerJoin(sql`unnest(customer_ids)`.as('c'), (j) => j.onTrue())
+      .where('property_id', '=', property.id)
+      .executeTakeFirstOrThrow();
     throw new ScopeError(
       `customer ${customerId} has no lease at property ${property.entrataId}, in Entrata or in Pebbles (Pebbles knows ${count} customer${count === 1 ? '' : 's'} there; see \`pebbles residents --property ${property.entrataId}\`)`,
       { code: 'customer-not-found' },

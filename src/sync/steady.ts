@@ -27,7 +27,10 @@ export const REPLAN_AT_LEAST_EVERY_MS = 6 * 3_600_000;
 export class ReadDigests {
   private memo: { answers?: string | null; nodes?: string } = {};
 
-  constructor(private readonly units: readonly SnapshotUnit[], private readonly reads: readonly LeaseRead[]) {}
+  constructor(
+    private readonly units: readonly SnapshotUnit[],
+    private readonly reads: readonly LeaseRead[],
+  ) {}
 
   /** Null when a read did not come over HTTP. */
   answers(): string | null {

@@ -12,7 +12,9 @@ export const DEFAULT_SYNC_TIMEOUT_MS = 300_000;
 export class SyncTimedOut extends Error {
   override name = 'SyncTimedOut';
   constructor(readonly timeoutMs: number) {
-    super(`gave up after ${formatSeconds(timeoutMs)} without a complete answer from Entrata (still waiting on it: rate limits, retries or a slow answer; PEBBLES_SYNC_TIMEOUT_SECONDS)`);
+    super(
+      `gave up after ${formatSeconds(timeoutMs)} without a complete answer from Entrata (still waiting on it: rate limits, retries or a slow answer; PEBBLES_SYNC_TIMEOUT_SECONDS)`,
+    );
   }
 }
 

@@ -16,18 +16,13 @@ import { withPropertyLock } from './lock.ts';
 import { DEFAULT_SYNC_TIMEOUT_MS, startSyncBound, SyncStopped, SyncTimedOut } from './sync-bound.ts';
 import { startRun, type SyncStart } from './run-start.ts';
 import { finishIfUnchanged, ReadDigests } from './steady.ts';
-import {
-  loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror,
-} from './registry-state.ts';
+import { loadMirrorsForCustomers, loadOverrides, loadRegistryState, propertyIds, propertyInputFromMirror } from './registry-state.ts';
 import { beforeCommit } from './test-seam.ts';
 import { checkScopes, type ScopeProbe } from './scope-check.ts';
 import { loadUnits, loadUnitsByIds, syncUnits } from './units.ts';
 
 /** What a sync reads: the whole property, one unit, or one resident (O5). */
-export type SyncScope =
-  | { kind: 'property' }
-  | { kind: 'unit'; unitNumber: string; building?: string | null }
-  | { kind: 'customer'; customerId: string };
+export type SyncScope = { kind: 'property' } | { kind: 'unit'; unitNumber: string; building?: string | null } | { kind: 'customer'; customerId: string };
 
 export type SyncTrigger = 'command' | 'schedule' | 'transition' | 'manual' | 'demo' | 'approval' | 'api';
 
@@ -119,9 +114,18 @@ export async function syncProperty(deps: SyncDeps, opts: SyncOptions): Promise<S
       // Not an Entrata failure (those are recorded by runSync): the transaction rolled back; the run says why.
       // A stopping process hands the sync back: the run says so, the property records no failure.
       const { runId } = await run;
-      const error = { kind: err instanceof SyncStopped ? 'stopped' : 'internal', message: err instanceof Error ? err.message : String(err), entrataFailure: false };
-      await conn.updateTable('sync_run').set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
-        .where('id', '=', runId).where('status', '=', 'running').execute().catch(() => undefined);
+      const error = {
+        kind: err instanceof SyncStopped ? 'stopped' : 'internal',
+        message: err instanceof Error ? err.message : String(err),
+        entrataFailure: false,
+      };
+      await conn
+        .updateTable('sync_run')
+        .set({ finished_at: deps.now(), status: 'failed', error: JSON.stringify(error) })
+        .where('id', '=', runId)
+        .where('status', '=', 'running')
+        .execute()
+        .catch(() => undefined);
       throw err;
     } finally {
       bound.end();
@@ -141,9 +145,14 @@ function entrataProbe(deps: SyncDeps, property: PropertySettings): ScopeProbe {
 }
 
 async function runSync(
-  deps: SyncDeps, conn: Kysely<DB>, property: PropertySettings, scope: SyncScope, opts: SyncOptions,
+  deps: SyncDeps,
+  conn: Kysely<DB>,
+  property: PropertySettings,
+  scope: SyncScope,
+  opts: SyncOptions,
   /** Being recorded (null: a dry run); the sync reads Entrata meanwhile. */
-  run: Promise<{ runId: number; start: SyncStart }> | null, propertyLog: Logger,
+  run: Promise<{ runId: number; start: SyncStart }> | null,
+  propertyLog: Logger,
   /** The sync's bound (sync-bound.ts): ends the Entrata read at once. */
   signal: AbortSignal,
 ): Promise<SyncResult> {
@@ -151,12 +160,22 @@ async function runSync(
   // Read: nothing is written until Entrata has answered in full (S4). The snapshot is taken with the run
   // record, before any plan input is read (the connection runs its statements in order), and is stored
   // with the plan (steady.ts). Only a steady-state candidate reads Entrata before it is taken.
-  const mayBeSteady = !!opts.skipUnchanged && run !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
+  const mayBeSteady =
+    !!opts.skipUnchanged && run !== null && !opts.fromMirror && !opts.releaseHold && scope.kind === 'property' && property.firstSyncedAt !== null;
   let started = mayBeSteady || run === null ? null : await run;
   const runLog = () => (started ? propertyLog.child({ run: started.runId }) : propertyLog);
   const result = (r: Partial<SyncResult> & Pick<SyncResult, 'status'>): SyncResult => ({
-    runId: started?.runId ?? null, property: property.entrataId, counts: {}, held: null, error: null, actions: [], warnings: [], nextTransitionAt: null, suspicious: null,
-    names: placeNames([{ property: { id: asPropertyId(property.entrataId), name: propertyName }, units: [] }]), ...r,
+    runId: started?.runId ?? null,
+    property: property.entrataId,
+    counts: {},
+    held: null,
+    error: null,
+    actions: [],
+    warnings: [],
+    nextTransitionAt: null,
+    suspicious: null,
+    names: placeNames([{ property: { id: asPropertyId(property.entrataId), name: propertyName }, units: [] }]),
+    ...r,
   });
   let prevMirror: Mirror | null = mayBeSteady ? null : await loadMirror(conn, property.id);
   let read: EntrataRead | null = null;
@@ -164,17 +183,19 @@ async function runSync(
   if (!opts.fromMirror) {
     try {
       const client = await deps.clientFor(property.accountId);
-      const openLeaseIds = async () => prevMirror
-        ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
-        : (await run)?.start.openLeaseIds ?? [];
+      const openLeaseIds = async () =>
+        prevMirror
+          ? [...prevMirror.values()].filter((m) => isOpenStatus(m.lease.status)).map((m) => m.lease.id as string)
+          : ((await run)?.start.openLeaseIds ?? []);
       read = await readEntrata(client, property, scope, openLeaseIds, signal);
       propertyName = read.name || propertyName;
     } catch (err) {
       if (!(err instanceof EntrataError) && !(err instanceof SyncTimedOut)) throw err;
       // S4: no complete answer within the bound is an Entrata failure like any other.
-      const error = err instanceof SyncTimedOut
-        ? { kind: 'timed-out', message: err.message, entrataFailure: true }
-        : { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
+      const error =
+        err instanceof SyncTimedOut
+          ? { kind: 'timed-out', message: err.message, entrataFailure: true }
+          : { kind: err.kind, message: err.message, entrataFailure: err.isEntrataFailure };
       started ??= run ? await run : null;
       runLog().warn({ err: error }, 'Entrata read failed; access unchanged');
       if (started) await recordFailure(conn, property, started.runId, error, deps.now());
@@ -193,7 +214,13 @@ async function runSync(
     const finishedAt = deps.now();
     const unchangedCounts = { leasesRead: read.leasesRead, quarantined: 0, leasesChanged: 0, planSkipped: 1 };
     const steady = await finishIfUnchanged(conn, {
-      runId, propertyId: property.id, now, finishedAt, counts: unchangedCounts, name: propertyName, snapshot: start.snapshot,
+      runId,
+      propertyId: property.id,
+      now,
+      finishedAt,
+      counts: unchangedCounts,
+      name: propertyName,
+      snapshot: start.snapshot,
       nextSyncAt: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000),
     });
     if (steady.unchanged) {
@@ -207,22 +234,30 @@ async function runSync(
   // What this read brought, as digests a later sync may compare with: a full read the mirror will match
   // (none when a lease is quarantined: its last good version stays in the mirror).
   // A suspicious answer is never matched later (the next sync looks at it again, and counts it again).
-  const digests = fresh && read?.digests
-    ? (fresh.quarantined.length === 0 && !suspicious ? { answers_digest: read.digests.answers(), nodes_digest: read.digests.nodes() } : { answers_digest: null, nodes_digest: null })
-    : {};
+  const digests =
+    fresh && read?.digests
+      ? fresh.quarantined.length === 0 && !suspicious
+        ? { answers_digest: read.digests.answers(), nodes_digest: read.digests.nodes() }
+        : { answers_digest: null, nodes_digest: null }
+      : {};
   prevMirror ??= await loadMirror(conn, property.id);
   const merged = fresh ? mergeMirror(prevMirror, fresh, now) : { next: prevMirror, changed: [], newlyQuarantined: [] as QuarantinedLease[] };
   const planned = await buildPlan(conn, property, merged.next, prevMirror, freshUnits, now, opts.releaseHold ?? false, merged.newlyQuarantined);
   const counts: Record<string, number> = {
     leasesRead: fresh?.leases.length ?? 0,
-    quarantined: (fresh?.quarantined.length ?? 0),
+    quarantined: fresh?.quarantined.length ?? 0,
     missing: [...merged.next.values()].filter((m) => m.missingSince).length,
     leasesChanged: merged.changed.length,
   };
   if (opts.dryRun || runId === null) {
     return result({
-      status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged', counts, actions: planned.plan.actions, warnings: planned.plan.warnings,
-      nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input), suspicious,
+      status: planned.plan.actions.length || merged.changed.length ? 'applied' : 'unchanged',
+      counts,
+      actions: planned.plan.actions,
+      warnings: planned.plan.warnings,
+      nextTransitionAt: iso(planned.plan.nextTransitionAt),
+      names: namesOf(planned.input),
+      suspicious,
     });
   }
 
@@ -235,40 +270,71 @@ async function runSync(
       counts.unitsChanged = u.changed;
       counts.unitsMissing = u.missing;
     }
-    const res = await applyPlan(trx, {
-      accountId: property.accountId, propertyDbId: property.id, ssid: property.ssid, actor: runActor(runId, opts.staff),
-      now, secrets: deps.secrets, residentIds: planned.residentIds, canonical: planned.canonical, before: planned.input.registry,
-    }, planned.plan.actions);
+    const res = await applyPlan(
+      trx,
+      {
+        accountId: property.accountId,
+        propertyDbId: property.id,
+        ssid: property.ssid,
+        actor: runActor(runId, opts.staff),
+        now,
+        secrets: deps.secrets,
+        residentIds: planned.residentIds,
+        canonical: planned.canonical,
+        before: planned.input.registry,
+      },
+      planned.plan.actions,
+    );
     Object.assign(counts, res.counts);
     const status: SyncResult['status'] = planned.plan.actions.length > 0 || merged.changed.length > 0 ? 'applied' : 'unchanged';
     finishedAt = deps.now();
-    await trx.updateTable('sync_run').set({
-      finished_at: finishedAt, status, counts: JSON.stringify(counts), hold_id: res.holdId, suspicious,
-      error: merged.newlyQuarantined.length ? JSON.stringify({ quarantined: merged.newlyQuarantined }) : null,
-    }).where('id', '=', runId).execute();
+    await trx
+      .updateTable('sync_run')
+      .set({
+        finished_at: finishedAt,
+        status,
+        counts: JSON.stringify(counts),
+        hold_id: res.holdId,
+        suspicious,
+        error: merged.newlyQuarantined.length ? JSON.stringify({ quarantined: merged.newlyQuarantined }) : null,
+      })
+      .where('id', '=', runId)
+      .execute();
     // The schedule (S1) counts reads of Entrata: a re-plan from the mirror (W9) leaves the last sync, its
     // error and the next sync alone, and a unit or resident sync does not postpone the property's.
     const readEntrata = !opts.fromMirror;
     // A suspicious answer is applied (S2 keeps access) but is no success: it counts towards failing when it repeats.
     const outcome = suspicious
-      ? { last_error: JSON.stringify({ kind: 'suspicious-answer', message: suspicious, entrataFailure: false, runId, at: finishedAt.toISOString() }), consecutive_failures: sql<number>`consecutive_failures + 1` }
+      ? {
+          last_error: JSON.stringify({ kind: 'suspicious-answer', message: suspicious, entrataFailure: false, runId, at: finishedAt.toISOString() }),
+          consecutive_failures: sql<number>`consecutive_failures + 1`,
+        }
       : { last_success_at: finishedAt, last_error: null, consecutive_failures: 0 };
-    await trx.updateTable('property').set({
-      next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
-      // What this plan read was read under this snapshot (steady.ts).
-      ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
-      ...digests,
-      ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, ...outcome, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
-      ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
-    }).where('id', '=', property.id).execute();
+    await trx
+      .updateTable('property')
+      .set({
+        next_transition_at: planned.plan.nextTransitionAt === null ? null : new Date(planned.plan.nextTransitionAt),
+        // What this plan read was read under this snapshot (steady.ts).
+        ...(start ? { plan_snapshot: start.snapshot, planned_at: now } : {}),
+        ...digests,
+        ...(readEntrata ? { name: propertyName, last_sync_at: finishedAt, ...outcome, first_synced_at: property.firstSyncedAt ?? finishedAt } : {}),
+        ...(readEntrata && scope.kind === 'property' ? { next_sync_at: new Date(finishedAt.getTime() + property.syncIntervalMinutes * 60_000) } : {}),
+      })
+      .where('id', '=', property.id)
+      .execute();
     await beforeCommit(runId);
     return { status, res };
   });
   log.info({ counts, held: applied.res.heldEndings }, `sync ${applied.status}`);
   return result({
-    status: applied.status, counts,
+    status: applied.status,
+    counts,
     held: applied.res.holdId !== null && applied.res.heldEndings > 0 ? { holdId: applied.res.holdId, endings: applied.res.heldEndings } : null,
-    actions: planned.plan.actions, warnings: planned.plan.warnings, nextTransitionAt: iso(planned.plan.nextTransitionAt), names: namesOf(planned.input), suspicious,
+    actions: planned.plan.actions,
+    warnings: planned.plan.warnings,
+    nextTransitionAt: iso(planned.plan.nextTransitionAt),
+    names: namesOf(planned.input),
+    suspicious,
   });
 }
 
@@ -290,7 +356,13 @@ interface EntrataRead {
   suspicious: string | null;
 }
 
-async function readEntrata(client: EntrataClient, property: PropertySettings, scope: SyncScope, openLeaseIds: () => Promise<string[]>, signal: AbortSignal): Promise<EntrataRead> {
+async function readEntrata(
+  client: EntrataClient,
+  property: PropertySettings,
+  scope: SyncScope,
+  openLeaseIds: () => Promise<string[]>,
+  signal: AbortSignal,
+): Promise<EntrataRead> {
   if (scope.kind === 'property') {
     const snap = await client.readPropertySnapshotNodes(property.entrataId, { propertyName: property.name, signal });
     // S2: every lease known open that did not come back is asked for by id.
@@ -307,9 +379,10 @@ async function readEntrata(client: EntrataClient, property: PropertySettings, sc
     const suspicious = snap.leases.nodes.length === 0 ? emptyAnswer(known, byId.normalise().leases) : null;
     return { fresh, digests: new ReadDigests(snap.units, [snap.leases, byId]), leasesRead, units: snap.units, name: snap.property.name, suspicious };
   }
-  const batch = scope.kind === 'unit'
-    ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null }, { signal })
-    : await client.readLeasesByCustomer(property.entrataId, scope.customerId, { signal });
+  const batch =
+    scope.kind === 'unit'
+      ? await client.readLeasesByUnit(property.entrataId, { unitNumber: scope.unitNumber, buildingName: scope.building ?? null }, { signal })
+      : await client.readLeasesByCustomer(property.entrataId, scope.customerId, { signal });
   const fresh: FreshLeases = { leases: batch.leases, quarantined: batch.quarantined, complete: false };
   return { fresh: () => fresh, digests: null, leasesRead: batch.leases.length, units: null, name: '', suspicious: null };
 }
@@ -328,15 +401,31 @@ function emptyAnswer(knownOpen: readonly string[], askedById: ReadonlyArray<{ id
 }
 
 async function recordFailure(conn: Kysely<DB>, property: PropertySettings, runId: number, error: object, at: Date): Promise<void> {
-  await conn.updateTable('sync_run').set({ finished_at: at, status: 'failed', error: JSON.stringify(error) }).where('id', '=', runId).execute();
-  await conn.updateTable('property').set((eb) => ({
-    last_sync_at: at, last_error: JSON.stringify({ ...error, at: at.toISOString() }), consecutive_failures: eb('consecutive_failures', '+', 1),
-  })).where('id', '=', property.id).execute();
+  await conn
+    .updateTable('sync_run')
+    .set({ finished_at: at, status: 'failed', error: JSON.stringify(error) })
+    .where('id', '=', runId)
+    .execute();
+  await conn
+    .updateTable('property')
+    .set((eb) => ({
+      last_sync_at: at,
+      last_error: JSON.stringify({ ...error, at: at.toISOString() }),
+      consecutive_failures: eb('consecutive_failures', '+', 1),
+    }))
+    .where('id', '=', property.id)
+    .execute();
 }
 
 /** Gathers everything plan() reads for one property: its mirror, the account's other properties, the registry. */
 export async function buildPlan(
-  conn: Kysely<DB>, property: PropertySettings, mirror: Mirror, previous: Mirror | null, freshUnits: PropertyInput['snapshot']['units'] | null, now: Date, releaseHold: boolean,
+  conn: Kysely<DB>,
+  property: PropertySettings,
+  mirror: Mirror,
+  previous: Mirror | null,
+  freshUnits: PropertyInput['snapshot']['units'] | null,
+  now: Date,
+  releaseHold: boolean,
   /** S4: leases Entrata sent in a form that cannot be understood and that have no good version yet: shown to managers, nothing else. */
   unknownQuarantined: QuarantinedLease[] = [],
 ) {
@@ -347,11 +436,17 @@ export async function buildPlan(
   const { state, residentIds, aliases } = await loadRegistryState(conn, property.accountId, property.id, customerIds, ids);
   // Leases elsewhere of everyone involved, under every id they are known by (E3).
   const everyId = [...new Set([...customerIds, ...aliases.keys(), ...state.residents.map((r) => r.customerId as string)])];
-  const otherMirrors = await loadMirrorsForCustomers(conn, siblings.map((p) => p.id), everyId);
+  const otherMirrors = await loadMirrorsForCustomers(
+    conn,
+    siblings.map((p) => p.id),
+    everyId,
+  );
   const units = freshUnits ?? (await loadUnits(conn, property.id));
   // The other properties' units these residents lease or are registered in, so texts can name them (U3 across).
   const elsewhere = new Map<number, Set<string>>();
-  const note = (dbId: number | undefined, unitId: string) => { if (dbId !== undefined) elsewhere.set(dbId, (elsewhere.get(dbId) ?? new Set()).add(unitId)); };
+  const note = (dbId: number | undefined, unitId: string) => {
+    if (dbId !== undefined) elsewhere.set(dbId, (elsewhere.get(dbId) ?? new Set()).add(unitId));
+  };
   const siblingIds = new Map(siblings.map((p) => [p.entrataId, p.id]));
   for (const [dbId, m] of otherMirrors) for (const e of m.values()) note(dbId, e.lease.unitId);
   for (const r of state.registrations) note(siblingIds.get(r.propertyId), r.unitId);
@@ -368,7 +463,10 @@ export async function buildPlan(
     // S3 compares with what the last sync saw: an end it had already scheduled is not unexpected.
     previousSnapshot: previous && previous.size > 0 ? propertyInputFromMirror(property, previous, units, false).snapshot : null,
     registry: state,
-    overrides: await loadOverrides(conn, all.map((p) => p.id)),
+    overrides: await loadOverrides(
+      conn,
+      all.map((p) => p.id),
+    ),
     now: now.getTime(),
     releaseHold,
   };

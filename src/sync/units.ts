@@ -18,10 +18,13 @@ export async function loadUnitsByIds(db: Kysely<DB>, wanted: ReadonlyMap<number,
   const out = new Map<number, SnapshotUnit[]>();
   const pairs = [...wanted].flatMap(([p, ids]) => [...ids].map((id) => ({ p, id })));
   if (pairs.length === 0) return out;
-  const rows = await db.selectFrom('unit').selectAll()
+  const rows = await db
+    .selectFrom('unit')
+    .selectAll()
     .where('property_id', 'in', [...wanted.keys()])
     .where('entrata_id', 'in', [...new Set(pairs.map((x) => x.id))])
-    .orderBy('id').execute();
+    .orderBy('id')
+    .execute();
   for (const r of rows) {
     if (!wanted.get(r.property_id)?.has(r.entrata_id)) continue;
     const list = out.get(r.property_id) ?? [];
@@ -42,16 +45,30 @@ export async function syncUnits(trx: Kysely<DB>, propertyId: number, fresh: Snap
   const byId = new Map(existing.map((r) => [r.entrata_id, r]));
   const changed = fresh.filter((u) => {
     const r = byId.get(u.id);
-    return !r || r.number !== u.number || r.building !== u.building || r.missing_since !== null || r.removed_at !== null || canonicalJson(r.spaces) !== canonicalJson(u.spaces);
+    return (
+      !r ||
+      r.number !== u.number ||
+      r.building !== u.building ||
+      r.missing_since !== null ||
+      r.removed_at !== null ||
+      canonicalJson(r.spaces) !== canonicalJson(u.spaces)
+    );
   });
   if (changed.length > 0) {
     await trx
       .insertInto('unit')
       .values(changed.map((u) => ({ property_id: propertyId, entrata_id: u.id, number: u.number, building: u.building, spaces: JSON.stringify(u.spaces) })))
-      .onConflict((oc) => oc.columns(['property_id', 'entrata_id']).doUpdateSet({
-        // A unit Entrata lists again is back, even if a manager had confirmed it gone.
-        number: sql`excluded.number`, building: sql`excluded.building`, spaces: sql`excluded.spaces`, missing_since: null, removed_at: null, removed_by: null,
-      }))
+      .onConflict((oc) =>
+        oc.columns(['property_id', 'entrata_id']).doUpdateSet({
+          // A unit Entrata lists again is back, even if a manager had confirmed it gone.
+          number: sql`excluded.number`,
+          building: sql`excluded.building`,
+          spaces: sql`excluded.spaces`,
+          missing_since: null,
+          removed_at: null,
+          removed_by: null,
+        }),
+      )
       .execute();
   }
   const freshIds = new Set(fresh.map((u) => u.id as string));

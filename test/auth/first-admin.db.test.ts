@@ -9,7 +9,9 @@ import { cleanEnv, ROOT } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let t: TestDatabase;
-beforeAll(async () => { t = await createTestDatabase(); }, 60_000);
+beforeAll(async () => {
+  t = await createTestDatabase();
+}, 60_000);
 afterAll(async () => t?.drop());
 
 it('the administrator is admin@ the public host, or PEBBLES_ADMIN_EMAIL', () => {
@@ -37,7 +39,14 @@ async function startOnce(env: NodeJS.ProcessEnv): Promise<{ stdout: string; stde
 }
 
 it('pebbles start on a database with no staff user prints the administrator and its one-time password once, never in a log line', async () => {
-  const env = cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: randomBytes(32).toString('hex'), PEBBLES_DEMO: 'off', PORT: '0', LOG_FORMAT: 'json', PEBBLES_ADMIN_EMAIL: 'ops@example.com' });
+  const env = cleanEnv({
+    DATABASE_URL: t.url,
+    PEBBLES_SECRET_KEY: randomBytes(32).toString('hex'),
+    PEBBLES_DEMO: 'off',
+    PORT: '0',
+    LOG_FORMAT: 'json',
+    PEBBLES_ADMIN_EMAIL: 'ops@example.com',
+  });
   const first = await startOnce(env);
   expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(first.stdout).toContain(`address:  ${first.url}`);

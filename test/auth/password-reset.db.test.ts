@@ -22,11 +22,19 @@ afterAll(async () => {
 
 /** Runs the outbox once, as the delivery worker does, and answers the reset links mailed to `to`. */
 async function mailedLinks(to: string): Promise<string[]> {
-  await deliverDue({
-    db: t.bench.db, secrets: t.bench.secrets, log: logs.log, sms: null, mailFrom: 'Pebbles <wifi@pebbles.example.com>', workerId: 'reset-test',
-    mail: smtpMailPort({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, password: null, poolSize: 1, allowInsecure: true, timeoutMs: 2000 }),
-    policy: { ...DEFAULT_POLICY },
-  }, t.bench.clock.now());
+  await deliverDue(
+    {
+      db: t.bench.db,
+      secrets: t.bench.secrets,
+      log: logs.log,
+      sms: null,
+      mailFrom: 'Pebbles <wifi@pebbles.example.com>',
+      workerId: 'reset-test',
+      mail: smtpMailPort({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, password: null, poolSize: 1, allowInsecure: true, timeoutMs: 2000 }),
+      policy: { ...DEFAULT_POLICY },
+    },
+    t.bench.clock.now(),
+  );
   return smtp.received.filter((m) => m.to && JSON.stringify(m.to).includes(to)).map((m) => /https:\/\/\S+#token=\S+/.exec(m.text ?? '')![0]);
 }
 
@@ -46,7 +54,12 @@ it('mails a single-use link at the public address; it sets the password and ends
   expect(mail.text).toMatch(/works once/);
   expect(mail.html).toContain(`<a href="${link}">`);
   // The outbox row holds the link encrypted, never in clear.
-  const row = await t.bench.db.selectFrom('outbox').select(['payload', 'state', 'staff_user_id', 'property_id']).where('kind', '=', 'password-reset').where('staff_user_id', '=', u.userId).executeTakeFirstOrThrow();
+  const row = await t.bench.db
+    .selectFrom('outbox')
+    .select(['payload', 'state', 'staff_user_id', 'property_id'])
+    .where('kind', '=', 'password-reset')
+    .where('staff_user_id', '=', u.userId)
+    .executeTakeFirstOrThrow();
   expect(JSON.stringify(row.payload)).not.toContain(tokenOf(link!));
   expect(row).toMatchObject({ state: 'sent', property_id: null });
 
@@ -85,7 +98,16 @@ it('a link expires after an hour', async () => {
 });
 
 it('answers 202 for an unknown address and mails nothing; asking again within a minute mails nothing more', async () => {
-  const count = async () => Number((await t.bench.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'password-reset').executeTakeFirstOrThrow()).n);
+  const count = async () =>
+    Number(
+      (
+        await t.bench.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('kind', '=', 'password-reset')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const n = await count();
   expect((await ask('stranger@example.com')).statusCode).toBe(202);
   expect(await count()).toBe(n);

@@ -7,7 +7,11 @@ import type { ApiBench } from '../support/api-bench.ts';
 /** A logger whose lines the test reads: no password, token or cookie may ever appear in them. */
 export function capturedLogger(): { log: Logger; lines: string[] } {
   const lines: string[] = [];
-  const log = createLogger({ level: 'trace', format: 'json', destination: { write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WritableStream });
+  const log = createLogger({
+    level: 'trace',
+    format: 'json',
+    destination: { write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WritableStream,
+  });
   return { log, lines };
 }
 
@@ -38,10 +42,13 @@ export async function signIn(app: FastifyInstance, email: string, password: stri
     cookie: `${cookie.name}=${cookie.value}`,
     csrf: r.json().csrfToken,
     signIn: r,
-    request: (method, url, payload, o = {}) => app.inject({
-      method: method as 'GET', url, payload: payload as object,
-      headers: { cookie: b.cookie, ...(o.csrf === false ? {} : { 'x-csrf-token': b.csrf }) },
-    }),
+    request: (method, url, payload, o = {}) =>
+      app.inject({
+        method: method as 'GET',
+        url,
+        payload: payload as object,
+        headers: { cookie: b.cookie, ...(o.csrf === false ? {} : { 'x-csrf-token': b.csrf }) },
+      }),
   };
   return b;
 }

@@ -21,8 +21,12 @@ interface Outcome {
 function pebbles(args: string[], env: Record<string, string>, cwd: string): Promise<Outcome> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|PEBBLES_|PORT$|LOG_|ENTRATA_)/.test(k)));
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], { cwd, env: { ...base, LOG_LEVEL: 'error', LOG_FORMAT: 'json', ...env }, timeout: 180_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/pebbles.js'), ...args],
+      { cwd, env: { ...base, LOG_LEVEL: 'error', LOG_FORMAT: 'json', ...env }, timeout: 180_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -57,8 +61,18 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
     await bench.step(); // a full sync: the property's units are stored
     property = bench.props[0]!.entrataId;
     deadPort = await closedPort();
-    await addAccount(bench.db, bench.secrets, { name: 'down', subdomain: 'down', baseUrl: `http://127.0.0.1:${deadPort}`, credential: { kind: 'apikey', apiKey: 'k' } });
-    await addAccount(bench.db, bench.secrets, { name: 'wrongkey', subdomain: 'acme', baseUrl: bench.sim.url, credential: { kind: 'apikey', apiKey: 'not-the-key' } });
+    await addAccount(bench.db, bench.secrets, {
+      name: 'down',
+      subdomain: 'down',
+      baseUrl: `http://127.0.0.1:${deadPort}`,
+      credential: { kind: 'apikey', apiKey: 'k' },
+    });
+    await addAccount(bench.db, bench.secrets, {
+      name: 'wrongkey',
+      subdomain: 'acme',
+      baseUrl: bench.sim.url,
+      credential: { kind: 'apikey', apiKey: 'not-the-key' },
+    });
     env = { DATABASE_URL: bench.t.url, PEBBLES_SECRET_KEY: bench.secretKeyHex };
     // No .env of the repository's is read: the commands run in a folder of their own.
     cwd = await mkdtemp(path.join(os.tmpdir(), 'pebbles-failures-'));
@@ -102,8 +116,12 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
     stranger.username = 'pebbles_nobody';
     stranger.password = 'wrong';
     const [a, b, c] = await Promise.all([down, missing, stranger].map((u) => pebbles(['account', 'list'], { ...env, DATABASE_URL: u.href }, cwd)));
-    expect(oneLine(a!)).toBe(`pebbles: the database at 127.0.0.1:${deadPort}${url.pathname} cannot be used (connect ECONNREFUSED 127.0.0.1:${deadPort}): start it, or check DATABASE_URL`);
-    expect(oneLine(b!)).toMatch(/^pebbles: the database at .*\/pebbles_no_such_database cannot be used \(database "pebbles_no_such_database" does not exist\): start it, or check DATABASE_URL$/);
+    expect(oneLine(a!)).toBe(
+      `pebbles: the database at 127.0.0.1:${deadPort}${url.pathname} cannot be used (connect ECONNREFUSED 127.0.0.1:${deadPort}): start it, or check DATABASE_URL`,
+    );
+    expect(oneLine(b!)).toMatch(
+      /^pebbles: the database at .*\/pebbles_no_such_database cannot be used \(database "pebbles_no_such_database" does not exist\): start it, or check DATABASE_URL$/,
+    );
     const line = oneLine(c!);
     expect(line).toMatch(/^pebbles: the database at .* cannot be used \(.*"pebbles_nobody".*\): start it, or check DATABASE_URL$/);
     expect(line).not.toContain('wrong'); // never the password
@@ -117,7 +135,9 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
       // At LOG_LEVEL=info: nothing logged at error level on the way out either.
       const o = await pebbles(['web'], { ...env, PORT: String(port), PEBBLES_HOST: '127.0.0.1', LOG_LEVEL: 'info' }, cwd);
       const lines = o.stderr.split('\n').filter((l) => l !== '' && !/"level":(10|20|30)\b/.test(l));
-      expect(lines).toEqual([`pebbles: cannot listen on 127.0.0.1:${port} (EADDRINUSE: another process uses that port): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`]);
+      expect(lines).toEqual([
+        `pebbles: cannot listen on 127.0.0.1:${port} (EADDRINUSE: another process uses that port): choose another PORT (a worker: --metrics-port) or PEBBLES_HOST`,
+      ]);
       expect(o.code).toBe(1);
     } finally {
       await new Promise((r) => taken.close(r));
@@ -151,8 +171,13 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
   });
 
   it('Entrata unreachable or refusing: what failed and what to do', async () => {
-    const [down, refused] = await Promise.all([pebbles(['account', 'test', '--name', 'down'], env, cwd), pebbles(['account', 'test', '--name', 'wrongkey'], env, cwd)]);
-    expect(oneLine(down!)).toMatch(/^pebbles: status\/getStatus: transient: network error: .*\(Entrata could not be reached or failed: check the network and the account's base URL, or try again later\)$/);
+    const [down, refused] = await Promise.all([
+      pebbles(['account', 'test', '--name', 'down'], env, cwd),
+      pebbles(['account', 'test', '--name', 'wrongkey'], env, cwd),
+    ]);
+    expect(oneLine(down!)).toMatch(
+      /^pebbles: status\/getStatus: transient: network error: .*\(Entrata could not be reached or failed: check the network and the account's base URL, or try again later\)$/,
+    );
     expect(oneLine(refused!)).toMatch(/^pebbles: status\/getStatus: auth.*\(check the account's subdomain, API key or user and password/);
   });
 
@@ -169,10 +194,18 @@ describe('failures speak one line', { timeout: 300_000 }, () => {
       // Well formed, but on no lease there: Entrata is asked before anything is recorded.
       pebbles(['sync', '--property', property, '--customer', '987654321'], env, cwd),
     ]);
-    expect(oneLine(abc!)).toBe(`pebbles: customer "abc" is not an Entrata customer id (a number such as 12345; see \`pebbles residents --property ${property}\`)`);
-    expect(oneLine(unit!)).toMatch(new RegExp(`^pebbles: no unit 9999 at property ${property} \\(${units.length} units, ${numbers[0]} to ${numbers.at(-1)}.*; see \`pebbles entrata units --property ${property}\`\\)$`));
+    expect(oneLine(abc!)).toBe(
+      `pebbles: customer "abc" is not an Entrata customer id (a number such as 12345; see \`pebbles residents --property ${property}\`)`,
+    );
+    expect(oneLine(unit!)).toMatch(
+      new RegExp(
+        `^pebbles: no unit 9999 at property ${property} \\(${units.length} units, ${numbers[0]} to ${numbers.at(-1)}.*; see \`pebbles entrata units --property ${property}\`\\)$`,
+      ),
+    );
     expect(oneLine(dry!)).toBe(oneLine(unit!));
-    expect(oneLine(stranger!)).toMatch(new RegExp(`^pebbles: customer 987654321 has no lease at property ${property}, in Entrata or in Pebbles \\(Pebbles knows \\d+ customers there; see`));
+    expect(oneLine(stranger!)).toMatch(
+      new RegExp(`^pebbles: customer 987654321 has no lease at property ${property}, in Entrata or in Pebbles \\(Pebbles knows \\d+ customers there; see`),
+    );
     expect(await runs()).toEqual(before);
 
     // What exists still syncs.

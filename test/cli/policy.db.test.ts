@@ -22,13 +22,26 @@ afterAll(async () => {
   if (cwd) await rm(cwd, { recursive: true, force: true });
 });
 
-it('F-06: `pebbles property policy` sets the allowances, re-plans at once and records the staff member; --reset puts the defaults back; a bad value names the flag', { timeout: 180_000 }, async () => {
+it('F-06: `pebbles property policy` sets the allowances, re-plans at once and records the staff member; --reset puts the defaults back; a bad value names the flag', {
+  timeout: 180_000,
+}, async () => {
   const p = bench.props[0]!;
   const set = await runPebbles(['property', 'policy', '--property', p.entrataId, '--early-days', '3', '--late-days', '1', '--json'], env, { cwd });
   expect(set.code, set.stderr).toBe(0);
-  expect(JSON.parse(set.stdout)).toMatchObject({ property: p.entrataId, earlyMoveInDays: 3, lateMoveOutDays: 1, defaults: { earlyMoveInDays: 0, lateMoveOutDays: 0 }, replan: { status: expect.any(String) } });
+  expect(JSON.parse(set.stdout)).toMatchObject({
+    property: p.entrataId,
+    earlyMoveInDays: 3,
+    lateMoveOutDays: 1,
+    defaults: { earlyMoveInDays: 0, lateMoveOutDays: 0 },
+    replan: { status: expect.any(String) },
+  });
   expect(await getPropertyById(bench.db, p.id)).toMatchObject({ earlyMoveInDays: 3, lateMoveOutDays: 1 });
-  const audit = await bench.db.selectFrom('audit_event').select(['actor', 'action', 'rule']).where('action', 'in', ['change-policy', 'reset-policy']).orderBy('id').execute();
+  const audit = await bench.db
+    .selectFrom('audit_event')
+    .select(['actor', 'action', 'rule'])
+    .where('action', 'in', ['change-policy', 'reset-policy'])
+    .orderBy('id')
+    .execute();
   expect(audit).toEqual([{ actor: 'cli:dana', action: 'change-policy', rule: 'F-06' }]);
 
   const bad = await runPebbles(['property', 'policy', '--property', p.entrataId, '--early-days', '400'], env, { cwd });

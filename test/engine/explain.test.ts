@@ -12,7 +12,10 @@ describe('explain', () => {
     lease('L3', { unit: 'U3', customers: [customer('C3'), customer('C1', { type: 'guarantor' })] }),
     lease('L9', { unit: 'U9', status: 'past', moveIn: '2025-01-10', moveOut: '2025-12-31', customers: [customer('C9')] }),
   ];
-  const w: World = { properties: [property('P1', { leases, policy: { lateMoveOutDays: 2 } })], overrides: [override('L1', 'C1', { lateEndAt: at('2026-01-10') })] };
+  const w: World = {
+    properties: [property('P1', { leases, policy: { lateMoveOutDays: 2 } })],
+    overrides: [override('L1', 'C1', { lateEndAt: at('2026-01-10') })],
+  };
 
   it('F-11: names each lease with its window and rule, the home unit and why, the registrations, blocks and what a sync would do', () => {
     const { registry } = sync(w, at('2025-09-15'));
@@ -34,12 +37,22 @@ describe('explain', () => {
     const lines = explain(input(w, at('2026-02-01')), cid('C9'));
     expect(lines).toContain('No home unit: no window of this resident is open at any enabled property (U6).');
     expect(lines).toContain('A sync of Property P1 now changes nothing for this resident.');
-    expect(lines.join('\n')).toMatch(/Lease L9, unit U9, bedroom U9-A, Property P1: status past\. .*closes 2026-01-03 00:00 \(America\/Chicago\) \(move-out day 2025-12-31, 2 late day\(s\) allowed; W4\)\. Now: closed\./);
+    expect(lines.join('\n')).toMatch(
+      /Lease L9, unit U9, bedroom U9-A, Property P1: status past\. .*closes 2026-01-03 00:00 \(America\/Chicago\) \(move-out day 2025-12-31, 2 late day\(s\) allowed; W4\)\. Now: closed\./,
+    );
   });
 
   describe('words staff recognise: unit number, building, bedroom label and property name, not Entrata ids', () => {
     const units = [
-      { id: uid('4100001'), number: '101', building: '1', spaces: [{ id: asSpaceId('5100001'), label: '101-A' }, { id: asSpaceId('5100002'), label: '101-B' }] },
+      {
+        id: uid('4100001'),
+        number: '101',
+        building: '1',
+        spaces: [
+          { id: asSpaceId('5100001'), label: '101-A' },
+          { id: asSpaceId('5100002'), label: '101-B' },
+        ],
+      },
       { id: uid('4100002'), number: '101', building: 'Building 2', spaces: [{ id: asSpaceId('5100003'), label: '101-A' }] },
     ];
     const named = (leases: SnapshotLease[]): World => {
@@ -59,9 +72,16 @@ describe('explain', () => {
     });
 
     it('F-11: a building already called "Building 2" is not said twice; two bedrooms are listed together', () => {
-      const w = named([lease('13500003', { unit: '4100002', spaces: ['5100003'] }), lease('13500004', { unit: '4100001', spaces: ['5100002', '5100001'], customers: [customer('C9')] })]);
-      expect(explain(input(w, at('2025-09-01')), cid('13500003')).join('\n')).toContain('Lease 13500003, unit 101 (Building 2), bedroom 101-A, Example Commons:');
-      expect(explain(input(w, at('2025-09-01')), cid('C9')).join('\n')).toContain('Lease 13500004, unit 101 (building 1), bedrooms 101-A, 101-B, Example Commons:');
+      const w = named([
+        lease('13500003', { unit: '4100002', spaces: ['5100003'] }),
+        lease('13500004', { unit: '4100001', spaces: ['5100002', '5100001'], customers: [customer('C9')] }),
+      ]);
+      expect(explain(input(w, at('2025-09-01')), cid('13500003')).join('\n')).toContain(
+        'Lease 13500003, unit 101 (Building 2), bedroom 101-A, Example Commons:',
+      );
+      expect(explain(input(w, at('2025-09-01')), cid('C9')).join('\n')).toContain(
+        'Lease 13500004, unit 101 (building 1), bedrooms 101-A, 101-B, Example Commons:',
+      );
     });
 
     it('F-11: a unit or bedroom missing from the snapshot falls back to its Entrata id, marked as one', () => {
@@ -70,7 +90,7 @@ describe('explain', () => {
       expect(text).toContain('Lease 13500005, unit (Entrata id 4199999), bedroom (Entrata id 5199999), Example Commons: status current.');
     });
 
-    it('O4: a move to a unit of another property names that property in the ending\'s reason', () => {
+    it("O4: a move to a unit of another property names that property in the ending's reason", () => {
       const p1 = property('P1', { leases: [lease('L1', { unit: 'U1', moveIn: '2025-08-15', customers: [customer('C1')] })] });
       const p2 = property('P2', { leases: [lease('L2', { unit: 'U7', moveIn: '2025-08-15', customers: [customer('C1')] })] });
       p2.snapshot.property.name = 'Campus Edge';

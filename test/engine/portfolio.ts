@@ -76,7 +76,10 @@ export const arbPortfolio = fc.record({
   policies: fc.tuple(arbPolicy, arbPolicy, arbPolicy),
   zones: fc.tuple(fc.constantFrom(...ZONES), fc.constantFrom(...ZONES), fc.constantFrom(...ZONES)),
   overrides: fc.array(arbOverride, { maxLength: 6 }),
-  blocks: fc.array(fc.record({ who: fc.constantFrom(...PEOPLE), property: fc.nat({ max: 2 }), minute: fc.integer({ min: 0, max: SPAN_DAYS * 1440 }), lifted: fc.boolean() }), { maxLength: 3 }),
+  blocks: fc.array(
+    fc.record({ who: fc.constantFrom(...PEOPLE), property: fc.nat({ max: 2 }), minute: fc.integer({ min: 0, max: SPAN_DAYS * 1440 }), lifted: fc.boolean() }),
+    { maxLength: 3 },
+  ),
   nows: fc.array(fc.integer({ min: 0, max: SPAN_DAYS * 1440 }), { minLength: 1, maxLength: 6 }),
   links: fc.boolean(),
   /** The step from which the `later` versions of leases apply. */
@@ -154,14 +157,17 @@ export function build(g: Portfolio): Built {
         quarantined: mine.filter((l) => l.place === 'quarantined').map(strip),
       });
     });
-  const overrides = g.overrides
-    .filter((o) => o.lease < v0.length)
-    .map((o) => override(`L${o.lease}`, o.who, { [o.kind]: ORIGIN + o.minute * 60_000 }));
+  const overrides = g.overrides.filter((o) => o.lease < v0.length).map((o) => override(`L${o.lease}`, o.who, { [o.kind]: ORIGIN + o.minute * 60_000 }));
   const blocks = g.blocks.map((b, i) =>
-    block(`B${i}`, b.who, ORIGIN + b.minute * 60_000, { propertyId: pid(PROPERTY_IDS[b.property]!), liftedAt: b.lifted ? ORIGIN + b.minute * 60_000 + DAY_MS : null }),
+    block(`B${i}`, b.who, ORIGIN + b.minute * 60_000, {
+      propertyId: pid(PROPERTY_IDS[b.property]!),
+      liftedAt: b.lifted ? ORIGIN + b.minute * 60_000 + DAY_MS : null,
+    }),
   );
   // A manager link (E3): C4's Entrata id C4 is a second id of resident C3.
-  const residents = g.links ? [{ customerId: cid('C3'), linkedCustomerIds: [cid('C4')], firstName: 'x', lastName: 'y', email: null, mobile: null, contactProblems: [] }] : [];
+  const residents = g.links
+    ? [{ customerId: cid('C3'), linkedCustomerIds: [cid('C4')], firstName: 'x', lastName: 'y', email: null, mobile: null, contactProblems: [] }]
+    : [];
   const nows = [...new Set(g.nows)].sort((a, b) => a - b).map((m) => ORIGIN + m * 60_000);
   return { versions: [propertiesOf(v0), propertiesOf(v1)], changeAt: g.changeAt, enabledFrom: g.enabledFrom, overrides, blocks, residents, nows };
 }
@@ -178,7 +184,7 @@ export const inputFor = (b: Built, planned: string, registry: RegistryState, now
   return {
     propertyId: pid(planned),
     properties,
-    previousSnapshot: (before ? before.find((p) => p.id === planned)!.snapshot : null),
+    previousSnapshot: before ? before.find((p) => p.id === planned)!.snapshot : null,
     registry,
     overrides: b.overrides,
     now,
@@ -229,7 +235,6 @@ export function shuffleInput(inp: PlanInput, seed: number): PlanInput {
   };
 }
 
-
 /**
  * One resident moving by a transfer from unit A (lease L1) to unit C (lease L2), at the same property or at another
  * one enabled mid-transfer, while Entrata moves L2's move-in date (and L1's end) earlier and later between syncs.
@@ -276,7 +281,14 @@ export function transferSyncs(g: TransferHistory): { now: Instant; properties: P
       l1End = Math.max(g.l1MoveIn, l1End + (s.l1Shift ?? 0));
     }
     const end = dateAt(l1End);
-    const l1 = lease('L1', { unit: 'A', status: g.l1Status, moveIn: dateAt(g.l1MoveIn), moveOut: g.l1Status === 'current' ? end : null, leaseEnd: end, customers: [customer('C1')] });
+    const l1 = lease('L1', {
+      unit: 'A',
+      status: g.l1Status,
+      moveIn: dateAt(g.l1MoveIn),
+      moveOut: g.l1Status === 'current' ? end : null,
+      leaseEnd: end,
+      customers: [customer('C1')],
+    });
     const l2 = lease('L2', {
       unit: 'C',
       status: g.l2Status,

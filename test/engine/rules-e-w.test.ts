@@ -1,23 +1,7 @@
 // One test per E and W rule: who is registered, and when windows open and close.
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/engine/plan.ts';
-import {
-  at,
-  customer,
-  day,
-  input,
-  key,
-  kinds,
-  lease,
-  live,
-  NEW_YORK,
-  ofKind,
-  property,
-  registration,
-  resident,
-  sync,
-  emptyRegistry,
-} from './builders.ts';
+import { at, customer, day, input, key, kinds, lease, live, NEW_YORK, ofKind, property, registration, resident, sync, emptyRegistry } from './builders.ts';
 
 describe('E: who is eligible', () => {
   it('E1: only the primary and co-applicants are registered; guarantors and occupants never, nor notified', () => {
@@ -150,7 +134,9 @@ describe('W: windows', () => {
     const afterLate = plan(input({ properties: pastAtTermEnd, registry: onNotice.registry }, at('2025-09-04 00:30')));
     expect(ofKind(afterLate, 'end')).toEqual([expect.objectContaining({ rule: 'W4', dueAt: at('2025-09-04') })]);
     const pastMidTerm = P([lease('L1', { moveIn: '2025-01-10', status: 'past', leaseEnd: '2026-07-31' })], late);
-    expect(ofKind(plan(input({ properties: pastMidTerm, registry: onNotice.registry }, at('2025-09-01 09:00'))), 'end')).toEqual([expect.objectContaining({ rule: 'W4' })]);
+    expect(ofKind(plan(input({ properties: pastMidTerm, registry: onNotice.registry }, at('2025-09-01 09:00'))), 'end')).toEqual([
+      expect.objectContaining({ rule: 'W4' }),
+    ]);
   });
 
   it('W5: a Cancelled lease withdraws a pre-registration quietly, and closes a window that had opened at once', () => {
@@ -193,7 +179,7 @@ describe('W: windows', () => {
     expect(back.actions).toEqual([expect.objectContaining({ kind: 'set-window', accessEnd: null })]);
   });
 
-  it('W8: Entrata dates are calendar days read in each property\'s own time zone', () => {
+  it("W8: Entrata dates are calendar days read in each property's own time zone", () => {
     const chicago = property('P1', { leases: [lease('L1', { status: 'future', moveIn: '2025-08-15' })] });
     const newYork = property('P2', { tz: NEW_YORK, leases: [lease('L2', { status: 'future', moveIn: '2025-08-15' })] });
     const props = [chicago, newYork];

@@ -3,25 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyToState } from '../../src/engine/apply-to-state.ts';
 import { plan } from '../../src/engine/plan.ts';
 import { asRegistrationId, RULE_IDS, type Action, type RegistryState } from '../../src/engine/types.ts';
-import {
-  at,
-  block,
-  cid,
-  customer,
-  day,
-  input,
-  kinds,
-  lease,
-  live,
-  ofKind,
-  override,
-  pid,
-  property,
-  sync,
-  uid,
-  syncAll,
-  type World,
-} from './builders.ts';
+import { at, block, cid, customer, day, input, kinds, lease, live, ofKind, override, pid, property, sync, uid, syncAll, type World } from './builders.ts';
 
 const C1 = () => [customer('C1')];
 
@@ -46,15 +28,35 @@ describe('N: notifications', () => {
     const p2 = property('P2', { leases: [lease('L2', { unit: 'U7', moveIn: '2025-12-15', parent: 'L1', customers: C1() })] });
     const { registry } = syncAll({ properties: [p1, p2] }, at('2025-12-01'));
     const p = plan(input({ planned: 'P2', properties: [p1, p2], registry }, at('2025-12-15')));
-    expect(ofKind(p, 'notify')).toEqual([expect.objectContaining({ notification: 'new-key', rule: 'N2', customerId: 'C1', propertyId: 'P2', unitId: 'U7', reason: 'new key for this property queued (N2)' })]);
+    expect(ofKind(p, 'notify')).toEqual([
+      expect.objectContaining({
+        notification: 'new-key',
+        rule: 'N2',
+        customerId: 'C1',
+        propertyId: 'P2',
+        unitId: 'U7',
+        reason: 'new key for this property queued (N2)',
+      }),
+    ]);
   });
 
   it('N5: a withdrawn pre-registration and a sync that changes nothing send nothing', () => {
     const w: World = { properties: [property('P1', { leases: [lease('L1', { customers: C1() })] })] };
     const s1 = sync(w, at('2025-09-01'));
     expect(plan(input({ ...w, registry: s1.registry }, at('2025-09-01 00:30'))).actions).toEqual([]);
-    const pre = sync({ properties: [property('P1', { leases: [lease('L2', { status: 'future', moveIn: '2025-10-01', customers: [customer('C2')] })] })] }, at('2025-09-01'));
-    const withdrawn = plan(input({ properties: [property('P1', { leases: [lease('L2', { status: 'cancelled', moveIn: '2025-10-01', customers: [customer('C2')] })] })], registry: pre.registry }, at('2025-09-02')));
+    const pre = sync(
+      { properties: [property('P1', { leases: [lease('L2', { status: 'future', moveIn: '2025-10-01', customers: [customer('C2')] })] })] },
+      at('2025-09-01'),
+    );
+    const withdrawn = plan(
+      input(
+        {
+          properties: [property('P1', { leases: [lease('L2', { status: 'cancelled', moveIn: '2025-10-01', customers: [customer('C2')] })] })],
+          registry: pre.registry,
+        },
+        at('2025-09-02'),
+      ),
+    );
     expect(kinds(withdrawn)).toEqual(['withdraw']);
   });
 
@@ -69,7 +71,10 @@ describe('N: notifications', () => {
 
 describe('O: manager overrides', () => {
   it('O1: access starts at the earlier of the property allowance and the per-lease early date', () => {
-    const leases = [lease('L1', { status: 'future', moveIn: '2025-08-15', customers: C1() }), lease('L2', { unit: 'U2', status: 'future', moveIn: '2025-08-15', customers: [customer('C2')] })];
+    const leases = [
+      lease('L1', { status: 'future', moveIn: '2025-08-15', customers: C1() }),
+      lease('L2', { unit: 'U2', status: 'future', moveIn: '2025-08-15', customers: [customer('C2')] }),
+    ];
     const w: World = {
       properties: [property('P1', { leases, policy: { earlyMoveInDays: 2 } })],
       overrides: [override('L1', 'C1', { earlyStartAt: at('2025-08-10 09:00') }), override('L2', 'C2', { earlyStartAt: at('2025-08-14 09:00') })],
@@ -107,7 +112,10 @@ describe('O: manager overrides', () => {
     expect(ofKind(plan(input(moveIn, t)), 'register')[0]).toMatchObject({ state: 'active', rule: 'O3', dueAt: t });
 
     // Move out now ends that lease; a later, different lease opens access again.
-    const leases = [lease('L1', { unit: 'U1', moveIn: '2025-01-10', customers: C1() }), lease('L2', { unit: 'U2', status: 'future', moveIn: '2025-09-01', customers: C1() })];
+    const leases = [
+      lease('L1', { unit: 'U1', moveIn: '2025-01-10', customers: C1() }),
+      lease('L2', { unit: 'U2', status: 'future', moveIn: '2025-09-01', customers: C1() }),
+    ];
     const out: World = { properties: [property('P1', { leases })], overrides: [override('L1', 'C1', { moveOutNowAt: t })] };
     const before = sync({ properties: out.properties }, at('2025-08-01')).registry;
     const s = sync({ ...out, registry: before }, t);
@@ -120,7 +128,14 @@ describe('O: manager overrides', () => {
 
     // Transfer now: the pending transfer lease opens now, and U3 moves the registration.
     const tr: World = {
-      properties: [property('P1', { leases: [lease('L1', { unit: 'U1', status: 'notice', moveIn: '2025-01-10', leaseEnd: '2025-12-31', customers: C1() }), lease('L3', { unit: 'U3', status: 'future', moveIn: '2025-10-01', parent: 'L1', customers: C1() })] })],
+      properties: [
+        property('P1', {
+          leases: [
+            lease('L1', { unit: 'U1', status: 'notice', moveIn: '2025-01-10', leaseEnd: '2025-12-31', customers: C1() }),
+            lease('L3', { unit: 'U3', status: 'future', moveIn: '2025-10-01', parent: 'L1', customers: C1() }),
+          ],
+        }),
+      ],
     };
     const reg = sync(tr, at('2025-08-01')).registry;
     const moved = plan(input({ ...tr, registry: reg, overrides: [override('L3', 'C1', { transferNowAt: t })] }, t));
@@ -163,7 +178,18 @@ describe('K: blocks', () => {
 
   it('K2: a blocked registration keeps its key, and a move-out while blocked still ends it', () => {
     const blocked = applyToState(withBlock(active(), block('B1', 'C1', at('2025-09-02'))), [
-      { kind: 'block', rule: 'K1', propertyId: pid('P1'), customerId: cid('C1'), leaseId: null, reason: 'blocked by a manager (K1)', registrationId: asRegistrationId('applied-reg-1'), unitId: uid('U101'), blockId: null, dueAt: 0 },
+      {
+        kind: 'block',
+        rule: 'K1',
+        propertyId: pid('P1'),
+        customerId: cid('C1'),
+        leaseId: null,
+        reason: 'blocked by a manager (K1)',
+        registrationId: asRegistrationId('applied-reg-1'),
+        unitId: uid('U101'),
+        blockId: null,
+        dueAt: 0,
+      },
     ]);
     expect(plan(input({ ...w, registry: blocked }, at('2025-12-31 12:00'))).actions).toEqual([]);
     const p = plan(input({ ...w, registry: blocked }, at('2026-01-01')));
@@ -206,10 +232,13 @@ describe('S: sync safety', () => {
     // Once the record exists, a kept version with other contacts does not change it (only fresh Entrata data does).
     const registry = applyToState({ residents: [], registrations: [], keys: [], blocks: [], holds: [] }, p.actions);
     const changed = lease('L1', { customers: [customer('C1', { email: 'old@example.com' })] });
-    expect(ofKind(plan(input({ properties: [property('P1', { leases: [], quarantined: [changed] })], registry }, at('2025-09-02'))), 'upsert-resident')).toEqual([]);
+    expect(
+      ofKind(plan(input({ properties: [property('P1', { leases: [], quarantined: [changed] })], registry }, at('2025-09-02'))), 'upsert-resident'),
+    ).toEqual([]);
   });
 
-  const tenants = (n: number) => Array.from({ length: n }, (_, i) => lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }));
+  const tenants = (n: number) =>
+    Array.from({ length: n }, (_, i) => lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }));
 
   it('S3: unexpected mass endings are held for approval, scheduled move-outs are not; later syncs add to the open hold; approval applies them', () => {
     const before = tenants(20);
@@ -238,8 +267,12 @@ describe('S: sync safety', () => {
     expect(plan(input({ ...next, registry: held, previous: property('P1', { leases: flipped }).snapshot }, now)).actions).toEqual([]);
     // One more unexpected ending joins the open hold.
     const more = flipped.map((l, i) => (i === 6 ? { ...l, status: 'cancelled' as const } : l));
-    const p2 = plan(input({ ...next, properties: [property('P1', { leases: more })], registry: held, previous: property('P1', { leases: flipped }).snapshot }, now));
-    expect(ofKind(p2, 'hold')).toEqual([expect.objectContaining({ existingHoldId: 'applied-hold-1', endings: [expect.objectContaining({ customerId: 'C16', rule: 'W5' })] })]);
+    const p2 = plan(
+      input({ ...next, properties: [property('P1', { leases: more })], registry: held, previous: property('P1', { leases: flipped }).snapshot }, now),
+    );
+    expect(ofKind(p2, 'hold')).toEqual([
+      expect.objectContaining({ existingHoldId: 'applied-hold-1', endings: [expect.objectContaining({ customerId: 'C16', rule: 'W5' })] }),
+    ]);
     // Approval: re-plan with the hold released; its endings apply and the hold closes.
     const approved = plan(input({ ...next, properties: [property('P1', { leases: flipped })], registry: held, releaseHold: true }, now));
     expect(approved.actions[0]).toEqual(expect.objectContaining({ kind: 'release-hold', holdId: 'applied-hold-1' }));
@@ -253,7 +286,9 @@ describe('S: sync safety', () => {
     const before = tenants(60);
     const registry = sync({ properties: [property('P1', { leases: before })] }, at('2025-09-01')).registry;
     const flipped = before.map((l, i) => (i < 6 ? { ...l, status: 'cancelled' as const } : l));
-    const p = plan(input({ properties: [property('P1', { leases: flipped })], previous: property('P1', { leases: before }).snapshot, registry }, at('2025-09-10')));
+    const p = plan(
+      input({ properties: [property('P1', { leases: flipped })], previous: property('P1', { leases: before }).snapshot, registry }, at('2025-09-10')),
+    );
     expect(ofKind(p, 'hold')).toEqual([]);
     expect(ofKind(p, 'end')).toHaveLength(6);
   });

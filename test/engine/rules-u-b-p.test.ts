@@ -63,7 +63,14 @@ describe('U: one home unit at a time', () => {
     expect(s2.plan.actions).toEqual([]);
     const s3 = sync({ ...w, registry: s2.registry }, at('2025-10-01'));
     expect(kinds(s3.plan)).toEqual(['move-home-unit']);
-    expect(ofKind(s3.plan, 'move-home-unit')[0]).toMatchObject({ rule: 'U3', leaseId: 'L2', fromUnitId: 'U1', unitId: 'U2', state: 'active', dueAt: at('2025-10-01') });
+    expect(ofKind(s3.plan, 'move-home-unit')[0]).toMatchObject({
+      rule: 'U3',
+      leaseId: 'L2',
+      fromUnitId: 'U1',
+      unitId: 'U2',
+      state: 'active',
+      dueAt: at('2025-10-01'),
+    });
     expect(live(s3.registry, 'C1').map((r) => r.unitId)).toEqual(['U2']);
     // The old lease's window closing later changes nothing more.
     expect(plan(input({ ...w, registry: s3.registry }, at('2026-01-01'))).actions).toEqual([]);
@@ -71,7 +78,9 @@ describe('U: one home unit at a time', () => {
 
   it('U3: a transfer to another property registers the resident at both from the new opening until the old window closes, each with its own key', () => {
     const p1 = property('P1', { leases: [lease('L1', { unit: 'U1', status: 'notice', moveIn: '2025-01-10', leaseEnd: '2025-12-31', customers: C1() })] });
-    const p2 = property('P2', { leases: [lease('L2', { unit: 'U7', status: 'future', moveIn: '2025-12-15', parent: 'L1', isTransfer: true, customers: C1() })] });
+    const p2 = property('P2', {
+      leases: [lease('L2', { unit: 'U7', status: 'future', moveIn: '2025-12-15', parent: 'L1', isTransfer: true, customers: C1() })],
+    });
     const start = syncAll({ properties: [p1, p2] }, at('2025-12-01')).registry;
     expect(live(start, 'C1').map((r) => r.propertyId)).toEqual(['P1']);
 
@@ -84,7 +93,12 @@ describe('U: one home unit at a time', () => {
 
     const overlap = syncAll({ properties: [p1, p2], registry: start }, at('2025-12-15')).registry;
     expect(live(overlap, 'C1').map((r) => r.propertyId)).toEqual(['P1', 'P2']);
-    expect(overlap.keys.filter((k) => !k.revoked).map((k) => k.propertyId).sort()).toEqual(['P1', 'P2']);
+    expect(
+      overlap.keys
+        .filter((k) => !k.revoked)
+        .map((k) => k.propertyId)
+        .sort(),
+    ).toEqual(['P1', 'P2']);
 
     const done = syncAll({ properties: [p1, p2], registry: overlap }, at('2026-01-01'));
     expect(done.plans[0]!.actions.map((a) => [a.kind, a.rule])).toEqual([
@@ -175,7 +189,13 @@ describe('P: keys', () => {
     const s2 = sync({ ...w, registry: s1.registry }, at('2026-01-01'));
     expect(s2.registry.keys.every((k) => k.revoked)).toBe(true);
 
-    const back: World = { properties: [property('P1', { leases: [lease('L1', { moveOut: '2025-12-31', customers: C1() }), lease('L9', { unit: 'U9', moveIn: '2026-08-15', customers: C1() })] })] };
+    const back: World = {
+      properties: [
+        property('P1', {
+          leases: [lease('L1', { moveOut: '2025-12-31', customers: C1() }), lease('L9', { unit: 'U9', moveIn: '2026-08-15', customers: C1() })],
+        }),
+      ],
+    };
     const s3 = sync({ ...back, registry: s2.registry }, at('2026-08-15'));
     expect(kinds(s3.plan)).toEqual(['register', 'issue-key', 'notify']);
     expect(ofKind(s3.plan, 'notify')[0]?.notification).toBe('welcome');
@@ -210,7 +230,9 @@ describe('P: keys', () => {
     const l = lease('L1', { customers: C1() });
     const { registry } = sync({ properties: [property('P1', { leases: [l] })] }, at('2025-09-01'));
     // The manager rotated: the old key is revoked, a new one is current.
-    const rotated = applyToState(registry, [{ kind: 'issue-key', rule: 'P4', propertyId: pid('P1'), customerId: cid('C1'), leaseId: null, reason: 'rotated by a manager (P4)' }]);
+    const rotated = applyToState(registry, [
+      { kind: 'issue-key', rule: 'P4', propertyId: pid('P1'), customerId: cid('C1'), leaseId: null, reason: 'rotated by a manager (P4)' },
+    ]);
     expect(rotated.keys.map((k) => k.revoked)).toEqual([true, false]);
     expect(plan(input({ properties: [property('P1', { leases: [l] })], registry: rotated }, at('2025-09-02'))).actions).toEqual([]);
   });

@@ -7,7 +7,10 @@ import type { PropertyInput, RegistryState } from '../../src/engine/types.ts';
 import { at, customer, input, kinds, lease, live, ofKind, override, property, sync, syncAll } from './builders.ts';
 
 const C1 = () => [customer('C1')];
-const homes = (r: RegistryState) => live(r, 'C1').map((x) => `${x.propertyId}/${x.unitId}`).sort();
+const homes = (r: RegistryState) =>
+  live(r, 'C1')
+    .map((x) => `${x.propertyId}/${x.unitId}`)
+    .sort();
 
 /** L1: unit A, on notice until the end of October; L2: the transfer to unit C (parent L1), moving in on `moveIn`. */
 const sameProperty = (moveIn: string): PropertyInput[] => [
@@ -64,7 +67,14 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
     ];
     const first = sync({ properties: odd }, at('2025-10-05'));
     expect(ofKind(first.plan, 'register')).toEqual([
-      expect.objectContaining({ rule: 'U3', unitId: 'C', leaseId: 'L2', state: 'active', dueAt: at('2025-10-02'), reason: expect.stringContaining('transfer lease L2 opened 2025-10-01 00:00 (U3)') }),
+      expect.objectContaining({
+        rule: 'U3',
+        unitId: 'C',
+        leaseId: 'L2',
+        state: 'active',
+        dueAt: at('2025-10-02'),
+        reason: expect.stringContaining('transfer lease L2 opened 2025-10-01 00:00 (U3)'),
+      }),
     ]);
     expect(plan(input({ properties: odd, registry: first.registry }, at('2025-10-05'))).actions).toEqual([]);
   });
@@ -84,7 +94,12 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
     ]);
     const both = syncAll({ properties: [p1, p2], registry: before }, at('2025-12-10 14:00')).registry;
     expect(homes(both)).toEqual(['P1/A', 'P2/C']);
-    expect(both.keys.filter((k) => !k.revoked).map((k) => k.propertyId).sort()).toEqual(['P1', 'P2']);
+    expect(
+      both.keys
+        .filter((k) => !k.revoked)
+        .map((k) => k.propertyId)
+        .sort(),
+    ).toEqual(['P1', 'P2']);
     expect(homes(syncAll({ properties: [p1, p2], registry: both }, at('2025-12-20')).registry)).toEqual(['P1/A', 'P2/C']);
     expect(homes(syncAll({ properties: [p1, p2], registry: both }, at('2026-01-01')).registry)).toEqual(['P2/C']);
   });
@@ -95,11 +110,19 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
     const start = syncAll({ properties: [p1, p2('2025-12-20')] }, at('2025-12-10 10:00')).registry;
     expect(homes(start)).toEqual(['P1/A']);
     // Entrata moves L2's move-in to December 9; either property may be synced first.
-    for (const order of [['P1', 'P2'], ['P2', 'P1']]) {
+    for (const order of [
+      ['P1', 'P2'],
+      ['P2', 'P1'],
+    ]) {
       let registry = start;
       for (const id of order) registry = sync({ planned: id, properties: [p1, p2('2025-12-09')], registry }, at('2025-12-10 16:00')).registry;
       expect(homes(registry)).toEqual(['P1/A', 'P2/C']);
-      expect(registry.keys.filter((k) => !k.revoked).map((k) => k.propertyId).sort()).toEqual(['P1', 'P2']);
+      expect(
+        registry.keys
+          .filter((k) => !k.revoked)
+          .map((k) => k.propertyId)
+          .sort(),
+      ).toEqual(['P1', 'P2']);
       const done = syncAll({ properties: [p1, p2('2025-12-09')], registry }, at('2026-01-01'));
       expect(homes(done.registry)).toEqual(['P2/C']);
     }
@@ -126,7 +149,7 @@ describe('U3: a transfer is an event of its own, whenever Pebbles registered the
     expect(ofKind(end.plan, 'move-home-unit')).toEqual([expect.objectContaining({ rule: 'U4', unitId: 'C' })]);
   });
 
-  it('U3/O4: an office that corrects a reversed transfer\'s move-in to after the reassignment moves the resident on that day', () => {
+  it("U3/O4: an office that corrects a reversed transfer's move-in to after the reassignment moves the resident on that day", () => {
     const s1 = sync({ properties: sameProperty('2025-10-01') }, at('2025-09-20'));
     const s2 = sync({ properties: sameProperty('2025-10-01'), registry: s1.registry }, at('2025-10-01 08:00'));
     // The resident had not moved yet: the manager puts them back in A on October 3.

@@ -37,7 +37,9 @@ describe('an aborted Entrata call ends at once', () => {
   it('while waiting for the rate-limit window to reset (60 s to go)', async () => {
     const exhausted = { 'X-RateLimit-Limit': '10/MINUTE', 'X-RateLimit-Remaining': '0/MINUTE', 'X-RateLimit-Reset': '60' };
     const { signal, reason, arm } = cut();
-    server = await startFakeEntrata((r): Reply => (r.rpc === 'getLeasePickList' ? (arm(), { json: pickListAnswer(), headers: exhausted }) : { json: leasesAnswer([]) }));
+    server = await startFakeEntrata(
+      (r): Reply => (r.rpc === 'getLeasePickList' ? (arm(), { json: pickListAnswer(), headers: exhausted }) : { json: leasesAnswer([]) }),
+    );
     const { client } = testClient(server.url, {}, realTime);
     const { error, ms } = await settle(client.getLeases('100', {}, { signal }));
     expect(error).toBe(reason);
@@ -77,7 +79,9 @@ describe('an aborted Entrata call ends at once', () => {
 
   it('the pick list read shared by two syncs: one cut does not fail the other, which reads it again', async () => {
     const { signal, reason, arm } = cut();
-    server = await startFakeEntrata((_r, n): Reply => (n === 1 ? (arm(), { status: 429, headers: { 'Retry-After': '3600' }, body: '' }) : { json: pickListAnswer() }));
+    server = await startFakeEntrata(
+      (_r, n): Reply => (n === 1 ? (arm(), { status: 429, headers: { 'Retry-After': '3600' }, body: '' }) : { json: pickListAnswer() }),
+    );
     const { client } = testClient(server.url, {}, realTime);
     const first = settle(client.getLeasePickList({ signal }));
     const second = settle(client.getLeasePickList());

@@ -11,12 +11,18 @@ function entrataFromFixtures(overrides: Partial<Record<string, (r: RecordedReque
     const o = overrides[r.rpc];
     if (o) return o(r);
     switch (r.rpc) {
-      case 'getStatus': return { json: fixture('getStatus-r1.response.json') };
-      case 'getProperties': return { json: fixture('getProperties-r1.response.json') };
-      case 'getPropertyUnits': return { json: fixture('getPropertyUnits-r1.response.json') };
-      case 'getLeasePickList': return { json: fixture('getLeasePickList-r1.response.json') };
-      case 'getLeases': return r.query.get('page_no') === '1' ? { json: fixture('getLeases-r2.response.json') } : { json: leasesAnswer([]) };
-      default: return { status: 400, json: { response: { error: { code: 400, message: `unknown method ${r.rpc}` } } } };
+      case 'getStatus':
+        return { json: fixture('getStatus-r1.response.json') };
+      case 'getProperties':
+        return { json: fixture('getProperties-r1.response.json') };
+      case 'getPropertyUnits':
+        return { json: fixture('getPropertyUnits-r1.response.json') };
+      case 'getLeasePickList':
+        return { json: fixture('getLeasePickList-r1.response.json') };
+      case 'getLeases':
+        return r.query.get('page_no') === '1' ? { json: fixture('getLeases-r2.response.json') } : { json: leasesAnswer([]) };
+      default:
+        return { status: 400, json: { response: { error: { code: 400, message: `unknown method ${r.rpc}` } } } };
     }
   };
 }
@@ -125,7 +131,10 @@ describe('§7 sample answers', () => {
     const { client } = testClient(server.url);
     expect(await client.getProperties()).toEqual([
       {
-        id: '100123', name: 'Example Commons', type: 'Student', isDisabled: false,
+        id: '100123',
+        name: 'Example Commons',
+        type: 'Student',
+        isDisabled: false,
         address: { street: '100 Campus Way', city: 'Austin', state: 'TX', postalCode: '78705', country: 'US' },
       },
     ]);
@@ -135,7 +144,15 @@ describe('§7 sample answers', () => {
     server = await startFakeEntrata(entrataFromFixtures());
     const { client } = testClient(server.url);
     expect(await client.getPropertyUnits('100123')).toEqual([
-      { id: '4100001', number: '406', building: '4', spaces: [{ id: '4192001', label: '406-A' }, { id: '4192002', label: '406-B' }] },
+      {
+        id: '4100001',
+        number: '406',
+        building: '4',
+        spaces: [
+          { id: '4192001', label: '406-A' },
+          { id: '4192002', label: '406-B' },
+        ],
+      },
     ]);
   });
 
@@ -143,7 +160,14 @@ describe('§7 sample answers', () => {
     server = await startFakeEntrata(entrataFromFixtures());
     const { client } = testClient(server.url);
     const map = await client.getLeasePickList();
-    expect([...map]).toEqual([['1', 'applicant'], ['2', 'cancelled'], ['3', 'future'], ['4', 'current'], ['5', 'notice'], ['6', 'past']]);
+    expect([...map]).toEqual([
+      ['1', 'applicant'],
+      ['2', 'cancelled'],
+      ['3', 'future'],
+      ['4', 'current'],
+      ['5', 'notice'],
+      ['6', 'past'],
+    ]);
   });
 
   it('the lease pick list is read once per client, not once per call', async () => {
@@ -157,14 +181,25 @@ describe('§7 sample answers', () => {
 
   it('status ids come from the pick list, never hard-coded: a client with other ids gets its own', async () => {
     const other = {
-      response: { code: 200, result: { leaseStatusTypes: { leaseStatusType: [
-        { '@attributes': { id: 11, name: 'Current' } }, { '@attributes': { id: '12', name: 'Notice' } }, { '@attributes': { id: 13, name: 'Future' } },
-      ] } } },
+      response: {
+        code: 200,
+        result: {
+          leaseStatusTypes: {
+            leaseStatusType: [
+              { '@attributes': { id: 11, name: 'Current' } },
+              { '@attributes': { id: '12', name: 'Notice' } },
+              { '@attributes': { id: 13, name: 'Future' } },
+            ],
+          },
+        },
+      },
     };
-    server = await startFakeEntrata(entrataFromFixtures({
-      getLeasePickList: () => ({ json: other }),
-      getLeases: () => ({ json: leasesAnswer([]) }),
-    }));
+    server = await startFakeEntrata(
+      entrataFromFixtures({
+        getLeasePickList: () => ({ json: other }),
+        getLeases: () => ({ json: leasesAnswer([]) }),
+      }),
+    );
     const { client } = testClient(server.url);
     await client.getLeases('100123', { statuses: ['future', 'current', 'notice'] });
     expect(server.requests.find((r) => r.rpc === 'getLeases')!.params.leaseStatusTypeIds).toBe('11,12,13');
@@ -183,7 +218,16 @@ describe('§7 sample answers', () => {
 
   /** An Entrata client that renumbers its statuses (1..6 → 11..16) once `state.renumbered` is set. */
   const renumbering = (state: { renumbered: boolean; refuseOldIds: boolean }) => {
-    const newIds = { response: { code: 200, result: { leaseStatusTypes: { leaseStatusType: ['Applicant', 'Cancelled', 'Future', 'Current', 'Notice', 'Past'].map((name, i) => ({ '@attributes': { id: 11 + i, name } })) } } } };
+    const newIds = {
+      response: {
+        code: 200,
+        result: {
+          leaseStatusTypes: {
+            leaseStatusType: ['Applicant', 'Cancelled', 'Future', 'Current', 'Notice', 'Past'].map((name, i) => ({ '@attributes': { id: 11 + i, name } })),
+          },
+        },
+      },
+    };
     return entrataFromFixtures({
       getLeasePickList: () => ({ json: state.renumbered ? newIds : fixture('getLeasePickList-r1.response.json') }),
       getLeases: (r) => {
@@ -209,7 +253,9 @@ describe('§7 sample answers', () => {
     const batch = await client.getLeases('100123', { statuses: ['current'] });
     expect(batch).toMatchObject({ quarantined: [], leases: [{ id: '1', status: 'current' }] });
     expect(server.requests.map((r) => [r.rpc, r.params.leaseStatusTypeIds])).toEqual([
-      ['getLeases', '4'], ['getLeasePickList', undefined], ['getLeases', '14'],
+      ['getLeases', '4'],
+      ['getLeasePickList', undefined],
+      ['getLeases', '14'],
     ]);
   });
 
@@ -227,31 +273,78 @@ describe('§7 sample answers', () => {
     const snap = await client.readPropertySnapshot('100123');
     expect(snap).toEqual({
       property: { id: '100123', name: 'Example Commons' },
-      units: [{ id: '4100001', number: '406', building: '4', spaces: [{ id: '4192001', label: '406-A' }, { id: '4192002', label: '406-B' }] }],
+      units: [
+        {
+          id: '4100001',
+          number: '406',
+          building: '4',
+          spaces: [
+            { id: '4192001', label: '406-A' },
+            { id: '4192002', label: '406-B' },
+          ],
+        },
+      ],
       leases: [
         {
-          id: '13500001', status: 'current', unitId: '4100001', spaceIds: ['4192001'],
-          moveIn: '2025-08-15', moveOut: null, leaseEnd: '2026-07-31', parentLeaseId: null, isTransfer: false,
+          id: '13500001',
+          status: 'current',
+          unitId: '4100001',
+          spaceIds: ['4192001'],
+          moveIn: '2025-08-15',
+          moveOut: null,
+          leaseEnd: '2026-07-31',
+          parentLeaseId: null,
+          isTransfer: false,
           customers: [
             {
-              id: '17600001', type: 'primary', status: 'current', moveIn: '2025-08-15', moveOut: null,
-              firstName: 'Alex', lastName: 'Sample', email: 'alex.sample@example.com',
+              id: '17600001',
+              type: 'primary',
+              status: 'current',
+              moveIn: '2025-08-15',
+              moveOut: null,
+              firstName: 'Alex',
+              lastName: 'Sample',
+              email: 'alex.sample@example.com',
               // 555-555-0101 is a fictional number: no valid E.164 exists for it.
-              mobile: null, contactProblems: ['invalid-phone'],
+              mobile: null,
+              contactProblems: ['invalid-phone'],
             },
             {
-              id: '17600002', type: 'guarantor', status: 'current', moveIn: '2025-08-15', moveOut: null,
-              firstName: 'Pat', lastName: 'Sample', email: null, mobile: null, contactProblems: ['no-email', 'invalid-phone'],
+              id: '17600002',
+              type: 'guarantor',
+              status: 'current',
+              moveIn: '2025-08-15',
+              moveOut: null,
+              firstName: 'Pat',
+              lastName: 'Sample',
+              email: null,
+              mobile: null,
+              contactProblems: ['no-email', 'invalid-phone'],
             },
           ],
         },
         {
-          id: '13500077', status: 'future', unitId: '4100040', spaceIds: ['4192100'],
-          moveIn: '2026-01-10', moveOut: null, leaseEnd: '2026-07-31', parentLeaseId: '13400555', isTransfer: true,
+          id: '13500077',
+          status: 'future',
+          unitId: '4100040',
+          spaceIds: ['4192100'],
+          moveIn: '2026-01-10',
+          moveOut: null,
+          leaseEnd: '2026-07-31',
+          parentLeaseId: '13400555',
+          isTransfer: true,
           customers: [
             {
-              id: '17600050', type: 'primary', status: 'future', moveIn: '2026-01-10', moveOut: null,
-              firstName: 'Sam', lastName: 'Example', email: 'sam@example.com', mobile: null, contactProblems: ['no-mobile'],
+              id: '17600050',
+              type: 'primary',
+              status: 'future',
+              moveIn: '2026-01-10',
+              moveOut: null,
+              firstName: 'Sam',
+              lastName: 'Example',
+              email: 'sam@example.com',
+              mobile: null,
+              contactProblems: ['no-mobile'],
             },
           ],
         },
@@ -268,11 +361,22 @@ describe('§7 sample answers', () => {
     expect(server.requests.find((r) => r.rpc === 'getLeases')!.body.method.version).toBe('r1');
     expect(snap.quarantined).toEqual([]);
     expect(snap.leases[0]).toMatchObject({
-      id: '13500001', status: 'notice', unitId: '4100001', spaceIds: ['4192001'], moveIn: '2025-08-15', moveOut: '2026-07-31',
-      leaseEnd: '2026-07-31', parentLeaseId: null, isTransfer: false,
+      id: '13500001',
+      status: 'notice',
+      unitId: '4100001',
+      spaceIds: ['4192001'],
+      moveIn: '2025-08-15',
+      moveOut: '2026-07-31',
+      leaseEnd: '2026-07-31',
+      parentLeaseId: null,
+      isTransfer: false,
     });
     expect(snap.leases[0]!.customers[0]).toMatchObject({
-      id: '17600001', status: 'notice', moveOut: '2026-07-31', email: 'alex.sample@example.com', contactProblems: ['invalid-phone'],
+      id: '17600001',
+      status: 'notice',
+      moveOut: '2026-07-31',
+      email: 'alex.sample@example.com',
+      contactProblems: ['invalid-phone'],
     });
   });
 
@@ -286,10 +390,12 @@ describe('§7 sample answers', () => {
 
 describe('request ids', () => {
   it('a property read sends lease request ids that depend only on the request (equal answers stay equal); other calls unique ones', async () => {
-    server = await startFakeEntrata(entrataFromFixtures({
-      // Two pages, so that two requests of one read differ.
-      getLeases: (r) => ({ json: r.query.get('page_no') === '1' ? fixture('getLeases-r2.response.json') : leasesAnswer([]) }),
-    }));
+    server = await startFakeEntrata(
+      entrataFromFixtures({
+        // Two pages, so that two requests of one read differ.
+        getLeases: (r) => ({ json: r.query.get('page_no') === '1' ? fixture('getLeases-r2.response.json') : leasesAnswer([]) }),
+      }),
+    );
     const { client } = testClient(server.url);
     const first = await client.readPropertySnapshotNodes('100123');
     const again = await client.readPropertySnapshotNodes('100123');

@@ -225,7 +225,9 @@ describe('malformed answers (kind malformed, an Entrata failure, not retried)', 
   });
 
   it('getLeases whose result has no `leases` at all is malformed (an empty list would look like every lease gone)', async () => {
-    server = await startFakeEntrata((r) => (r.rpc === 'getLeasePickList' ? { json: pickListAnswer() } : { json: { response: { code: 200, result: { currencyCode: 'USD' } } } }));
+    server = await startFakeEntrata((r) =>
+      r.rpc === 'getLeasePickList' ? { json: pickListAnswer() } : { json: { response: { code: 200, result: { currencyCode: 'USD' } } } },
+    );
     const { client } = testClient(server.url);
     expect(await failure(client.getLeases('100123'))).toMatchObject({ kind: 'malformed', method: 'getLeases' });
   });
@@ -249,7 +251,14 @@ describe('HTTP 200 carrying response.error is a failure', () => {
     const s = await serve(errorAnswer(303, 'Property id 999 is invalid.'));
     const { client } = testClient(s.url);
     const e = await failure(client.getPropertyUnits('999'));
-    expect(e).toMatchObject({ kind: 'entrata', entrataCode: 303, httpStatus: 200, service: 'propertyunits', method: 'getPropertyUnits', detail: 'Property id 999 is invalid.' });
+    expect(e).toMatchObject({
+      kind: 'entrata',
+      entrataCode: 303,
+      httpStatus: 200,
+      service: 'propertyunits',
+      method: 'getPropertyUnits',
+      detail: 'Property id 999 is invalid.',
+    });
     expect(e.isEntrataAnswer).toBe(true);
     expect(s.requests).toHaveLength(1);
   });
@@ -275,9 +284,11 @@ describe('an empty lease list', () => {
     ['leases.lease = ""', { lease: '' }],
   ])('%s reads as no leases, not as an error', async (_name, leases) => {
     server = await startFakeEntrata((r) =>
-      r.rpc === 'getLeasePickList' ? { json: pickListAnswer() }
-      : r.rpc === 'getPropertyUnits' ? { json: fixture('getPropertyUnits-r1.response.json') }
-      : { json: { response: { code: 200, result: { leases } } } },
+      r.rpc === 'getLeasePickList'
+        ? { json: pickListAnswer() }
+        : r.rpc === 'getPropertyUnits'
+          ? { json: fixture('getPropertyUnits-r1.response.json') }
+          : { json: { response: { code: 200, result: { leases } } } },
     );
     const { client } = testClient(server.url);
     const snap = await client.readPropertySnapshot('100123');
@@ -301,7 +312,12 @@ describe('credentials never leak', () => {
 
   it('a real pino logger at debug level writes no credential and no auth header', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const logger = pino({ level: 'debug' }, sink);
     const s = await serve({ status: 503, body: '' }, { status: 429, body: '' }, OK_STATUS);
     const { client } = testClient(s.url, { credential: { kind: 'basic', ...BASIC } }, { logger });

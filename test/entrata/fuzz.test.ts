@@ -18,7 +18,9 @@ const MIN_ID = 1000;
 const fromGarbage = (id: string) => Number(id) < MIN_ID;
 
 const idArb = fc.integer({ min: MIN_ID, max: 99_999_999 });
-const dayArb = fc.integer({ min: Date.UTC(2000, 0, 1) / 86_400_000, max: Date.UTC(2035, 11, 31) / 86_400_000 }).map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
+const dayArb = fc
+  .integer({ min: Date.UTC(2000, 0, 1) / 86_400_000, max: Date.UTC(2035, 11, 31) / 86_400_000 })
+  .map((d) => new Date(d * 86_400_000).toISOString().slice(0, 10));
 const mdy = (iso: string) => `${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(0, 4)}`;
 
 const truthArb = fc.record({
@@ -56,14 +58,27 @@ function render(t: Truth): Record<string, unknown> {
     unitSpaces: { unitSpace: t.spaces.map((s) => ({ unitSpaceId: s, unitSpace: `${t.unitId}-X` })) },
     customers: {
       customer: t.customers.map((c) => ({
-        id: c.id, customerType: c.type, leaseCustomerStatus: c.status, firstName: 'F', lastName: 'L', moveInDate: mdy(t.moveIn),
+        id: c.id,
+        customerType: c.type,
+        leaseCustomerStatus: c.status,
+        firstName: 'F',
+        lastName: 'L',
+        moveInDate: mdy(t.moveIn),
         ...(c.email ? { emailAddress: c.email } : {}),
         ...(c.phone ? { phones: { phone: [{ phoneNumber: c.phone, phoneType: 'mobile', countryCode: 1 }] } } : {}),
         customerContacts: { customerContact: [{ id: '900001', firstName: 'Emergency', hasAccessToUnit: '0' }] },
       })),
     },
     leaseIntervals: {
-      leaseInterval: [{ id: t.id + 1, startDate: mdy(t.moveIn), endDate: mdy(t.end), leaseIntervalTypeId: t.transfer ? 5 : 1, leaseIntervalTypeName: t.transfer ? 'Transfer' : 'Application' }],
+      leaseInterval: [
+        {
+          id: t.id + 1,
+          startDate: mdy(t.moveIn),
+          endDate: mdy(t.end),
+          leaseIntervalTypeId: t.transfer ? 5 : 1,
+          leaseIntervalTypeName: t.transfer ? 'Transfer' : 'Application',
+        },
+      ],
     },
   };
 }
@@ -86,15 +101,29 @@ const garbageArb = fc
     fc.constant(null),
     fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }),
   )
-  .filter((g) => (idStr(g) === null || Number(idStr(g)) >= 7 && Number(idStr(g)) < MIN_ID) && leaseStatusFromName(g) === null && customerTypeFromName(g) === null && parseEntrataDate(g) === null);
+  .filter(
+    (g) =>
+      (idStr(g) === null || (Number(idStr(g)) >= 7 && Number(idStr(g)) < MIN_ID)) &&
+      leaseStatusFromName(g) === null &&
+      customerTypeFromName(g) === null &&
+      parseEntrataDate(g) === null,
+  );
 
 const OPS = ['drop', 'null', 'swap', 'single', 'garbage', 'empty', 'wrap'] as const;
 const mutationsArb = fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom(...OPS), garbage: garbageArb }), { maxLength: 6 });
 
 type Slot = { parent: Record<string, unknown> | unknown[]; key: string | number };
 function slots(v: unknown, out: Slot[] = []): Slot[] {
-  if (Array.isArray(v)) v.forEach((x, i) => { out.push({ parent: v, key: i }); slots(x, out); });
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push({ parent: v as Record<string, unknown>, key: k }); slots(x, out); }
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push({ parent: v, key: i });
+      slots(x, out);
+    });
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.push({ parent: v as Record<string, unknown>, key: k });
+      slots(x, out);
+    }
   return out;
 }
 
@@ -111,11 +140,21 @@ function mutate(root: unknown, muts: Array<{ at: number; op: (typeof OPS)[number
         if (Array.isArray(parent)) parent.splice(key as number, 1);
         else delete p[key];
         break;
-      case 'null': p[key] = null; break;
-      case 'empty': p[key] = ''; break;
-      case 'garbage': p[key] = m.garbage; break;
-      case 'wrap': p[key] = [v]; break;
-      case 'single': if (Array.isArray(v) && v.length > 0) p[key] = v[0]; break;
+      case 'null':
+        p[key] = null;
+        break;
+      case 'empty':
+        p[key] = '';
+        break;
+      case 'garbage':
+        p[key] = m.garbage;
+        break;
+      case 'wrap':
+        p[key] = [v];
+        break;
+      case 'single':
+        if (Array.isArray(v) && v.length > 0) p[key] = v[0];
+        break;
       case 'swap':
         if (typeof v === 'number') p[key] = String(v);
         else if (typeof v === 'string' && /^\d+$/.test(v)) p[key] = Number(v);
@@ -136,13 +175,21 @@ describe('fuzzing one lease node', () => {
         expect(out.ok).toBe(true);
         if (!out.ok) return;
         expect(out.lease).toMatchObject({
-          id: String(t.id), status: STATUS_OF_ID[t.statusId], unitId: String(t.unitId), moveIn: t.moveIn,
-          leaseEnd: t.end, isTransfer: t.transfer, parentLeaseId: t.parent ? String(t.parent) : null,
+          id: String(t.id),
+          status: STATUS_OF_ID[t.statusId],
+          unitId: String(t.unitId),
+          moveIn: t.moveIn,
+          leaseEnd: t.end,
+          isTransfer: t.transfer,
+          parentLeaseId: t.parent ? String(t.parent) : null,
         });
-        expect(out.lease.customers.map((c) => c.type)).toEqual(
-          [...t.customers].sort((a, b) => a.id - b.id).map((c) => TYPE_OF_WORD[c.type]),
+        expect(out.lease.customers.map((c) => c.type)).toEqual([...t.customers].sort((a, b) => a.id - b.id).map((c) => TYPE_OF_WORD[c.type]));
+        expect(out.lease.customers.map((c) => c.id)).toEqual(
+          t.customers
+            .map((c) => c.id)
+            .sort((a, b) => a - b)
+            .map(String),
         );
-        expect(out.lease.customers.map((c) => c.id)).toEqual(t.customers.map((c) => c.id).sort((a, b) => a - b).map(String));
       }),
       { numRuns: 200 },
     );
@@ -229,13 +276,19 @@ describe('fuzzing a whole getLeases answer', () => {
 
   it('an arbitrary body (any JSON or text) gives a result or a typed EntrataError', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), async (body) => {
-        const client = clientAnswering(body);
-        await client.getLeases('100123').then(
-          (b) => expect(Array.isArray(b.leases)).toBe(true),
-          (e) => expect(e).toBeInstanceOf(EntrataError),
-        );
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        async (body) => {
+          const client = clientAnswering(body);
+          await client.getLeases('100123').then(
+            (b) => expect(Array.isArray(b.leases)).toBe(true),
+            (e) => expect(e).toBeInstanceOf(EntrataError),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

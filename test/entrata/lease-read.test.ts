@@ -33,7 +33,11 @@ describe('lease nodes read, normalised only when asked', () => {
 
   it('ids() also names the leases normalising would quarantine (S2 must not ask for them again)', async () => {
     const raw = await client().readPropertySnapshotNodes('100001');
-    const withBad = new LeaseRead([...raw.leases.nodes, { id: '999999', leaseIntervals: 'garbage' }, { id: 'x1' }, 'not a lease'], { statusById: new Map(), country: 'US', propertyId: '100001' });
+    const withBad = new LeaseRead([...raw.leases.nodes, { id: '999999', leaseIntervals: 'garbage' }, { id: 'x1' }, 'not a lease'], {
+      statusById: new Map(),
+      country: 'US',
+      propertyId: '100001',
+    });
     const batch = withBad.normalise();
     expect(batch.quarantined.length).toBeGreaterThanOrEqual(3);
     expect(withBad.ids()).toEqual(new Set([...batch.leases.map((l) => l.id as string), ...batch.quarantined.map((q) => q.leaseId as string)]));

@@ -28,7 +28,8 @@ const firstCustomer = (over: Record<string, unknown>): SnapshotCustomer => ok(no
 
 describe('lease status', () => {
   it('comes from leaseStatusTypeId through the pick list', () => {
-    for (const [id, status] of statusMap()) expect(ok(normaliseLease(leaseNode(1, { leaseStatusTypeId: id, leaseIntervalStatus: 'Current' }), ctx)).status).toBe(status);
+    for (const [id, status] of statusMap())
+      expect(ok(normaliseLease(leaseNode(1, { leaseStatusTypeId: id, leaseIntervalStatus: 'Current' }), ctx)).status).toBe(status);
   });
 
   it('an id not in the pick list quarantines the lease (never a guessed status)', () => {
@@ -105,24 +106,48 @@ describe('lease end, transfer and parent', () => {
   const intervals = (list: unknown[]) => ({ leaseIntervals: { leaseInterval: list } });
 
   it('leaseEnd is the endDate of the interval whose id is leaseIntervalId', () => {
-    const l = ok(normaliseLease(leaseNode(1, { leaseIntervalId: '22', ...intervals([
-      { id: 21, startDate: '08/15/2024', endDate: '07/31/2025' },
-      { id: 22, startDate: '08/15/2025', endDate: '07/31/2026' },
-      { id: 23, startDate: '08/15/2026', endDate: '07/31/2027' },
-    ]) }), ctx));
+    const l = ok(
+      normaliseLease(
+        leaseNode(1, {
+          leaseIntervalId: '22',
+          ...intervals([
+            { id: 21, startDate: '08/15/2024', endDate: '07/31/2025' },
+            { id: 22, startDate: '08/15/2025', endDate: '07/31/2026' },
+            { id: 23, startDate: '08/15/2026', endDate: '07/31/2027' },
+          ]),
+        }),
+        ctx,
+      ),
+    );
     expect(l.leaseEnd).toBe('2026-07-31');
   });
 
   it('else the interval marked isActiveLeaseInterval "t", else the latest', () => {
-    const active = ok(normaliseLease(leaseNode(1, { leaseIntervalId: undefined, ...intervals([
-      { id: 21, startDate: '08/15/2024', endDate: '07/31/2025', applications: { application: [{ isActiveLeaseInterval: 't' }] } },
-      { id: 22, startDate: '08/15/2025', endDate: '07/31/2026', applications: { application: { isActiveLeaseInterval: 'f' } } },
-    ]) }), ctx));
+    const active = ok(
+      normaliseLease(
+        leaseNode(1, {
+          leaseIntervalId: undefined,
+          ...intervals([
+            { id: 21, startDate: '08/15/2024', endDate: '07/31/2025', applications: { application: [{ isActiveLeaseInterval: 't' }] } },
+            { id: 22, startDate: '08/15/2025', endDate: '07/31/2026', applications: { application: { isActiveLeaseInterval: 'f' } } },
+          ]),
+        }),
+        ctx,
+      ),
+    );
     expect(active.leaseEnd).toBe('2025-07-31');
-    const latest = ok(normaliseLease(leaseNode(1, { leaseIntervalId: '99', ...intervals([
-      { id: 21, startDate: '08/15/2024', endDate: '07/31/2025' },
-      { id: 22, startDate: '08/15/2025', endDate: '07/31/2026' },
-    ]) }), ctx));
+    const latest = ok(
+      normaliseLease(
+        leaseNode(1, {
+          leaseIntervalId: '99',
+          ...intervals([
+            { id: 21, startDate: '08/15/2024', endDate: '07/31/2025' },
+            { id: 22, startDate: '08/15/2025', endDate: '07/31/2026' },
+          ]),
+        }),
+        ctx,
+      ),
+    );
     expect(latest.leaseEnd).toBe('2026-07-31');
   });
 
@@ -131,7 +156,8 @@ describe('lease end, transfer and parent', () => {
   });
 
   it('isTransfer: the current interval is of type Transfer (by name; by type id 5 only when the name is absent)', () => {
-    const t = (iv: Record<string, unknown>) => ok(normaliseLease(leaseNode(1, { leaseIntervalId: '5', ...intervals([{ id: 5, endDate: '07/31/2026', ...iv }]) }), ctx)).isTransfer;
+    const t = (iv: Record<string, unknown>) =>
+      ok(normaliseLease(leaseNode(1, { leaseIntervalId: '5', ...intervals([{ id: 5, endDate: '07/31/2026', ...iv }]) }), ctx)).isTransfer;
     expect(t({ leaseIntervalTypeName: 'Transfer', leaseIntervalTypeId: 5 })).toBe(true);
     expect(t({ leaseIntervalTypeId: 5 })).toBe(true);
     expect(t({ leaseIntervalTypeName: 'Renewal', leaseIntervalTypeId: 5 })).toBe(false);
@@ -147,7 +173,19 @@ describe('lease end, transfer and parent', () => {
 
 describe('unit and spaces', () => {
   it('spaceIds come from unitSpaces.unitSpace[].unitSpaceId, sorted, several per lease', () => {
-    const l = ok(normaliseLease(leaseNode(1, { unitSpaces: { unitSpace: [{ unitSpaceId: 4192002, unitSpace: '406-B' }, { unitSpaceId: '4192001', unitSpace: '406-A' }] } }), ctx));
+    const l = ok(
+      normaliseLease(
+        leaseNode(1, {
+          unitSpaces: {
+            unitSpace: [
+              { unitSpaceId: 4192002, unitSpace: '406-B' },
+              { unitSpaceId: '4192001', unitSpace: '406-A' },
+            ],
+          },
+        }),
+        ctx,
+      ),
+    );
     expect(l.spaceIds).toEqual(['4192001', '4192002']);
     expect(l.unitId).toBe('4100001');
   });
@@ -163,7 +201,9 @@ describe('e-mail', () => {
   });
 
   it('r1 keeps it under addresses.address.email', () => {
-    expect(firstCustomer({ emailAddress: undefined, addresses: { address: { addressType: 'Primary', email: 'r1@example.com' } } }).email).toBe('r1@example.com');
+    expect(firstCustomer({ emailAddress: undefined, addresses: { address: { addressType: 'Primary', email: 'r1@example.com' } } }).email).toBe(
+      'r1@example.com',
+    );
   });
 
   it('an invalid address is null with the problem invalid-email', () => {
@@ -188,7 +228,8 @@ describe('mobile phone', () => {
 
   it('work and personal phones are not mobiles: no mobile gives no-mobile', () => {
     expect(firstCustomer(phones({ phoneNumber: '5125550101', phoneType: 'work' }, { phoneNumber: '5125550102', phoneType: 'personal' }))).toMatchObject({
-      mobile: null, contactProblems: ['no-mobile'],
+      mobile: null,
+      contactProblems: ['no-mobile'],
     });
     expect(firstCustomer({ phones: undefined }).contactProblems).toEqual(['no-mobile']);
   });
@@ -206,7 +247,10 @@ describe('mobile phone', () => {
 
   it('a number that cannot be a valid E.164 number is null with invalid-phone', () => {
     for (const bad of ['12', '555-555-0101', 'call me', '5125550101999999']) {
-      expect(firstCustomer(phones({ phoneNumber: bad, phoneType: 'mobile', countryCode: 1 }))).toMatchObject({ mobile: null, contactProblems: ['invalid-phone'] });
+      expect(firstCustomer(phones({ phoneNumber: bad, phoneType: 'mobile', countryCode: 1 }))).toMatchObject({
+        mobile: null,
+        contactProblems: ['invalid-phone'],
+      });
     }
   });
 

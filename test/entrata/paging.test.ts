@@ -21,7 +21,11 @@ describe('paging through the query string', () => {
     const { client } = testClient(server.url);
     const batch = await client.getLeases('100123', { statuses: ['current'] });
     expect(ids(batch)).toEqual(range(1, 1200));
-    expect(leaseCalls(server).map((r) => [r.query.get('page_no'), r.query.get('per_page')])).toEqual([['1', '500'], ['2', '500'], ['3', '500']]);
+    expect(leaseCalls(server).map((r) => [r.query.get('page_no'), r.query.get('per_page')])).toEqual([
+      ['1', '500'],
+      ['2', '500'],
+      ['3', '500'],
+    ]);
     for (const r of leaseCalls(server)) expect(r.params).not.toHaveProperty('page_no');
   });
 
@@ -83,7 +87,13 @@ describe('the 500 cap: split until every part is under it', () => {
     const batch = await client.getLeases('100123', { statuses: ['future', 'current', 'notice'] });
     expect(ids(batch)).toEqual(leases.map((l) => l.id));
     const calls = leaseCalls(server).map((r) => [r.params.leaseStatusTypeIds, r.query.get('page_no')]);
-    expect(calls).toEqual([['3,4,5', '1'], ['3,4,5', '2'], ['3', '1'], ['4', '1'], ['5', '1']]);
+    expect(calls).toEqual([
+      ['3,4,5', '1'],
+      ['3,4,5', '2'],
+      ['3', '1'],
+      ['4', '1'],
+      ['5', '1'],
+    ]);
   });
 
   it('then by building (names from getPropertyUnits) when one status is still capped', async () => {
@@ -97,8 +107,14 @@ describe('the 500 cap: split until every part is under it', () => {
     const { client } = testClient(server.url);
     const batch = await client.getLeases('100123', { statuses: ['future', 'current'] });
     expect(ids(batch)).toEqual(leases.map((l) => l.id).sort((a, b) => a - b));
-    const byBuilding = leaseCalls(server).filter((r) => r.params.buildingName).map((r) => [r.params.leaseStatusTypeIds, r.params.buildingName]);
-    expect(byBuilding).toEqual([['4', 'East'], ['4', 'North'], ['4', 'South']]);
+    const byBuilding = leaseCalls(server)
+      .filter((r) => r.params.buildingName)
+      .map((r) => [r.params.leaseStatusTypeIds, r.params.buildingName]);
+    expect(byBuilding).toEqual([
+      ['4', 'East'],
+      ['4', 'North'],
+      ['4', 'South'],
+    ]);
     expect(server.requests.filter((r) => r.rpc === 'getPropertyUnits')).toHaveLength(1);
   });
 
@@ -163,7 +179,10 @@ describe('leases by id, customer and unit (S2, O5)', () => {
     const leases = makeLeases(1, 250, { statusId: '6' });
     server = await startLeaseStore(leases, { paging: 'query' });
     const { client } = testClient(server.url);
-    const batch = await client.readLeasesByIds('100123', leases.map((l) => String(l.id)));
+    const batch = await client.readLeasesByIds(
+      '100123',
+      leases.map((l) => String(l.id)),
+    );
     expect(batch.leases.map((l) => l.status)).toEqual(Array(250).fill('past'));
     const calls = leaseCalls(server);
     expect(calls.map((r) => r.params.leaseIds.split(',').length)).toEqual([100, 100, 50]);
@@ -172,14 +191,19 @@ describe('leases by id, customer and unit (S2, O5)', () => {
 
   it('readLeasesByIds keeps only the asked leases, even when Entrata ignores the leaseIds filter', async () => {
     server = await startFakeEntrata((r) =>
-      r.rpc === 'getLeasePickList' ? { json: fixture('getLeasePickList-r1.response.json') } : { json: leasesAnswer([leaseNode(1), leaseNode(2), leaseNode(3)]) },
+      r.rpc === 'getLeasePickList'
+        ? { json: fixture('getLeasePickList-r1.response.json') }
+        : { json: leasesAnswer([leaseNode(1), leaseNode(2), leaseNode(3)]) },
     );
     const { client } = testClient(server.url);
     expect(ids(await client.readLeasesByIds('100123', ['3', '1', '99']))).toEqual([1, 3]);
   });
 
   it('readLeasesByCustomer sends customerId; readLeasesByUnit sends unitNumber and buildingName and keeps that unit only', async () => {
-    const leases = [...makeLeases(1, 3, { customerId: 555, unitNumber: '406', building: 'A', unitId: '41' }), ...makeLeases(10, 2, { unitNumber: '406', building: 'A', unitId: '42' })];
+    const leases = [
+      ...makeLeases(1, 3, { customerId: 555, unitNumber: '406', building: 'A', unitId: '41' }),
+      ...makeLeases(10, 2, { unitNumber: '406', building: 'A', unitId: '42' }),
+    ];
     server = await startLeaseStore(leases, { paging: 'query' });
     const { client } = testClient(server.url);
     expect(ids(await client.readLeasesByCustomer('100123', '555'))).toEqual([1, 2, 3]);
@@ -189,12 +213,24 @@ describe('leases by id, customer and unit (S2, O5)', () => {
   });
 
   it('getLeases passes lease ids, move-in range and building filters through as Entrata params', async () => {
-    server = await startFakeEntrata((r) => (r.rpc === 'getLeasePickList' ? { json: fixture('getLeasePickList-r1.response.json') } : { json: leasesAnswer([leaseNode(5)]) }));
+    server = await startFakeEntrata((r) =>
+      r.rpc === 'getLeasePickList' ? { json: fixture('getLeasePickList-r1.response.json') } : { json: leasesAnswer([leaseNode(5)]) },
+    );
     const { client } = testClient(server.url);
-    await client.getLeases('100123', { statuses: ['past', 'cancelled'], buildingName: 'B', moveInFrom: '2025-01-01' as never, moveInTo: '2025-06-30' as never });
+    await client.getLeases('100123', {
+      statuses: ['past', 'cancelled'],
+      buildingName: 'B',
+      moveInFrom: '2025-01-01' as never,
+      moveInTo: '2025-06-30' as never,
+    });
     expect(leaseCalls(server)[0]!.params).toEqual({
-      propertyId: 100123, leaseStatusTypeIds: '2,6', buildingName: 'B', moveInDateFrom: '01/01/2025', moveInDateTo: '06/30/2025',
-      includeOtherIncomeLeases: 0, includeLeaseHistory: 0,
+      propertyId: 100123,
+      leaseStatusTypeIds: '2,6',
+      buildingName: 'B',
+      moveInDateFrom: '01/01/2025',
+      moveInDateTo: '06/30/2025',
+      includeOtherIncomeLeases: 0,
+      includeLeaseHistory: 0,
     });
   });
 });

@@ -1,7 +1,18 @@
 // One test per parsing quirk of docs/entrata.md §4.3, named after the quirk.
 import { describe, expect, it } from 'vitest';
 import {
-  asArray, asObject, compareIds, flag, idStr, isBlank, listOf, parseEntrataDate, parseEntrataTimestamp, pick, pickRef, toEntrataDate,
+  asArray,
+  asObject,
+  compareIds,
+  flag,
+  idStr,
+  isBlank,
+  listOf,
+  parseEntrataDate,
+  parseEntrataTimestamp,
+  pick,
+  pickRef,
+  toEntrataDate,
 } from '../../src/entrata/quirks.ts';
 
 describe('quirk 4.3.1: a single object instead of an array', () => {

@@ -15,11 +15,13 @@ const headers = (h: Record<string, string>) => new Headers(h);
 describe('reading the rate-limit headers', () => {
   it('parses the real §7.8 header block into day, hour and minute windows', () => {
     expect(
-      parseRateLimitHeaders(headers({
-        'X-RateLimit-Limit': '15000/DAY;1000/HOUR;150/MINUTE',
-        'X-RateLimit-Remaining': '14996/DAY;999/HOUR;149/MINUTE',
-        'X-RateLimit-Reset': '36686;686;26',
-      })),
+      parseRateLimitHeaders(
+        headers({
+          'X-RateLimit-Limit': '15000/DAY;1000/HOUR;150/MINUTE',
+          'X-RateLimit-Remaining': '14996/DAY;999/HOUR;149/MINUTE',
+          'X-RateLimit-Reset': '36686;686;26',
+        }),
+      ),
     ).toEqual([
       { name: 'DAY', limit: 15000, remaining: 14996, resetSeconds: 36686 },
       { name: 'HOUR', limit: 1000, remaining: 999, resetSeconds: 686 },

@@ -21,7 +21,12 @@ describe('Entrata accounts (F-01)', () => {
   });
 
   it('lists accounts without their credentials', async () => {
-    await addAccount(t.db, secrets, { name: 'legacy', subdomain: 'legacy', baseUrl: 'http://127.0.0.1:1/', credential: { kind: 'basic', username: 'u', password: 'pw-123' } });
+    await addAccount(t.db, secrets, {
+      name: 'legacy',
+      subdomain: 'legacy',
+      baseUrl: 'http://127.0.0.1:1/',
+      credential: { kind: 'basic', username: 'u', password: 'pw-123' },
+    });
     const list = await listAccounts(t.db);
     expect(list.map((a) => a.name)).toEqual(['acme', 'legacy']);
     expect(JSON.stringify(list)).not.toContain('pw-123');

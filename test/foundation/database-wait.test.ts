@@ -7,7 +7,12 @@ import { createLogger } from '../../src/log/logger.ts';
 
 function capture() {
   const out: string[] = [];
-  const destination = new Writable({ write(chunk, _enc, done) { out.push(String(chunk)); done(); } });
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      out.push(String(chunk));
+      done();
+    },
+  });
   return { log: createLogger({ level: 'info', format: 'json', destination }), msgs: () => out.map((l) => JSON.parse(l).msg as string) };
 }
 
@@ -26,10 +31,13 @@ describe('waiting for the database', () => {
     const { log, msgs } = capture();
     const waits: number[] = [];
     let attempts = 0;
-    const opened = await untilDatabaseAvailable(async () => {
-      if (++attempts < 4) throw refused();
-      return 'open';
-    }, { log, maxWaitMs: 3000, url: 'postgres://pebbles:s3cret@db.internal:5432/pebbles', sleep: async (ms) => void waits.push(ms) });
+    const opened = await untilDatabaseAvailable(
+      async () => {
+        if (++attempts < 4) throw refused();
+        return 'open';
+      },
+      { log, maxWaitMs: 3000, url: 'postgres://pebbles:s3cret@db.internal:5432/pebbles', sleep: async (ms) => void waits.push(ms) },
+    );
     expect(opened).toBe('open');
     expect(waits).toEqual([1000, 2000, 3000]);
     expect(msgs()).toEqual([
@@ -44,10 +52,15 @@ describe('waiting for the database', () => {
     const { log, msgs } = capture();
     let attempts = 0;
     const bad = new ConfigError('PEBBLES_SECRET_KEY: required when DATABASE_URL is set');
-    await expect(untilDatabaseAvailable(async () => {
-      attempts++;
-      throw bad;
-    }, { log, maxWaitMs: 1000, url: null, sleep: async () => undefined })).rejects.toBe(bad);
+    await expect(
+      untilDatabaseAvailable(
+        async () => {
+          attempts++;
+          throw bad;
+        },
+        { log, maxWaitMs: 1000, url: null, sleep: async () => undefined },
+      ),
+    ).rejects.toBe(bad);
     expect(attempts).toBe(1);
     expect(msgs()).toEqual([]);
   });

@@ -18,7 +18,11 @@ let t: TestDatabase;
 let dir: string;
 let config: Config;
 const keyFile = () => path.join(dir, 'secret.key');
-const exists = (f: string) => stat(f).then(() => true, () => false);
+const exists = (f: string) =>
+  stat(f).then(
+    () => true,
+    () => false,
+  );
 
 beforeEach(async () => {
   t = await createTestDatabase();
@@ -42,7 +46,10 @@ describe('the embedded key file', () => {
     const box = await openSecretBox(t.db, config, log);
     await addAccount(t.db, box, { name: 'acme', subdomain: 'acme', credential: { kind: 'apikey', apiKey: 'k' } });
     await rename(keyFile(), path.join(dir, 'moved.key'));
-    await expect(openSecretBox(t.db, config, log)).rejects.toMatchObject({ code: 'secret-key-missing', message: expect.stringMatching(/secret\.key is missing, but the database holds secrets encrypted with it: put the file back/) });
+    await expect(openSecretBox(t.db, config, log)).rejects.toMatchObject({
+      code: 'secret-key-missing',
+      message: expect.stringMatching(/secret\.key is missing, but the database holds secrets encrypted with it: put the file back/),
+    });
     expect(await exists(keyFile())).toBe(false);
   });
 

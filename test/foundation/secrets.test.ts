@@ -63,7 +63,7 @@ describe('secrets at rest (P3)', () => {
   it('puts a key file readable by others back to mode 600', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-key-'));
     const key = randomBytes(32);
-    await writeFile(path.join(dir, 'secret.key'), key.toString('hex') + '\n');
+    await writeFile(path.join(dir, 'secret.key'), `${key.toString('hex')}\n`);
     await chmod(path.join(dir, 'secret.key'), 0o644);
     expect((await readKeyFile(dir))!.equals(key)).toBe(true);
     expect((await stat(path.join(dir, 'secret.key'))).mode & 0o777).toBe(0o600);

@@ -34,16 +34,28 @@ describe('Entrata accounts', () => {
   it('GET /api/accounts lists the accounts without any credential, not even encrypted', async () => {
     const r = await call('GET', '/api/accounts');
     expect(r.statusCode).toBe(200);
-    expect(r.json().items).toEqual([{ name: 'acme', subdomain: 'acme', baseUrl: t.bench.sim.url, country: 'US', auth: 'apikey', createdAt: expect.any(String) }]);
+    expect(r.json().items).toEqual([
+      { name: 'acme', subdomain: 'acme', baseUrl: t.bench.sim.url, country: 'US', auth: 'apikey', createdAt: expect.any(String) },
+    ]);
     const stored = await t.bench.db.selectFrom('entrata_account').select('credential_encrypted').where('name', '=', 'acme').executeTakeFirstOrThrow();
     expect(r.payload).not.toContain(stored.credential_encrypted);
   });
 
   it('POST /api/accounts adds an account (API key or user and password), stored encrypted; the audit names the admin and never the credential', async () => {
-    const r = await call('POST', '/api/accounts', { name: 'wrong', subdomain: 'acme', baseUrl: t.bench.sim.url, credential: { kind: 'apikey', apiKey: WRONG_KEY } });
+    const r = await call('POST', '/api/accounts', {
+      name: 'wrong',
+      subdomain: 'acme',
+      baseUrl: t.bench.sim.url,
+      credential: { kind: 'apikey', apiKey: WRONG_KEY },
+    });
     expect(r.statusCode).toBe(201);
     expect(r.json()).toEqual({ name: 'wrong', subdomain: 'acme', baseUrl: t.bench.sim.url, country: 'US', auth: 'apikey', createdAt: expect.any(String) });
-    const legacy = await call('POST', '/api/accounts', { name: 'legacy', subdomain: 'acme', country: 'CA', credential: { kind: 'basic', username: 'api-user', password: PASSWORD } });
+    const legacy = await call('POST', '/api/accounts', {
+      name: 'legacy',
+      subdomain: 'acme',
+      country: 'CA',
+      credential: { kind: 'basic', username: 'api-user', password: PASSWORD },
+    });
     expect(legacy.statusCode).toBe(201);
     expect(legacy.json()).toMatchObject({ name: 'legacy', auth: 'basic', baseUrl: null, country: 'CA' });
     const rows = await t.bench.db.selectFrom('entrata_account').select('credential_encrypted').where('name', 'in', ['wrong', 'legacy']).execute();
@@ -79,13 +91,16 @@ describe('Entrata accounts', () => {
     expect((await t.bench.db.selectFrom('entrata_account').select('name').orderBy('name').execute()).map((x) => x.name)).toEqual(['acme', 'legacy', 'wrong']);
   });
 
-  it('POST /api/accounts/:name/test reads Entrata through the real client: ok with the status, or Entrata\'s error in words', async () => {
+  it("POST /api/accounts/:name/test reads Entrata through the real client: ok with the status, or Entrata's error in words", async () => {
     const ok = await call('POST', '/api/accounts/acme/test');
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ ok: true, status: 'Success', message: expect.any(String), properties: 2, note: null });
     const bad = await call('POST', '/api/accounts/wrong/test');
     expect(bad.statusCode).toBe(200);
-    expect(bad.json()).toMatchObject({ ok: false, error: { kind: 'auth', code: 'entrata-auth', message: expect.stringContaining("check the account's subdomain, API key or user and password") } });
+    expect(bad.json()).toMatchObject({
+      ok: false,
+      error: { kind: 'auth', code: 'entrata-auth', message: expect.stringContaining("check the account's subdomain, API key or user and password") },
+    });
   });
 
   it('GET /api/accounts/:name/properties: what Entrata lists, with the ones Pebbles syncs enabled', async () => {
@@ -104,7 +119,10 @@ describe('Entrata accounts', () => {
   });
 
   it('not found: an account that does not exist answers 404 on every account route', async () => {
-    for (const [method, url] of [['POST', '/api/accounts/nope/test'], ['GET', '/api/accounts/nope/properties']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/accounts/nope/test'],
+      ['GET', '/api/accounts/nope/properties'],
+    ] as const) {
       const r = await call(method, url);
       expect(r.statusCode, url).toBe(404);
       expect(r.json().code, url).toBe('account-not-found');
@@ -124,7 +142,7 @@ describe('Entrata accounts', () => {
       expect((await call(method, url, payload, owner)).statusCode, url).toBe(403);
       expect((await call(method, url, payload, {})).statusCode, url).toBe(401);
     }
-    expect((await t.bench.db.selectFrom('entrata_account').select('name').where('name', '=', 'mine').execute())).toEqual([]);
+    expect(await t.bench.db.selectFrom('entrata_account').select('name').where('name', '=', 'mine').execute()).toEqual([]);
   });
 });
 
@@ -146,9 +164,24 @@ describe('enabling and disabling properties', () => {
   });
 
   it('POST /api/properties enables a property with its settings; its first sync is due at once', async () => {
-    const r = await call('POST', '/api/properties', { account: 'acme', entrataId: b.entrataId, timeZone: 'America/Denver', ssid: 'Edge-Residents', earlyMoveInDays: 2, smsEnabled: false });
+    const r = await call('POST', '/api/properties', {
+      account: 'acme',
+      entrataId: b.entrataId,
+      timeZone: 'America/Denver',
+      ssid: 'Edge-Residents',
+      earlyMoveInDays: 2,
+      smsEnabled: false,
+    });
     expect(r.statusCode).toBe(201);
-    expect(r.json()).toMatchObject({ property: b.entrataId, account: 'acme', enabled: true, timeZone: 'America/Denver', ssid: 'Edge-Residents', earlyMoveInDays: 2, smsEnabled: false });
+    expect(r.json()).toMatchObject({
+      property: b.entrataId,
+      account: 'acme',
+      enabled: true,
+      timeZone: 'America/Denver',
+      ssid: 'Edge-Residents',
+      earlyMoveInDays: 2,
+      smsEnabled: false,
+    });
     const runsOfB = async () => (await t.bench.db.selectFrom('sync_run').select('trigger').where('property_id', '=', b.id).execute()).length;
     const before = await runsOfB();
     await t.bench.step();

@@ -2,7 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiBench, type ApiBench } from '../support/api-bench.ts';
 
 let t: ApiBench;
-beforeAll(async () => { t = await createApiBench(); }, 120_000);
+beforeAll(async () => {
+  t = await createApiBench();
+}, 120_000);
 afterAll(async () => t?.close());
 
 it('a manager of property A sees its runs; of property B only, A answers 404; anonymous 401', async () => {

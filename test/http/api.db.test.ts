@@ -20,9 +20,19 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     // Real workers on the queues (sync-now runs as it would in `pebbles start`), latency on every Entrata call.
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 6, work: true, latencyMs: 20 });
     app = await buildHttpServer({
-      db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
+      db: bench.db,
+      boss: bench.boss,
+      metrics: bench.worker.metrics,
+      log: bench.log,
+      now: bench.clock.now,
+      api: true,
       // More sync-now requests than a person makes: the limit itself is tested in sync-now-limits.db.test.ts.
-      syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, secrets: bench.secrets, catcher: false, syncNowPerMinute: 1000,
+      syncNowTimeoutMs: 30_000,
+      notify: (q) => bench.worker.notify(q),
+      auth: callers,
+      secrets: bench.secrets,
+      catcher: false,
+      syncNowPerMinute: 1000,
     });
     admin = callers.as('admin');
     entrataId = bench.props[0]!.entrataId;
@@ -50,7 +60,18 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
 
   it('GET /readyz is 503 when the database does not answer', async () => {
     const dead = createKysely('postgres://nobody@127.0.0.1:1/none', 1);
-    const down = await buildHttpServer({ db: dead, boss: null, metrics: createMetrics(null, { defaultMetrics: false }), log: bench.log, now: () => new Date(), api: false, syncNowTimeoutMs: 1000, auth: callers, secrets: bench.secrets, catcher: false });
+    const down = await buildHttpServer({
+      db: dead,
+      boss: null,
+      metrics: createMetrics(null, { defaultMetrics: false }),
+      log: bench.log,
+      now: () => new Date(),
+      api: false,
+      syncNowTimeoutMs: 1000,
+      auth: callers,
+      secrets: bench.secrets,
+      catcher: false,
+    });
     try {
       const r = await down.inject({ method: 'GET', url: '/readyz' });
       expect(r.statusCode).toBe(503);
@@ -78,7 +99,8 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   });
 
   it('syncs one unit, one resident, or a selection of either (O5); a selection of more than a quarter of the units syncs the property', async () => {
-    const post = (payload: unknown) => app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
+    const post = (payload: unknown) =>
+      app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: payload as object });
     const unit = (await post({ unit: units[0] })).json();
     expect(unit.result.runs.map((x: { scope: unknown }) => x.scope)).toEqual([{ kind: 'unit', unitNumber: units[0], building: null }]);
     const one = (await post({ customer: customers[0] })).json();
@@ -126,7 +148,15 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
   });
 
   it('refuses a unit or resident the property does not have before anything is queued or recorded: {error, code, message}', async () => {
-    const runCount = async () => Number((await bench.db.selectFrom('sync_run').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const runCount = async () =>
+      Number(
+        (
+          await bench.db
+            .selectFrom('sync_run')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await runCount();
     const missing = await app.inject({ headers: admin, method: 'POST', url: '/api/properties/999999/sync?wait=true', payload: { unit: units[0] } });
     expect(missing.statusCode).toBe(404);
@@ -134,25 +164,50 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     const unit = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { unit: '9999' } });
     expect(unit.statusCode).toBe(400);
     expect(unit.json()).toMatchObject({ error: 'Bad Request', code: 'unit-not-found' });
-    expect(unit.json().message).toMatch(new RegExp(`^no unit 9999 at property ${entrataId} \\(\\d+ units, .+ to .+; see \`pebbles entrata units --property ${entrataId}\`\\)$`));
+    expect(unit.json().message).toMatch(
+      new RegExp(`^no unit 9999 at property ${entrataId} \\(\\d+ units, .+ to .+; see \`pebbles entrata units --property ${entrataId}\`\\)$`),
+    );
     // One unknown unit in a selection refuses the whole selection: nothing of it is queued.
-    const some = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { units: [units[0], '9999'] } });
+    const some = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: `/api/properties/${entrataId}/sync?wait=true`,
+      payload: { units: [units[0], '9999'] },
+    });
     expect(some.statusCode).toBe(400);
     // A resident Pebbles has not seen may have a new lease: the worker asks Entrata, and answers without a run.
-    const stranger = await app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync?wait=true`, payload: { customer: '987654321' } });
+    const stranger = await app.inject({
+      headers: admin,
+      method: 'POST',
+      url: `/api/properties/${entrataId}/sync?wait=true`,
+      payload: { customer: '987654321' },
+    });
     expect(stranger.statusCode).toBe(200);
-    expect(stranger.json().result.runs).toEqual([expect.objectContaining({
-      runId: null, status: 'refused', scope: { kind: 'customer', customerId: '987654321' },
-      error: { kind: 'customer-not-found', message: expect.stringMatching(/^customer 987654321 has no lease at property \S+, in Entrata or in Pebbles/), entrataFailure: false },
-    })]);
+    expect(stranger.json().result.runs).toEqual([
+      expect.objectContaining({
+        runId: null,
+        status: 'refused',
+        scope: { kind: 'customer', customerId: '987654321' },
+        error: {
+          kind: 'customer-not-found',
+          message: expect.stringMatching(/^customer 987654321 has no lease at property \S+, in Entrata or in Pebbles/),
+          entrataFailure: false,
+        },
+      }),
+    ]);
     expect(await runCount()).toBe(before);
   });
 
   it('validates every request against its schema, naming the wrong field and what it expects', async () => {
-    const post = (payload: unknown, query = '') => app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync${query}`, payload: payload as object });
+    const post = (payload: unknown, query = '') =>
+      app.inject({ headers: admin, method: 'POST', url: `/api/properties/${entrataId}/sync${query}`, payload: payload as object });
     const bad = await post({ unit: '101', customer: '5' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'body.customer: give one of unit, customer, customers or units, not both unit and customer' });
+    expect(bad.json()).toEqual({
+      error: 'Bad Request',
+      code: 'invalid-request',
+      message: 'body.customer: give one of unit, customer, customers or units, not both unit and customer',
+    });
     expect((await post({ unit: 5 })).json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'body.unit: expected a unit number as text' });
     expect((await post({ customers: ['x'] })).json().message).toBe('body.customers[0]: expected an Entrata customer id (digits)');
     expect((await post({ units: ['101', { unit: 7 }] })).json().message).toBe('body.units[1].unit: expected a unit number as text');
@@ -162,7 +217,11 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     expect((await app.inject({ headers: admin, method: 'POST', url: '/api/properties/999999/sync' })).statusCode).toBe(404);
     expect((await app.inject({ headers: admin, method: 'GET', url: '/api/properties/999999/runs' })).statusCode).toBe(404);
     const notUuid = await app.inject({ headers: admin, method: 'GET', url: `/api/properties/${entrataId}/sync-requests/not-a-uuid` });
-    expect(notUuid.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'path.jobId: expected a job id (a UUID, from the location of POST .../sync)' });
+    expect(notUuid.json()).toEqual({
+      error: 'Bad Request',
+      code: 'invalid-request',
+      message: 'path.jobId: expected a job id (a UUID, from the location of POST .../sync)',
+    });
     const unknown = await app.inject({ headers: admin, method: 'GET', url: `/api/properties/${entrataId}/sync-requests/6f1c1a52-8a0e-4b7e-9a53-1d1f1c1a5200` });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe('sync-request-not-found');
@@ -170,7 +229,16 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
 
   it('GET /metrics serves Prometheus text: syncs, Entrata calls, queue, outbox, properties (a port without the API)', async () => {
     const metricsPort = await buildHttpServer({
-      db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: false, syncNowTimeoutMs: 1000, auth: callers, secrets: bench.secrets, catcher: false,
+      db: bench.db,
+      boss: bench.boss,
+      metrics: bench.worker.metrics,
+      log: bench.log,
+      now: bench.clock.now,
+      api: false,
+      syncNowTimeoutMs: 1000,
+      auth: callers,
+      secrets: bench.secrets,
+      catcher: false,
     });
     const r = await metricsPort.inject({ method: 'GET', url: '/metrics' });
     await metricsPort.close();

@@ -19,20 +19,45 @@ beforeAll(async () => {
   manager = t.callers.as('manager', [a.id]);
   syncedAt = t.bench.clock.now();
   const r = await t.bench.db
-    .selectFrom('registration as g').innerJoin('resident as x', 'x.id', 'g.resident_id')
-    .select(['x.id', 'x.customer_id', 'x.first_name', 'x.last_name']).where('g.property_id', '=', a.id).where('g.state', '=', 'active')
-    .orderBy('x.id').executeTakeFirstOrThrow();
+    .selectFrom('registration as g')
+    .innerJoin('resident as x', 'x.id', 'g.resident_id')
+    .select(['x.id', 'x.customer_id', 'x.first_name', 'x.last_name'])
+    .where('g.property_id', '=', a.id)
+    .where('g.state', '=', 'active')
+    .orderBy('x.id')
+    .executeTakeFirstOrThrow();
   resident = { id: r.id, customerId: r.customer_id, name: `${r.first_name} ${r.last_name}` };
 
   // A day later: a manager writes to the resident, and someone reveals their key.
   later = t.bench.clock.advance(24 * 3600_000);
-  const sent = await t.app.inject({ method: 'POST', url: `/api/properties/${a.entrataId}/messages`, headers: manager, payload: { subject: 'Hello', body: 'Welcome!', customerIds: [resident.customerId] } });
+  const sent = await t.app.inject({
+    method: 'POST',
+    url: `/api/properties/${a.entrataId}/messages`,
+    headers: manager,
+    payload: { subject: 'Hello', body: 'Welcome!', customerIds: [resident.customerId] },
+  });
   expect(sent.statusCode).toBe(201);
-  await recordKeyReveal(t.bench.db, { propertyDbId: a.id, residentId: resident.id, staff: 'user:owner@example.com', now: later, details: { pskId: 1, secret: 'must-not-show' } });
+  await recordKeyReveal(t.bench.db, {
+    propertyDbId: a.id,
+    residentId: resident.id,
+    staff: 'user:owner@example.com',
+    now: later,
+    details: { pskId: 1, secret: 'must-not-show' },
+  });
 }, 120_000);
 afterAll(async () => t?.close());
 
-type Entry = { id: number; at: string; actor: string; action: string; rule: string | null; customerId: string | null; name: string | null; text: string; details: Record<string, unknown> };
+type Entry = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  rule: string | null;
+  customerId: string | null;
+  name: string | null;
+  text: string;
+  details: Record<string, unknown>;
+};
 
 async function audit(query: string, headers = manager) {
   const r = await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/audit${query}`, headers });
@@ -48,7 +73,12 @@ describe('audit trail', () => {
     expect(all.items).toHaveLength(rows.length);
     const times = all.items.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((x, y) => y - x));
-    expect(all.items.slice(0, 2).map((e) => e.action).sort()).toEqual(['message', 'reveal-key']);
+    expect(
+      all.items
+        .slice(0, 2)
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['message', 'reveal-key']);
     const page = await audit('?offset=3&limit=4');
     expect(page).toMatchObject({ total: rows.length, offset: 3, limit: 4 });
     expect(page.items.map((e) => e.id)).toEqual(all.items.slice(3, 7).map((e) => e.id));
@@ -57,16 +87,35 @@ describe('audit trail', () => {
   it('says what happened in words: the engine its own reason (S6), staff actions phrased with the resident (O6)', async () => {
     const all = (await audit('?limit=500')).items;
     const reveal = all.find((e) => e.action === 'reveal-key')!;
-    expect(reveal).toMatchObject({ actor: 'user:owner@example.com', customerId: resident.customerId, name: resident.name, text: `revealed the key of ${resident.name} [P3]`, details: { pskId: 1 } });
+    expect(reveal).toMatchObject({
+      actor: 'user:owner@example.com',
+      customerId: resident.customerId,
+      name: resident.name,
+      text: `revealed the key of ${resident.name} [P3]`,
+      details: { pskId: 1 },
+    });
     const message = all.find((e) => e.action === 'message')!;
     expect(message).toMatchObject({ actor: expect.stringMatching(/^token:test-manager-/), text: 'sent a personal message "Hello" to 1 resident [F-17]' });
     const engine = all.filter((e) => e.actor === 'sync');
     expect(engine.length).toBeGreaterThan(0);
-    const stored = await t.bench.db.selectFrom('audit_event').select(['id', 'details']).where('id', 'in', engine.map((e) => e.id)).execute();
+    const stored = await t.bench.db
+      .selectFrom('audit_event')
+      .select(['id', 'details'])
+      .where(
+        'id',
+        'in',
+        engine.map((e) => e.id),
+      )
+      .execute();
     for (const e of engine) expect(e.text.startsWith((stored.find((s) => s.id === e.id)!.details as { reason: string }).reason)).toBe(true);
     // Units are named as staff know them, not by Entrata id: a welcome says where.
     const welcome = engine.find((e) => e.action === 'notify')!;
-    const unit = await t.bench.db.selectFrom('unit').select(['number', 'building']).where('property_id', '=', a.id).where('entrata_id', '=', welcome.details.unitId as string).executeTakeFirstOrThrow();
+    const unit = await t.bench.db
+      .selectFrom('unit')
+      .select(['number', 'building'])
+      .where('property_id', '=', a.id)
+      .where('entrata_id', '=', welcome.details.unitId as string)
+      .executeTakeFirstOrThrow();
     expect(welcome.text).toBe(`welcome with network and key queued (N6), unit ${unit.number} (building ${unit.building})`);
     expect(engine.every((e) => !e.text.includes('Entrata id'))).toBe(true);
   });
@@ -104,13 +153,20 @@ describe('audit trail', () => {
   });
 
   it('refuses a bad filter naming it; 404 for a property the caller may not see; 403 for an employee', async () => {
-    for (const [query, field] of [['?from=yesterday', /from/], ['?limit=0', /limit/], ['?customerId=abc', /customerId/], ['?action=DROP%20TABLE', /action/]] as const) {
+    for (const [query, field] of [
+      ['?from=yesterday', /from/],
+      ['?limit=0', /limit/],
+      ['?customerId=abc', /customerId/],
+      ['?action=DROP%20TABLE', /action/],
+    ] as const) {
       const r = await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/audit${query}`, headers: manager });
       expect(r.statusCode).toBe(400);
       expect(r.json().message).toMatch(field);
     }
     expect((await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/audit`, headers: t.callers.as('manager', [b.id]) })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/api/properties/999999/audit', headers: t.admin })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/audit`, headers: t.callers.as('employee', [a.id]) })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/audit`, headers: t.callers.as('employee', [a.id]) })).statusCode).toBe(
+      403,
+    );
   });
 });

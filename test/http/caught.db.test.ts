@@ -26,19 +26,36 @@ beforeAll(async () => {
   manager = t.callers.as('manager', [a.id]);
   await t.bench.db.updateTable('property').set({ sms_enabled: true }).execute();
   const r = await t.bench.db
-    .selectFrom('registration as g').innerJoin('resident as x', 'x.id', 'g.resident_id')
-    .select(['x.id', 'x.customer_id', 'x.email']).where('g.property_id', '=', a.id).where('g.state', '=', 'active').where('x.email', 'is not', null)
-    .orderBy('x.id').executeTakeFirstOrThrow();
+    .selectFrom('registration as g')
+    .innerJoin('resident as x', 'x.id', 'g.resident_id')
+    .select(['x.id', 'x.customer_id', 'x.email'])
+    .where('g.property_id', '=', a.id)
+    .where('g.state', '=', 'active')
+    .where('x.email', 'is not', null)
+    .orderBy('x.id')
+    .executeTakeFirstOrThrow();
   await t.bench.db.updateTable('resident').set({ mobile: '+13035550190' }).where('id', '=', r.id).execute();
-  const k = await t.bench.db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', r.id).where('property_id', '=', a.id).where('current', '=', true).executeTakeFirstOrThrow();
+  const k = await t.bench.db
+    .selectFrom('psk')
+    .select('secret_encrypted')
+    .where('resident_id', '=', r.id)
+    .where('property_id', '=', a.id)
+    .where('current', '=', true)
+    .executeTakeFirstOrThrow();
   target = { residentId: r.id, customerId: r.customer_id, email: r.email!, key: t.bench.secrets.decrypt(k.secret_encrypted) };
 
   // The embedded default's catcher receives every welcome the sync queued, of both properties.
   catcher = await startCatcher(t.bench.db, t.bench.secrets);
   const deps: DeliveryDeps = {
-    db: t.bench.db, secrets: t.bench.secrets, log: t.bench.log,
+    db: t.bench.db,
+    secrets: t.bench.secrets,
+    log: t.bench.log,
     mail: smtpMailPort({ host: catcher.smtp.host, port: catcher.smtp.port, secure: false, user: null, password: null, poolSize: 2, allowInsecure: true }),
-    sms: httpSmsPort(catcher.sms), mailFrom: 'Pebbles <wifi@pebbles.example.com>', policy: DEFAULT_POLICY, workerId: 'caught-test', random: () => 0.5,
+    sms: httpSmsPort(catcher.sms),
+    mailFrom: 'Pebbles <wifi@pebbles.example.com>',
+    policy: DEFAULT_POLICY,
+    workerId: 'caught-test',
+    random: () => 0.5,
   };
   for (let i = 0; i < 10; i++) {
     const r = await deliverDue(deps, t.bench.clock.now());
@@ -71,7 +88,11 @@ describe('caught mail and SMS', () => {
     expect(ofA.items.map((i) => i.id)).toEqual([...ofA.items.map((i) => i.id)].sort((x, y) => y - x));
     const mine = ofA.items.filter((i) => i.customerId === target.customerId);
     expect(mine.map((i) => i.channel).sort()).toEqual(['email', 'sms']);
-    expect(mine.find((i) => i.channel === 'sms')).toMatchObject({ to: '+13035550190', kind: 'welcome', subject: expect.stringMatching(/^\(SMS, \d+ characters\)$/) });
+    expect(mine.find((i) => i.channel === 'sms')).toMatchObject({
+      to: '+13035550190',
+      kind: 'welcome',
+      subject: expect.stringMatching(/^\(SMS, \d+ characters\)$/),
+    });
     const sms = await listOf(a, manager, '&channel=sms');
     expect(sms.items.every((i) => i.channel === 'sms')).toBe(true);
     expect(sms.items.every((i) => !i.subject.includes(target.key))).toBe(true);
@@ -96,7 +117,14 @@ describe('caught mail and SMS', () => {
     expect(shown.json().text).toContain(`Key (password): ${target.key}`);
     expect(shown.json().qrCode).not.toBe(m.qrCode);
     const audit = await t.bench.db.selectFrom('audit_event').select(['actor', 'resident_id', 'rule', 'details']).where('action', '=', 'reveal-key').execute();
-    expect(audit).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), resident_id: target.residentId, rule: 'P3', details: expect.objectContaining({ caughtMessageId: mail.id }) }]);
+    expect(audit).toEqual([
+      {
+        actor: expect.stringMatching(/^token:test-manager-/),
+        resident_id: target.residentId,
+        rule: 'P3',
+        details: expect.objectContaining({ caughtMessageId: mail.id }),
+      },
+    ]);
   });
 
   it('shows an SMS with its key masked', async () => {
@@ -104,7 +132,14 @@ describe('caught mail and SMS', () => {
     const r = await t.app.inject({ method: 'GET', url: url(a, `/${sms.id}`), headers: manager });
     expect(r.statusCode).toBe(200);
     expect(r.body).not.toContain(target.key);
-    expect(r.json()).toMatchObject({ channel: 'sms', to: '+13035550190', keyMasked: true, html: null, qrCode: null, text: expect.stringContaining(`key ${MASK}`) });
+    expect(r.json()).toMatchObject({
+      channel: 'sms',
+      to: '+13035550190',
+      keyMasked: true,
+      html: null,
+      qrCode: null,
+      text: expect.stringContaining(`key ${MASK}`),
+    });
   });
 
   it("answers 404 for a caught message of another property's resident or none, 400 for a bad channel", async () => {
@@ -125,8 +160,16 @@ describe('caught mail and SMS', () => {
     let off: FastifyInstance | null = null;
     try {
       off = await buildHttpServer({
-        db: t.bench.db, boss: t.bench.boss, metrics: t.bench.worker.metrics, log: t.bench.log, now: t.bench.clock.now, api: true,
-        syncNowTimeoutMs: 1000, auth: t.callers, secrets: t.bench.secrets, catcher: false,
+        db: t.bench.db,
+        boss: t.bench.boss,
+        metrics: t.bench.worker.metrics,
+        log: t.bench.log,
+        now: t.bench.clock.now,
+        api: true,
+        syncNowTimeoutMs: 1000,
+        auth: t.callers,
+        secrets: t.bench.secrets,
+        catcher: false,
       });
       for (const path of [url(a), url(a, '/1')]) {
         const r = await off.inject({ method: 'GET', url: path, headers: manager });

@@ -30,8 +30,17 @@ afterAll(async () => {
 /** Another server on the bench's database, with other HTTP settings (or a log that is read back). */
 async function serverWith(o: Omit<Partial<HttpDeps>, 'http'> & { http?: Partial<HttpSettings> }): Promise<FastifyInstance> {
   const app = await buildHttpServer({
-    db: t.bench.db, boss: t.bench.boss, metrics: t.bench.worker.metrics, log: t.bench.log, now: t.bench.clock.now, api: true,
-    syncNowTimeoutMs: 5_000, auth: t.callers, secrets: t.bench.secrets, catcher: false, ...o,
+    db: t.bench.db,
+    boss: t.bench.boss,
+    metrics: t.bench.worker.metrics,
+    log: t.bench.log,
+    now: t.bench.clock.now,
+    api: true,
+    syncNowTimeoutMs: 5_000,
+    auth: t.callers,
+    secrets: t.bench.secrets,
+    catcher: false,
+    ...o,
     http: { publicUrl: null, trustedProxy: false, metricsToken: null, ...o.http },
   });
   extra.push(app);
@@ -68,20 +77,38 @@ describe('security headers', () => {
 describe('bodies and errors: one shape, never echoing the URL or the input', () => {
   const sync = () => `/api/properties/${entrataId}/sync`;
 
-  it('413 for a body over the route\'s limit (64 KiB for sync now), before anything is queued', async () => {
+  it("413 for a body over the route's limit (64 KiB for sync now), before anything is queued", async () => {
     const before = await syncJobs();
     const units = Array.from({ length: 500 }, (_, i) => `unit-${'x'.repeat(150)}-${i}`);
-    const r = await t.app.inject({ method: 'POST', url: sync(), headers: { ...manager, 'content-type': 'application/json' }, payload: JSON.stringify({ units }) });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: sync(),
+      headers: { ...manager, 'content-type': 'application/json' },
+      payload: JSON.stringify({ units }),
+    });
     expect(r.statusCode).toBe(413);
-    expect(r.json()).toEqual({ error: 'Payload Too Large', code: 'body-too-large', message: 'the request body is larger than this route accepts (65536 bytes)' });
+    expect(r.json()).toEqual({
+      error: 'Payload Too Large',
+      code: 'body-too-large',
+      message: 'the request body is larger than this route accepts (65536 bytes)',
+    });
     expect(await syncJobs()).toBe(before);
   });
 
   it('415 for a body that is not JSON, 400 for broken JSON: neither repeats what was sent', async () => {
     const plain = await t.app.inject({ method: 'POST', url: sync(), headers: { ...manager, 'content-type': 'text/plain' }, payload: 'secret-words' });
     expect(plain.statusCode).toBe(415);
-    expect(plain.json()).toEqual({ error: 'Unsupported Media Type', code: 'unsupported-media-type', message: 'send the body as JSON (Content-Type: application/json)' });
-    const broken = await t.app.inject({ method: 'POST', url: sync(), headers: { ...manager, 'content-type': 'application/json' }, payload: '{"unit": "hunter2' });
+    expect(plain.json()).toEqual({
+      error: 'Unsupported Media Type',
+      code: 'unsupported-media-type',
+      message: 'send the body as JSON (Content-Type: application/json)',
+    });
+    const broken = await t.app.inject({
+      method: 'POST',
+      url: sync(),
+      headers: { ...manager, 'content-type': 'application/json' },
+      payload: '{"unit": "hunter2',
+    });
     expect(broken.statusCode).toBe(400);
     expect(broken.json()).toEqual({ error: 'Bad Request', code: 'invalid-json', message: 'the body is not valid JSON' });
   });
@@ -95,12 +122,25 @@ describe('bodies and errors: one shape, never echoing the URL or the input', () 
   it('500 for an unexpected failure: the same shape (also where the route describes another 500 body), the cause only in the log', async () => {
     const dead = createKysely('postgres://nobody@127.0.0.1:1/none', 1);
     const lines: string[] = [];
-    const log = createLogger({ level: 'info', format: 'json', destination: new Writable({ write(c, _e, done) { lines.push(String(c)); done(); } }) });
+    const log = createLogger({
+      level: 'info',
+      format: 'json',
+      destination: new Writable({
+        write(c, _e, done) {
+          lines.push(String(c));
+          done();
+        },
+      }),
+    });
     try {
       const app = await serverWith({ db: dead, log });
       const r = await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, headers: t.admin });
       expect(r.statusCode).toBe(500);
-      expect(r.json()).toEqual({ error: 'Internal Server Error', code: 'internal', message: 'internal error: the server logged what happened; try again, or tell the administrator' });
+      expect(r.json()).toEqual({
+        error: 'Internal Server Error',
+        code: 'internal',
+        message: 'internal error: the server logged what happened; try again, or tell the administrator',
+      });
       expect(lines.join('')).toMatch(/ECONNREFUSED.*"msg":"request failed"/);
     } finally {
       await dead.destroy();
@@ -117,7 +157,11 @@ describe('bodies and errors: one shape, never echoing the URL or the input', () 
 describe('Host and Origin: a web page cannot drive the API through a browser on this machine', () => {
   it("refuses the issue's example, curl -X POST -H 'Origin: http://evil.example' -H 'Host: evil.example:8080' …/sync, and queues nothing", async () => {
     const before = await syncJobs();
-    const r = await t.app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, headers: { ...manager, origin: 'http://evil.example', host: 'evil.example:8080' } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/api/properties/${entrataId}/sync`,
+      headers: { ...manager, origin: 'http://evil.example', host: 'evil.example:8080' },
+    });
     expect(r.statusCode).toBe(403);
     expect(r.json()).toMatchObject({ error: 'Forbidden', code: 'host-not-allowed' });
     expect(r.body).not.toContain('evil');
@@ -129,7 +173,11 @@ describe('Host and Origin: a web page cannot drive the API through a browser on 
     expect(rebound.statusCode).toBe(403);
     expect(rebound.json().code).toBe('host-not-allowed');
     for (const origin of ['http://evil.example', 'null', 'http://localhost.evil.example', 'file://']) {
-      const crossSite = await t.app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, headers: { ...manager, host: '127.0.0.1:8080', origin } });
+      const crossSite = await t.app.inject({
+        method: 'POST',
+        url: `/api/properties/${entrataId}/sync`,
+        headers: { ...manager, host: '127.0.0.1:8080', origin },
+      });
       expect(crossSite.statusCode, origin).toBe(403);
       expect(crossSite.json().code).toBe('origin-not-allowed');
     }
@@ -147,7 +195,8 @@ describe('Host and Origin: a web page cannot drive the API through a browser on 
 
   it('with PEBBLES_PUBLIC_URL: its host and origin exactly (and loopback); behind a trusted proxy, the forwarded host', async () => {
     const app = await serverWith({ http: { publicUrl: 'https://wifi.example.com' } });
-    const get = (headers: Record<string, string>) => app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs`, headers: { ...manager, ...headers } });
+    const get = (headers: Record<string, string>) =>
+      app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs`, headers: { ...manager, ...headers } });
     expect((await get({ host: 'wifi.example.com', origin: 'https://wifi.example.com' })).statusCode).toBe(200);
     expect((await get({ host: 'wifi.example.com:443' })).statusCode).toBe(200);
     expect((await get({ host: 'localhost:8080' })).statusCode).toBe(200);
@@ -156,7 +205,8 @@ describe('Host and Origin: a web page cannot drive the API through a browser on 
     expect((await get({ host: 'evil.example', 'x-forwarded-host': 'wifi.example.com' })).json().code).toBe('host-not-allowed');
 
     const proxied = await serverWith({ http: { publicUrl: 'https://wifi.example.com', trustedProxy: true } });
-    const viaProxy = (headers: Record<string, string>) => proxied.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs`, headers: { ...manager, host: '127.0.0.1:8080', ...headers } });
+    const viaProxy = (headers: Record<string, string>) =>
+      proxied.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs`, headers: { ...manager, host: '127.0.0.1:8080', ...headers } });
     expect((await viaProxy({ 'x-forwarded-host': 'wifi.example.com', 'x-forwarded-proto': 'https' })).statusCode).toBe(200);
     expect((await viaProxy({ 'x-forwarded-host': 'evil.example' })).json().code).toBe('host-not-allowed');
   });
@@ -177,7 +227,7 @@ describe('/metrics: on a separate port, or to the configured token', () => {
     expect(ok.body).toContain('# TYPE pebbles_queue_jobs gauge');
   });
 
-  it('a port without the API (a worker\'s --metrics-port) serves it to the scraper without a token', async () => {
+  it("a port without the API (a worker's --metrics-port) serves it to the scraper without a token", async () => {
     const metricsPort = await serverWith({ api: false });
     const r = await metricsPort.inject({ method: 'GET', url: '/metrics', headers: { host: '10.0.0.7:9100' } });
     expect(r.statusCode).toBe(200);
@@ -193,15 +243,36 @@ describe('/metrics: on a separate port, or to the configured token', () => {
 describe('logs: no key, password, token or cookie in any line', () => {
   it('request lines name the route, not the URL, and credentials in headers, bodies and queries never appear', async () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
     const log = createLogger({ level: 'trace', format: 'json', destination: sink });
     const app = await serverWith({ log });
-    const secrets = { bearer: 'Bearer tok_SECRET_bearer_1', cookie: 'pebbles_session=SECRET_cookie_2', csrf: 'SECRET_csrf_3', password: 'SECRET_password_4', query: 'SECRET_query_5' };
+    const secrets = {
+      bearer: 'Bearer tok_SECRET_bearer_1',
+      cookie: 'pebbles_session=SECRET_cookie_2',
+      csrf: 'SECRET_csrf_3',
+      password: 'SECRET_password_4',
+      query: 'SECRET_query_5',
+    };
     const headers = { authorization: secrets.bearer, cookie: secrets.cookie, 'x-csrf-token': secrets.csrf };
-    await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync?token=${secrets.query}`, headers: { ...manager, cookie: secrets.cookie, 'x-csrf-token': secrets.csrf }, payload: { password: secrets.password } });
+    await app.inject({
+      method: 'POST',
+      url: `/api/properties/${entrataId}/sync?token=${secrets.query}`,
+      headers: { ...manager, cookie: secrets.cookie, 'x-csrf-token': secrets.csrf },
+      payload: { password: secrets.password },
+    });
     await app.inject({ method: 'GET', url: `/api/properties/${entrataId}/runs?password=${secrets.query}`, headers });
     await app.inject({ method: 'GET', url: `/api/reset/${secrets.query}`, headers });
-    await app.inject({ method: 'POST', url: `/api/properties/${entrataId}/sync`, headers: { ...headers, host: 'evil.example' }, payload: { password: secrets.password } });
+    await app.inject({
+      method: 'POST',
+      url: `/api/properties/${entrataId}/sync`,
+      headers: { ...headers, host: 'evil.example' },
+      payload: { password: secrets.password },
+    });
     // A log call that passes a request's headers by mistake is still redacted.
     log.error({ req: { headers }, body: { password: secrets.password, csrfToken: secrets.csrf } }, 'careless');
     const text = lines.join('');
@@ -213,12 +284,22 @@ describe('logs: no key, password, token or cookie in any line', () => {
 
   it('pebbles web: listening beyond loopback without https or a trusted proxy logs a warning at start; --metrics-port serves /metrics, the API port does not', async () => {
     const env = {
-      PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: t.bench.t.url, PEBBLES_SECRET_KEY: t.bench.secretKeyHex,
-      LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off', PORT: '0',
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: t.bench.t.url,
+      PEBBLES_SECRET_KEY: t.bench.secretKeyHex,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      PEBBLES_DEMO: 'off',
+      PORT: '0',
     };
     /** Starts `pebbles web`, runs `whileUp` with the ports it logged, stops it; answers its log. */
     const web = async (args: string[], more: Record<string, string>, whileUp: (ports: { api: string; metrics?: string }) => Promise<void> = async () => {}) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'web', ...args], { cwd: ROOT, env: { ...env, ...more }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'web', ...args], {
+        cwd: ROOT,
+        env: { ...env, ...more },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let err = '';
       const exited = new Promise((r) => child.on('exit', r));
       try {
@@ -247,6 +328,8 @@ describe('logs: no key, password, token or cookie in any line', () => {
       expect((await fetch(`http://127.0.0.1:${metrics}/api/openapi.json`)).status).toBe(404);
     });
     expect(exposed).toMatch(/"level":40,.*listening on 0\.0\.0\.0, beyond this machine, without TLS/);
-    expect(await web([], { PEBBLES_HOST: '0.0.0.0', PEBBLES_PUBLIC_URL: 'https://wifi.example.com', PEBBLES_TRUSTED_PROXY: 'on' })).not.toContain('without TLS');
+    expect(await web([], { PEBBLES_HOST: '0.0.0.0', PEBBLES_PUBLIC_URL: 'https://wifi.example.com', PEBBLES_TRUSTED_PROXY: 'on' })).not.toContain(
+      'without TLS',
+    );
   }, 60_000);
 });

@@ -34,7 +34,8 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.close());
 
-const states = async (p: PropertySettings, who: Tenant[]) => Promise.all(who.map(async (x) => (await registrationsOf(t, p, x.customerId)).map((g) => g.state).join()));
+const states = async (p: PropertySettings, who: Tenant[]) =>
+  Promise.all(who.map(async (x) => (await registrationsOf(t, p, x.customerId)).map((g) => g.state).join()));
 const list = (query = '', headers = t.callers.as('employee', [a.id]), id = a.entrataId) =>
   t.app.inject({ method: 'GET', url: `/api/properties/${id}/holds${query}`, headers });
 const decide = (holdId: number | string, decision: 'approve' | 'reject', headers = t.callers.as('manager', [a.id]), id = a.entrataId) =>
@@ -53,7 +54,10 @@ describe('S3 holds through the API', () => {
     expect(hold.endings).toHaveLength(6);
     const ann = hold.endings.find((e: { customerId: string }) => e.customerId === first[0]!.customerId);
     expect(ann).toMatchObject({
-      name: 'Ann1 Newcomer', unitId: first[0]!.unit.id, leaseIds: [first[0]!.leaseId], rule: 'W4',
+      name: 'Ann1 Newcomer',
+      unitId: first[0]!.unit.id,
+      leaseIds: [first[0]!.leaseId],
+      rule: 'W4',
       place: expect.stringMatching(new RegExp(`^unit ${first[0]!.unit.number}`)),
       says: `Ann1 Newcomer would lose Wi-Fi access in ${ann.place}: Entrata now marks lease ${first[0]!.leaseId} Past without a scheduled move-out (W4)`,
     });
@@ -84,22 +88,34 @@ describe('S3 holds through the API', () => {
     expect(await states(a, first)).toEqual(first.map(() => 'active'));
   });
 
-  it('S3: approve through the API ends the held residents\' access and records the manager; deciding again is a conflict', async () => {
+  it("S3: approve through the API ends the held residents' access and records the manager; deciding again is a conflict", async () => {
     const r = await decide(holdA, 'approve');
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ holdId: holdA, state: 'approved', decidedBy: expect.stringMatching(/^token:test-manager-/), summary: 'approved: ended Wi-Fi access for 6 residents (S3)' });
+    expect(r.json()).toMatchObject({
+      holdId: holdA,
+      state: 'approved',
+      decidedBy: expect.stringMatching(/^token:test-manager-/),
+      summary: 'approved: ended Wi-Fi access for 6 residents (S3)',
+    });
     expect(await states(a, first)).toEqual(first.map(() => 'ended'));
-    expect((await auditOf(t, 'approve-hold')).map((e) => [e.actor, e.rule, e.property_id])).toEqual([[expect.stringMatching(/^token:test-manager-/), 'S3', a.id]]);
+    expect((await auditOf(t, 'approve-hold')).map((e) => [e.actor, e.rule, e.property_id])).toEqual([
+      [expect.stringMatching(/^token:test-manager-/), 'S3', a.id],
+    ]);
     const again = await decide(holdA, 'reject');
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({ code: 'hold-decided', message: expect.stringContaining('approved already') });
   });
 
-  it('S3: reject through the API keeps the held residents\' access; the filter by state shows each hold once', async () => {
+  it("S3: reject through the API keeps the held residents' access; the filter by state shows each hold once", async () => {
     const holdA2 = await glitch(a, second);
     const r = await decide(holdA2, 'reject');
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ holdId: holdA2, state: 'rejected', decidedBy: expect.stringMatching(/^token:test-manager-/), summary: 'rejected: kept Wi-Fi access for 6 residents (S3)' });
+    expect(r.json()).toMatchObject({
+      holdId: holdA2,
+      state: 'rejected',
+      decidedBy: expect.stringMatching(/^token:test-manager-/),
+      summary: 'rejected: kept Wi-Fi access for 6 residents (S3)',
+    });
     expect(await states(a, second)).toEqual(second.map(() => 'active'));
     expect((await auditOf(t, 'reject-hold')).map((e) => [e.actor, e.property_id])).toEqual([[expect.stringMatching(/^token:test-manager-/), a.id]]);
 

@@ -34,10 +34,15 @@ afterAll(async () => {
 /** The delivery worker, on the bench's clock: one call delivers everything due at that time. */
 function delivery(): DeliveryDeps {
   return {
-    db: t.bench.db, secrets: t.bench.secrets, log: t.bench.log,
+    db: t.bench.db,
+    secrets: t.bench.secrets,
+    log: t.bench.log,
     mail: smtpMailPort({ host: '127.0.0.1', port: smtp.port, secure: false, user: null, password: null, poolSize: 2, allowInsecure: true, timeoutMs: 5000 }),
     sms: httpSmsPort({ baseUrl: sms.url, accountSid: 'ACtest', authToken: 'tok', from: '+15005550006', timeoutMs: 5000 }),
-    mailFrom: 'Pebbles <wifi@pebbles.example.com>', policy: { ...DEFAULT_POLICY, smsCountries: ['US', 'CA'] }, workerId: 'messages-test', random: () => 0.5,
+    mailFrom: 'Pebbles <wifi@pebbles.example.com>',
+    policy: { ...DEFAULT_POLICY, smsCountries: ['US', 'CA'] },
+    workerId: 'messages-test',
+    random: () => 0.5,
   };
 }
 
@@ -75,17 +80,35 @@ describe('compose (F-17)', () => {
     // One resident with no contact at all, to be named in the answer.
     const [bare] = (await residentsOfA()).filter((r) => r.id !== r1!.id);
     await t.bench.db.updateTable('resident').set({ email: null, mobile: null }).where('id', '=', bare!.id).execute();
-    const res = await t.app.inject({ method: 'POST', url: url(a), headers: manager, payload: { subject: 'Parcel', body: 'A parcel waits at the desk.', customerIds: [r1!.customer_id, bare!.customer_id, '99999999'] } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url(a),
+      headers: manager,
+      payload: { subject: 'Parcel', body: 'A parcel waits at the desk.', customerIds: [r1!.customer_id, bare!.customer_id, '99999999'] },
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ kind: 'message', recipients: 2, channels: ['email'], refused: [{ customerId: '99999999', reason: `not a resident of property ${a.entrataId}` }] });
+    expect(body).toMatchObject({
+      kind: 'message',
+      recipients: 2,
+      channels: ['email'],
+      refused: [{ customerId: '99999999', reason: `not a resident of property ${a.entrataId}` }],
+    });
     expect(body.noContact).toEqual([expect.objectContaining({ customerId: bare!.customer_id, missing: 'an e-mail address' })]);
     expect(Date.parse(body.sendAt)).toBe(t.bench.clock.now().getTime());
 
     const h = await t.app.inject({ method: 'GET', url: `${url(a)}?kind=message&customerId=${r1!.customer_id}`, headers: manager });
     expect(h.statusCode).toBe(200);
     expect(h.json()).toMatchObject({ total: 1, offset: 0, limit: 50 });
-    expect(h.json().items[0]).toMatchObject({ messageId: body.messageId, kind: 'message', state: 'queued', customerId: r1!.customer_id, subject: 'Parcel', sentBy: expect.stringMatching(/^token:test-manager-/), channels: [] });
+    expect(h.json().items[0]).toMatchObject({
+      messageId: body.messageId,
+      kind: 'message',
+      state: 'queued',
+      customerId: r1!.customer_id,
+      subject: 'Parcel',
+      sentBy: expect.stringMatching(/^token:test-manager-/),
+      channels: [],
+    });
     await t.bench.db.updateTable('resident').set({ email: bare!.email, mobile: bare!.mobile }).where('id', '=', bare!.id).execute();
   });
 
@@ -94,16 +117,37 @@ describe('compose (F-17)', () => {
     const unit = residents[0]!;
     const inUnit = residents.filter((r) => r.unit_entrata_id === unit.unit_entrata_id);
     await t.bench.db.updateTable('resident').set({ mobile: '+13035550177' }).where('id', '=', inUnit[0]!.id).execute();
-    const res = await t.app.inject({ method: 'POST', url: url(a), headers: manager, payload: { subject: 'Water off', body: 'Water is off from 9 to 11.', unit: { number: unit.number, ...(unit.building ? { building: unit.building } : {}) }, channels: ['email', 'sms'] } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: url(a),
+      headers: manager,
+      payload: {
+        subject: 'Water off',
+        body: 'Water is off from 9 to 11.',
+        unit: { number: unit.number, ...(unit.building ? { building: unit.building } : {}) },
+        channels: ['email', 'sms'],
+      },
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ kind: 'blast', recipients: new Set(inUnit.map((r) => r.id)).size, channels: ['email', 'sms'] });
     const sent = smtp.received.length;
     await deliverAt(t.bench.clock.now());
     const mails = smtp.received.slice(sent).filter((m) => m.subject === 'Water off');
-    expect(mails.map((m) => (m.to as { text: string }).text).sort()).toEqual(inUnit.filter((r) => r.email).map((r) => r.email).sort());
+    expect(mails.map((m) => (m.to as { text: string }).text).sort()).toEqual(
+      inUnit
+        .filter((r) => r.email)
+        .map((r) => r.email)
+        .sort(),
+    );
     expect(sms.accepted.filter((s) => s.body.includes('Water off. Water is off from 9 to 11.')).map((s) => s.to)).toEqual(['+13035550177']);
     const h = (await t.app.inject({ method: 'GET', url: `${url(a)}?kind=blast&customerId=${inUnit[0]!.customer_id}`, headers: manager })).json();
-    expect(h.items[0]).toMatchObject({ state: 'sent', channels: [expect.objectContaining({ channel: 'email', state: 'sent' }), expect.objectContaining({ channel: 'sms', state: 'sent', recipient: '+13035550177' })] });
+    expect(h.items[0]).toMatchObject({
+      state: 'sent',
+      channels: [
+        expect.objectContaining({ channel: 'email', state: 'sent' }),
+        expect.objectContaining({ channel: 'sms', state: 'sent', recipient: '+13035550177' }),
+      ],
+    });
   });
 
   it('refuses a bad request naming the field', async () => {
@@ -164,10 +208,18 @@ describe('scheduled messages and cancelling them', () => {
 
     const late = await t.app.inject({ method: 'DELETE', url: url(a, `/${kept.messageId}`), headers: manager });
     expect(late.statusCode).toBe(409);
-    expect(late.json()).toMatchObject({ code: 'message-already-sending', message: expect.stringMatching(/^message \d+ can no longer be cancelled: \d+ of its \d+ notifications have already been sent/) });
+    expect(late.json()).toMatchObject({
+      code: 'message-already-sending',
+      message: expect.stringMatching(/^message \d+ can no longer be cancelled: \d+ of its \d+ notifications have already been sent/),
+    });
 
     const audit = await t.bench.db.selectFrom('audit_event').select(['actor', 'details']).where('action', '=', 'cancel-message').execute();
-    expect(audit).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), details: expect.objectContaining({ messageId: cancelled.messageId, notifications: cancelled.recipients }) }]);
+    expect(audit).toEqual([
+      {
+        actor: expect.stringMatching(/^token:test-manager-/),
+        details: expect.objectContaining({ messageId: cancelled.messageId, notifications: cancelled.recipients }),
+      },
+    ]);
   });
 });
 
@@ -177,10 +229,14 @@ describe('history and content (F-16)', () => {
     expect(all.total).toBe(all.items.length);
     const page = (await t.app.inject({ method: 'GET', url: `${url(a)}?offset=2&limit=3`, headers: manager })).json();
     expect(page).toMatchObject({ total: all.total, offset: 2, limit: 3 });
-    expect(page.items.map((i: { notificationId: number }) => i.notificationId)).toEqual(all.items.slice(2, 5).map((i: { notificationId: number }) => i.notificationId));
+    expect(page.items.map((i: { notificationId: number }) => i.notificationId)).toEqual(
+      all.items.slice(2, 5).map((i: { notificationId: number }) => i.notificationId),
+    );
     const welcomes = (await t.app.inject({ method: 'GET', url: `${url(a)}?kind=welcome&state=sent&limit=500`, headers: manager })).json();
     expect(welcomes.total).toBeGreaterThan(0);
-    expect(welcomes.items.every((i: { kind: string; state: string; sentBy: string }) => i.kind === 'welcome' && i.state === 'sent' && i.sentBy === 'sync')).toBe(true);
+    expect(
+      welcomes.items.every((i: { kind: string; state: string; sentBy: string }) => i.kind === 'welcome' && i.state === 'sent' && i.sentBy === 'sync'),
+    ).toBe(true);
     // N4: a delivery that may have gone twice is found by that state.
     const one = welcomes.items[0].notificationId;
     await t.bench.db.updateTable('delivery').set({ maybe_twice: true }).where('outbox_id', '=', one).where('channel', '=', 'email').execute();
@@ -201,7 +257,16 @@ describe('history and content (F-16)', () => {
     const r = await t.app.inject({ method: 'GET', url: url(a, `/${welcome.notificationId}`), headers: manager });
     expect(r.statusCode).toBe(200);
     const resident = await t.bench.db.selectFrom('resident').select('id').where('customer_id', '=', welcome.customerId).executeTakeFirstOrThrow();
-    const key = t.bench.secrets.decrypt((await t.bench.db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', resident.id).where('current', '=', true).executeTakeFirstOrThrow()).secret_encrypted);
+    const key = t.bench.secrets.decrypt(
+      (
+        await t.bench.db
+          .selectFrom('psk')
+          .select('secret_encrypted')
+          .where('resident_id', '=', resident.id)
+          .where('current', '=', true)
+          .executeTakeFirstOrThrow()
+      ).secret_encrypted,
+    );
     expect(r.body).not.toContain(key);
     const email = r.json().content.find((c: { channel: string }) => c.channel === 'email');
     expect(email).toMatchObject({ keyMasked: true, subject: expect.stringMatching(/^Welcome home/) });
@@ -218,7 +283,12 @@ describe('history and content (F-16)', () => {
       expect(r.statusCode).toBe(404);
       expect(r.json()).toMatchObject({ code: 'message-not-found' });
     }
-    const adminB = await t.app.inject({ method: 'POST', url: url(b), headers: t.admin, payload: { subject: 'B only', body: 'x', sendAt: new Date(t.bench.clock.now().getTime() + 3600_000).toISOString() } });
+    const adminB = await t.app.inject({
+      method: 'POST',
+      url: url(b),
+      headers: t.admin,
+      payload: { subject: 'B only', body: 'x', sendAt: new Date(t.bench.clock.now().getTime() + 3600_000).toISOString() },
+    });
     expect(adminB.statusCode).toBe(201);
     const foreign = await t.app.inject({ method: 'DELETE', url: url(a, `/${adminB.json().messageId}`), headers: t.admin });
     expect(foreign.statusCode).toBe(404);

@@ -62,10 +62,9 @@ describe('GET /api/openapi.json: the OpenAPI 3.1 document generated from the rou
       else expect(op!.security).toEqual([{ session: [], csrf: [] }, { bearer: [] }]);
     }
     const sync = doc.paths['/api/properties/{propertyId}/sync']!.post!;
-    expect(sync.parameters).toEqual(expect.arrayContaining([
-      expect.objectContaining({ name: 'propertyId', in: 'path' }),
-      expect.objectContaining({ name: 'wait', in: 'query' }),
-    ]));
+    expect(sync.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'propertyId', in: 'path' }), expect.objectContaining({ name: 'wait', in: 'query' })]),
+    );
     expect(Object.keys(sync.requestBody!.content)).toEqual(['application/json']);
     expect(Object.keys(sync.responses)).toEqual(expect.arrayContaining(['200', '202', '400', '404', '413', '429']));
   });

@@ -18,7 +18,11 @@ interface Proc {
 }
 
 function start(args: string[], env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const stderr: string[] = [];
   const stdout: string[] = [];
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => stdout.push(d));
@@ -45,10 +49,19 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 4 });
     await bench.step();
     // Nothing scheduled while these processes run: the worker's only job is the sync-now queued below.
-    await bench.db.updateTable('property').set({ next_sync_at: new Date(Date.now() + 86_400_000) }).execute();
+    await bench.db
+      .updateTable('property')
+      .set({ next_sync_at: new Date(Date.now() + 86_400_000) })
+      .execute();
     env = {
-      DATABASE_URL: bench.t.url, PEBBLES_SECRET_KEY: bench.secretKeyHex, LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_HOST: '127.0.0.1', PORT: '0', PEBBLES_METRICS_TOKEN: METRICS_TOKEN,
+      DATABASE_URL: bench.t.url,
+      PEBBLES_SECRET_KEY: bench.secretKeyHex,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      PEBBLES_DEMO: 'off',
+      PEBBLES_HOST: '127.0.0.1',
+      PORT: '0',
+      PEBBLES_METRICS_TOKEN: METRICS_TOKEN,
     };
   }, 120_000);
   afterAll(async () => {
@@ -76,14 +89,22 @@ describe('pebbles web, pebbles worker --metrics-port, pebbles status', () => {
     const password = /password: (\S+)/.exec(printed)![1]!;
     expect(email).toBe('admin@pebbles.localhost');
     expect(web.stderr.join('')).not.toContain(password);
-    const signIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const signIn = await fetch(`${url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     expect(signIn.status).toBe(200);
     const { csrfToken, mustChangePassword } = await signIn.json();
     expect(mustChangePassword).toBe(true);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const headers = { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json' };
     expect((await fetch(runsUrl, { headers })).status).toBe(403);
-    const changed = await fetch(`${url}/api/session/password`, { method: 'POST', headers, body: JSON.stringify({ currentPassword: password, newPassword: 'the administrator passphrase' }) });
+    const changed = await fetch(`${url}/api/session/password`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ currentPassword: password, newPassword: 'the administrator passphrase' }),
+    });
     expect(changed.status).toBe(200);
     const runs = await (await fetch(runsUrl, { headers })).json();
     expect(runs.runs.length).toBeGreaterThan(0);

@@ -36,7 +36,10 @@ describe('GET /api/properties', () => {
 
   it('an administrator sees every property; a caller with no property sees none; anonymous 401', async () => {
     const all = (await get('/api/properties', t.admin)).json();
-    expect(all.items.map((p: { entrataId: string; role: string }) => [p.entrataId, p.role])).toEqual([[A.entrataId, 'admin'], [B.entrataId, 'admin']]);
+    expect(all.items.map((p: { entrataId: string; role: string }) => [p.entrataId, p.role])).toEqual([
+      [A.entrataId, 'admin'],
+      [B.entrataId, 'admin'],
+    ]);
     const none = await get('/api/properties', t.callers.as('manager', []));
     expect(none.json()).toEqual({ items: [], total: 0 });
     expect((await t.app.inject({ method: 'GET', url: '/api/properties' })).statusCode).toBe(401);
@@ -48,7 +51,8 @@ describe('GET /api/properties/:propertyId', () => {
     const r = await get(`/api/properties/${A.entrataId}`, t.callers.as('owner', [A.id]));
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({
-      entrataId: A.entrataId, role: 'owner',
+      entrataId: A.entrataId,
+      role: 'owner',
       policy: { earlyMoveInDays: 3, lateMoveOutDays: 2, defaultEarlyMoveInDays: 3, defaultLateMoveOutDays: 2 },
       settings: { syncIntervalMinutes: 30, smsEnabled: true, firstWelcome: true },
     });
@@ -80,7 +84,12 @@ describe('GET /api/properties/:propertyId/dashboard', () => {
     for (const [problem, n] of Object.entries(d.problems.residents)) {
       expect(n, problem).toBe((await get(`/api/properties/${A.entrataId}/residents?problem=${problem}&limit=1`, t.admin)).json().total);
     }
-    expect(d.problems).toMatchObject({ openHolds: 0, leases: { missingInEntrata: 0, quarantined: 0 }, units: { missing: 0, removed: 0 }, notifications: { failed: 0 } });
+    expect(d.problems).toMatchObject({
+      openHolds: 0,
+      leases: { missingInEntrata: 0, quarantined: 0 },
+      units: { missing: 0, removed: 0 },
+      notifications: { failed: 0 },
+    });
     // 56 local days from today at the property.
     const today = localDateOf(t.bench.clock.now().getTime(), A.timeZone);
     expect(d.days).toHaveLength(56);

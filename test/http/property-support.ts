@@ -13,7 +13,11 @@ export function simUnits(t: ApiBench, p: PropertySettings) {
 export function addLease(t: ApiBench, p: PropertySettings, o: { days: number; unitIndex?: number; firstName?: string }) {
   const unit = simUnits(t, p)[o.unitIndex ?? 0]!;
   const moveIn = addDays(asLocalDate(t.bench.sim.control.today()), o.days);
-  const r = t.bench.sim.control.addLease({ unitId: unit.id, moveInDate: moveIn, customers: [{ firstName: o.firstName ?? 'Nora', lastName: 'Newcomer', email: 'nora@example.com', phone: '512-555-0199' }] });
+  const r = t.bench.sim.control.addLease({
+    unitId: unit.id,
+    moveInDate: moveIn,
+    customers: [{ firstName: o.firstName ?? 'Nora', lastName: 'Newcomer', email: 'nora@example.com', phone: '512-555-0199' }],
+  });
   return { leaseId: r.createdLeaseIds[0]!, customerId: r.customerIds[0]!, unit, moveIn };
 }
 
@@ -24,14 +28,24 @@ export function syncNow(t: ApiBench, p: PropertySettings) {
 
 /** The registrations of one customer at a property, oldest first. */
 export function registrationsOf(t: ApiBench, p: PropertySettings, customerId: string) {
-  return t.bench.db.selectFrom('registration as g').innerJoin('resident as r', 'r.id', 'g.resident_id')
+  return t.bench.db
+    .selectFrom('registration as g')
+    .innerJoin('resident as r', 'r.id', 'g.resident_id')
     .select(['g.state', 'g.unit_entrata_id', 'g.lease_ids', 'g.access_start', 'g.access_end', 'g.rule'])
-    .where('g.property_id', '=', p.id).where('r.customer_id', '=', customerId).orderBy('g.id').execute();
+    .where('g.property_id', '=', p.id)
+    .where('r.customer_id', '=', customerId)
+    .orderBy('g.id')
+    .execute();
 }
 
 /** The audit entries of an action at a property, oldest first. */
 export function auditOf(t: ApiBench, action: string) {
-  return t.bench.db.selectFrom('audit_event').select(['property_id', 'actor', 'action', 'rule', 'details']).where('action', '=', action).orderBy('id').execute();
+  return t.bench.db
+    .selectFrom('audit_event')
+    .select(['property_id', 'actor', 'action', 'rule', 'details'])
+    .where('action', '=', action)
+    .orderBy('id')
+    .execute();
 }
 
 /**
@@ -42,7 +56,11 @@ export async function emptyOpenHold(t: ApiBench, propertyDbId: number): Promise<
   // A property has at most one open hold; callers asking at once (the permission test) share it.
   // Another caller may decide it between the two statements: then a new one is made.
   for (;;) {
-    await t.bench.db.insertInto('hold').values({ property_id: propertyDbId, endings: JSON.stringify([]) }).onConflict((oc) => oc.doNothing()).execute();
+    await t.bench.db
+      .insertInto('hold')
+      .values({ property_id: propertyDbId, endings: JSON.stringify([]) })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const open = await t.bench.db.selectFrom('hold').select('id').where('property_id', '=', propertyDbId).where('state', '=', 'open').executeTakeFirst();
     if (open) return open.id;
   }

@@ -48,7 +48,12 @@ function start(args: string[], env: Record<string, string>): Proc {
 
 /** The JSON log lines of a process whose message matches. */
 const lines = (p: Proc, msg: RegExp) =>
-  p.err().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; time: number; level: number }).filter((l) => msg.test(l.msg));
+  p
+    .err()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg: string; time: number; level: number })
+    .filter((l) => msg.test(l.msg));
 
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 90_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -88,7 +93,10 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     try {
       await addAccount(db, createSecretBox(key), { name: 'acme', subdomain: 'acme', baseUrl: sim.url, credential: { kind: 'apikey', apiKey: 'demo-key' } });
       await enableProperty(db, { accountName: 'acme', entrataId: propertyId, timeZone: ZONE, ssid: 'Pebbles-1' });
-      await db.updateTable('property').set({ next_sync_at: new Date(Date.now() + 86_400_000) }).execute();
+      await db
+        .updateTable('property')
+        .set({ next_sync_at: new Date(Date.now() + 86_400_000) })
+        .execute();
     } finally {
       await db.destroy();
     }
@@ -100,8 +108,14 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     sim = await startSimulator({ port: 0, portfolio, today, rateLimits: false });
     propertyId = portfolio.properties[0]!.id;
     env = {
-      DATABASE_URL: url, PEBBLES_SECRET_KEY: key.toString('hex'), LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_HOST: '127.0.0.1', PORT: '0', PEBBLES_DATABASE_CHECK_SECONDS: '1',
+      DATABASE_URL: url,
+      PEBBLES_SECRET_KEY: key.toString('hex'),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      PEBBLES_DEMO: 'off',
+      PEBBLES_HOST: '127.0.0.1',
+      PORT: '0',
+      PEBBLES_DATABASE_CHECK_SECONDS: '1',
     };
   });
   afterAll(async () => {
@@ -110,14 +124,19 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
   });
 
-  it('pebbles migrate creates the job queue\'s schema and queues, and says so', async () => {
+  it("pebbles migrate creates the job queue's schema and queues, and says so", async () => {
     await adminQuery(adminUrl, `create database ${name}`);
     const first = await pebbles(['migrate'], env);
     expect(first.stderr).toContain('"msg":"database migrated"');
-    expect(first.stderr).toContain(`job queue: created schema pgboss (version ${QUEUE_SCHEMA_VERSION}); created queues pebbles-sync, pebbles-transition, pebbles-sync-now`);
+    expect(first.stderr).toContain(
+      `job queue: created schema pgboss (version ${QUEUE_SCHEMA_VERSION}); created queues pebbles-sync, pebbles-transition, pebbles-sync-now`,
+    );
     const db = createKysely(url, 1);
     try {
-      const queues = await db.selectFrom('pgboss.queue' as never).select('name' as never).execute() as Array<{ name: string }>;
+      const queues = (await db
+        .selectFrom('pgboss.queue' as never)
+        .select('name' as never)
+        .execute()) as Array<{ name: string }>;
       expect(queues.map((q) => q.name).sort()).toEqual(Object.values(QUEUES).sort());
     } finally {
       await db.destroy();
@@ -138,7 +157,10 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     await adminQuery(adminUrl, `drop database ${name} with (force)`);
     await adminQuery(adminUrl, `create database ${name}`);
     // Both say what is missing and what to do.
-    const missing = { status: 'not-ready', checks: { database: "missing tables (no migration has run): run pebbles migrate", queue: 'missing schema pgboss: run pebbles migrate' } };
+    const missing = {
+      status: 'not-ready',
+      checks: { database: 'missing tables (no migration has run): run pebbles migrate', queue: 'missing schema pgboss: run pebbles migrate' },
+    };
     expect(await until('web not ready', async () => (await readyz(webUrl)).status === 503 && (await readyz(webUrl)))).toMatchObject({ body: missing });
     expect(await readyz(workerUrl)).toEqual({ status: 503, body: missing });
     // A few checks go by while nobody has run migrate.
@@ -215,9 +237,14 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
     await until('connection refused said', async () => lines(web, /ECONNREFUSED/).length >= 2);
 
     // One-shot commands do not wait: one line, non-zero.
-    const oneShot = await pebbles(['account', 'list'], { ...env, DATABASE_URL: via.toString() }).then(() => null, (e: { code: number; stderr: string }) => e);
+    const oneShot = await pebbles(['account', 'list'], { ...env, DATABASE_URL: via.toString() }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(oneShot?.code).toBe(1);
-    expect(oneShot?.stderr).toBe(`pebbles: the database at 127.0.0.1:${port}/${late} cannot be used (connect ECONNREFUSED 127.0.0.1:${port}): start it, or check DATABASE_URL\n`);
+    expect(oneShot?.stderr).toBe(
+      `pebbles: the database at 127.0.0.1:${port}/${late} cannot be used (connect ECONNREFUSED 127.0.0.1:${port}): start it, or check DATABASE_URL\n`,
+    );
 
     const relay = net.createServer((c) => {
       const up = net.connect(Number(admin.port || 5432), admin.hostname);
@@ -237,7 +264,12 @@ describe('processes and a database that goes away', { timeout: 180_000 }, () => 
       expect(waiting.at(-1)!.msg).toBe(`waiting for the database at 127.0.0.1:${port}/${late}: database "${late}" does not exist; retrying in 1 s`);
       for (let i = 1; i < waiting.length; i++) expect(waiting[i]!.time - waiting[i - 1]!.time).toBeGreaterThanOrEqual(900);
       // Log lines only: no stack trace, no password.
-      expect(web.err().split('\n').filter((l) => l && !l.startsWith('{'))).toEqual([]);
+      expect(
+        web
+          .err()
+          .split('\n')
+          .filter((l) => l && !l.startsWith('{')),
+      ).toEqual([]);
       expect(web.err()).not.toContain('    at ');
       if (admin.password) expect(web.err()).not.toContain(admin.password);
       web.proc.kill('SIGTERM');

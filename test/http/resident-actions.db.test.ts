@@ -35,7 +35,9 @@ let people = 0;
 function lease(u: SimUnit, moveIn: number, customers?: Array<{ customerId: string }>) {
   const k = ++people;
   const r = t.bench.sim.control.addLease({
-    unitId: u.id, moveInDate: day(moveIn), endDate: day(300),
+    unitId: u.id,
+    moveInDate: day(moveIn),
+    endDate: day(300),
     customers: customers ?? [{ firstName: `Api${k}`, lastName: 'Resident', email: `api${k}@example.com` }],
   });
   return { leaseId: r.createdLeaseIds[0]!, customerId: r.customerIds[0]! };
@@ -64,13 +66,29 @@ async function residentId(customerId: string): Promise<number> {
   return (await t.bench.db.selectFrom('resident').select('id').where('customer_id', '=', customerId).executeTakeFirstOrThrow()).id;
 }
 async function auditOf(customerId: string) {
-  return t.bench.db.selectFrom('audit_event').select(['actor', 'action', 'rule']).where('resident_id', '=', await residentId(customerId)).orderBy('id').execute();
+  return t.bench.db
+    .selectFrom('audit_event')
+    .select(['actor', 'action', 'rule'])
+    .where('resident_id', '=', await residentId(customerId))
+    .orderBy('id')
+    .execute();
 }
 async function registrationsOf(customerId: string) {
-  return t.bench.db.selectFrom('registration').select(['state', 'unit_entrata_id', 'rule']).where('resident_id', '=', await residentId(customerId)).orderBy('id').execute();
+  return t.bench.db
+    .selectFrom('registration')
+    .select(['state', 'unit_entrata_id', 'rule'])
+    .where('resident_id', '=', await residentId(customerId))
+    .orderBy('id')
+    .execute();
 }
 async function currentKey(customerId: string, p: PropertySettings = A) {
-  const k = await t.bench.db.selectFrom('psk').select(['id', 'secret_encrypted']).where('resident_id', '=', await residentId(customerId)).where('property_id', '=', p.id).where('current', '=', true).executeTakeFirst();
+  const k = await t.bench.db
+    .selectFrom('psk')
+    .select(['id', 'secret_encrypted'])
+    .where('resident_id', '=', await residentId(customerId))
+    .where('property_id', '=', p.id)
+    .where('current', '=', true)
+    .executeTakeFirst();
   return k ? { id: k.id, key: t.bench.secrets.decrypt(k.secret_encrypted) } : null;
 }
 
@@ -81,10 +99,19 @@ describe('resend (N3, resident.sync)', () => {
     const c = await resident();
     const r = await post(A, c, 'resend', undefined, employee());
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toMatchObject({ customerId: c, action: 'resend', done: 'key queued to be sent again', notificationId: expect.any(Number), run: null, actions: [] });
+    expect(r.json()).toMatchObject({
+      customerId: c,
+      action: 'resend',
+      done: 'key queued to be sent again',
+      notificationId: expect.any(Number),
+      run: null,
+      actions: [],
+    });
     const n = await t.bench.db.selectFrom('outbox').select(['kind', 'rule', 'created_by']).where('id', '=', r.json().notificationId).executeTakeFirstOrThrow();
     expect(n).toEqual({ kind: 'resend', rule: 'N3', created_by: expect.stringMatching(/^token:test-employee-/) });
-    expect((await auditOf(c)).filter((e) => e.action === 'resend')).toEqual([{ actor: expect.stringMatching(/^token:test-employee-/), action: 'resend', rule: 'N3' }]);
+    expect((await auditOf(c)).filter((e) => e.action === 'resend')).toEqual([
+      { actor: expect.stringMatching(/^token:test-employee-/), action: 'resend', rule: 'N3' },
+    ]);
   });
 
   it('a body field it does not take, or a customer id that is not one, is refused naming it', async () => {
@@ -104,10 +131,21 @@ describe('resend (N3, resident.sync)', () => {
     const ofB = await resident(B);
     const across = await post(A, ofB, 'resend', undefined, t.admin);
     expect(across.statusCode).toBe(404);
-    expect(across.json()).toEqual({ error: 'Not Found', code: 'customer-not-found', message: `customer ${ofB} is not a resident of property ${A.entrataId} (see \`pebbles residents --property ${A.entrataId}\`)` });
+    expect(across.json()).toEqual({
+      error: 'Not Found',
+      code: 'customer-not-found',
+      message: `customer ${ofB} is not a resident of property ${A.entrataId} (see \`pebbles residents --property ${A.entrataId}\`)`,
+    });
     // Staff of B only do not see A at all.
     expect((await post(A, ofB, 'resend', undefined, manager(B))).json()).toMatchObject({ code: 'property-not-found' });
-    expect((await t.bench.db.selectFrom('outbox').select('id').where('resident_id', '=', await residentId(ofB)).where('kind', '=', 'resend').execute())).toEqual([]);
+    expect(
+      await t.bench.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('resident_id', '=', await residentId(ofB))
+        .where('kind', '=', 'resend')
+        .execute(),
+    ).toEqual([]);
   });
 
   it('N3: a resident with no key yet (moving in later) is refused with 409 no-key', async () => {
@@ -130,7 +168,9 @@ describe('rotate-key (P4) and reveal-key (P3)', () => {
     expect(after.id).not.toBe(before.id);
     expect(r.body).not.toContain(after.key);
     expect(r.json()).toMatchObject({ done: 'key rotated; the new key is queued for the resident', notificationId: expect.any(Number), run: null });
-    expect((await auditOf(c)).filter((e) => e.action === 'rotate-key')).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), action: 'rotate-key', rule: 'P4' }]);
+    expect((await auditOf(c)).filter((e) => e.action === 'rotate-key')).toEqual([
+      { actor: expect.stringMatching(/^token:test-manager-/), action: 'rotate-key', rule: 'P4' },
+    ]);
   });
 
   it('P3: a manager reveals the key (no-store), and the reveal is audited with who asked; an employee gets 403 and nothing is recorded', async () => {
@@ -142,7 +182,9 @@ describe('rotate-key (P4) and reveal-key (P3)', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.headers['cache-control']).toBe('no-store');
     expect(r.json()).toEqual({ customerId: c, ssid: A.ssid, key: (await currentKey(c))!.key });
-    expect((await auditOf(c)).filter((e) => e.action === 'reveal-key')).toEqual([{ actor: expect.stringMatching(/^token:test-manager-/), action: 'reveal-key', rule: 'P3' }]);
+    expect((await auditOf(c)).filter((e) => e.action === 'reveal-key')).toEqual([
+      { actor: expect.stringMatching(/^token:test-manager-/), action: 'reveal-key', rule: 'P3' },
+    ]);
   });
 
   it('reveal-key: a resident of another property answers 404 and reveals nothing', async () => {
@@ -179,7 +221,12 @@ describe('block and unblock (K1, K3)', () => {
     expect(u.statusCode, u.body).toBe(200);
     expect(u.json()).toMatchObject({ done: 'unblocked' });
     expect((await registrationsOf(c)).at(-1)).toMatchObject({ state: 'active', rule: 'K3' });
-    expect((await auditOf(c)).filter((e) => e.actor.startsWith('token:test-manager-')).map((e) => [e.action, e.rule])).toEqual(expect.arrayContaining([['block', 'K1'], ['unblock', 'K3']]));
+    expect((await auditOf(c)).filter((e) => e.actor.startsWith('token:test-manager-')).map((e) => [e.action, e.rule])).toEqual(
+      expect.arrayContaining([
+        ['block', 'K1'],
+        ['unblock', 'K3'],
+      ]),
+    );
   });
 
   it('a block needs a message and a time with its offset: the error names the field', async () => {
@@ -209,14 +256,16 @@ describe('block and unblock (K1, K3)', () => {
 });
 
 describe('move in, move out, transfer now (O3) and reassign (O4)', () => {
-  it('O3: move in now starts an upcoming resident\'s access at once, in plain words', async () => {
+  it("O3: move in now starts an upcoming resident's access at once, in plain words", async () => {
     const { customerId } = lease(unit(), 20);
     await sync(A);
     expect((await registrationsOf(customerId)).at(-1)).toMatchObject({ state: 'pending' });
     const r = await post(A, customerId, 'move-in-now', {});
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ done: 'access started', run: { runId: expect.any(Number), status: 'applied' } });
-    expect(r.json().actions).toContainEqual(expect.objectContaining({ kind: 'activate', rule: 'O3', place: expect.stringMatching(/^unit /), reason: expect.any(String) }));
+    expect(r.json().actions).toContainEqual(
+      expect.objectContaining({ kind: 'activate', rule: 'O3', place: expect.stringMatching(/^unit /), reason: expect.any(String) }),
+    );
     expect((await registrationsOf(customerId)).at(-1)).toMatchObject({ state: 'active', rule: 'O3' });
   });
 
@@ -236,7 +285,12 @@ describe('move in, move out, transfer now (O3) and reassign (O4)', () => {
     const r = await post(A, c, 'move-out-now');
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().done).toBe('access ended');
-    expect(r.json().actions.map((a: { kind: string; rule: string }) => [a.kind, a.rule])).toEqual(expect.arrayContaining([['end', 'O3'], ['revoke-key', expect.any(String)]]));
+    expect(r.json().actions.map((a: { kind: string; rule: string }) => [a.kind, a.rule])).toEqual(
+      expect.arrayContaining([
+        ['end', 'O3'],
+        ['revoke-key', expect.any(String)],
+      ]),
+    );
     expect(await currentKey(c)).toBeNull();
   });
 
@@ -259,7 +313,12 @@ describe('move in, move out, transfer now (O3) and reassign (O4)', () => {
     const c = first.customerId;
     const home = (await registrationsOf(c)).find((g) => g.state === 'active')!;
     const other = home.unit_entrata_id === ua.id ? ub : ua;
-    const otherUnit = await t.bench.db.selectFrom('unit').select(['number', 'building']).where('property_id', '=', A.id).where('entrata_id', '=', other.id).executeTakeFirstOrThrow();
+    const otherUnit = await t.bench.db
+      .selectFrom('unit')
+      .select(['number', 'building'])
+      .where('property_id', '=', A.id)
+      .where('entrata_id', '=', other.id)
+      .executeTakeFirstOrThrow();
 
     const missingField = await post(A, c, 'reassign', { building: 'x' });
     expect(missingField.statusCode).toBe(400);
@@ -340,7 +399,10 @@ describe('bulk', () => {
     const body = r.json();
     expect({ ok: body.ok, failed: body.failed }).toEqual({ ok: 2, failed: 2 });
     expect(body.results.map((i: { customerId: string; ok: boolean; code?: string }) => [i.customerId, i.ok, i.code ?? null])).toEqual([
-      [x, true, null], ['987654321', false, 'customer-not-found'], [y, true, null], [ofB, false, 'customer-not-found'],
+      [x, true, null],
+      ['987654321', false, 'customer-not-found'],
+      [y, true, null],
+      [ofB, false, 'customer-not-found'],
     ]);
     expect(body.results[0]).toMatchObject({ done: 'key queued to be sent again', notificationId: expect.any(Number) });
     // One audit entry per resident, none for the refused.
@@ -356,7 +418,10 @@ describe('bulk', () => {
     expect(r.statusCode, r.body).toBe(200);
     const [rx, rl, ry] = r.json().results;
     expect(rl).toMatchObject({ customerId: later, ok: false, code: 'no-eligible-lease' });
-    for (const [item, c] of [[rx, x], [ry, y]] as const) {
+    for (const [item, c] of [
+      [rx, x],
+      [ry, y],
+    ] as const) {
       expect(item).toMatchObject({ customerId: c, ok: true, done: 'access ended' });
       expect(item.actions.length).toBeGreaterThan(0);
       expect(item.actions.every((a: { customerId: string }) => a.customerId === c)).toBe(true);

@@ -9,7 +9,19 @@ let t: ApiBench;
 let A: { entrataId: string; id: number };
 let B: { entrataId: string; id: number };
 let manager: Record<string, string>;
-type Row = { customerId: string; firstName: string; lastName: string; unit: string; building: string | null; spaces: string[]; state: string; hasKey: boolean; problems: string[]; hasEmail: boolean; hasMobile: boolean };
+type Row = {
+  customerId: string;
+  firstName: string;
+  lastName: string;
+  unit: string;
+  building: string | null;
+  spaces: string[];
+  state: string;
+  hasKey: boolean;
+  problems: string[];
+  hasEmail: boolean;
+  hasMobile: boolean;
+};
 
 beforeAll(async () => {
   t = await createApiBench({ units: 12 });
@@ -58,7 +70,10 @@ describe('GET /api/properties/:propertyId/residents', () => {
     const fragment = someone.lastName.slice(1, 4).toUpperCase();
     const found = await residents(`?q=${encodeURIComponent(fragment)}`);
     expect(found.items.map((i) => i.customerId)).toContain(someone.customerId);
-    for (const i of found.items) expect(`${i.firstName} ${i.lastName}`.toLowerCase().includes(fragment.toLowerCase()) || i.unit.toLowerCase().startsWith(fragment.toLowerCase())).toBe(true);
+    for (const i of found.items)
+      expect(`${i.firstName} ${i.lastName}`.toLowerCase().includes(fragment.toLowerCase()) || i.unit.toLowerCase().startsWith(fragment.toLowerCase())).toBe(
+        true,
+      );
     expect(found.total).toBe(found.items.length);
     expect(found.total).toBeLessThan(all.length);
 
@@ -85,7 +100,17 @@ describe('GET /api/properties/:propertyId/residents', () => {
     const unit = all[all.length - 1]!.unit;
     const exact = await residents(`?q=${encodeURIComponent(unit)}`);
     expect(exact.items.length).toBeGreaterThan(0);
-    expect(exact.items.filter((i) => i.unit === unit).map((i) => i.customerId).sort()).toEqual(all.filter((i) => i.unit === unit).map((i) => i.customerId).sort());
+    expect(
+      exact.items
+        .filter((i) => i.unit === unit)
+        .map((i) => i.customerId)
+        .sort(),
+    ).toEqual(
+      all
+        .filter((i) => i.unit === unit)
+        .map((i) => i.customerId)
+        .sort(),
+    );
     const prefix = unit.slice(0, -1);
     const byPrefix = await residents(`?q=${encodeURIComponent(prefix)}&limit=200`);
     const expected = all.filter((i) => i.unit.toLowerCase().startsWith(prefix.toLowerCase())).map((i) => i.customerId);
@@ -120,15 +145,23 @@ describe('GET /api/properties/:propertyId/residents', () => {
     expect(active.items.map((i) => i.customerId)).not.toContain(x!.customerId);
 
     // E2: no e-mail and no mobile: still a resident, shown as a problem to fix in Entrata.
-    await t.bench.db.updateTable('resident').set({ email: null, mobile: null, contact_problems: ['no-email', 'no-mobile'] }).where('customer_id', '=', y!.customerId).execute();
+    await t.bench.db
+      .updateTable('resident')
+      .set({ email: null, mobile: null, contact_problems: ['no-email', 'no-mobile'] })
+      .where('customer_id', '=', y!.customerId)
+      .execute();
     const unreachable = await residents('?problem=unreachable');
     expect(unreachable.items.map((i) => i.customerId)).toContain(y!.customerId);
     expect(unreachable.items.every((i) => !i.hasEmail && !i.hasMobile && i.problems.includes('unreachable'))).toBe(true);
     expect((await residents('?problem=contact&limit=200')).items.map((i) => i.customerId)).toContain(y!.customerId);
 
     // An active resident without a current key.
-    await t.bench.db.updateTable('psk').set({ current: false, revoked_at: new Date() }).where('property_id', '=', A.id)
-      .where('resident_id', '=', t.bench.db.selectFrom('resident').select('id').where('customer_id', '=', y!.customerId)).execute();
+    await t.bench.db
+      .updateTable('psk')
+      .set({ current: false, revoked_at: new Date() })
+      .where('property_id', '=', A.id)
+      .where('resident_id', '=', t.bench.db.selectFrom('resident').select('id').where('customer_id', '=', y!.customerId))
+      .execute();
     const noKey = await residents('?problem=no-key');
     expect(noKey.items.map((i) => [i.customerId, i.hasKey])).toEqual([[y!.customerId, false]]);
   });
@@ -139,13 +172,25 @@ describe('GET /api/properties/:propertyId/residents', () => {
     const db = t.bench.db;
     const rid = (cid: string) => db.selectFrom('resident').select('id').where('customer_id', '=', cid);
     // The welcome queued by the sync was tried and failed for good (the delivery worker's last state).
-    const welcome = await db.selectFrom('outbox').select('id').where('resident_id', '=', rid(x!.customerId)).where('property_id', '=', A.id).executeTakeFirstOrThrow();
-    await db.insertInto('delivery').values({ outbox_id: welcome.id, channel: 'email', state: 'failed', recipient: 'someone@example.org', attempts: 5, last_error: 'mailbox unavailable' }).execute();
+    const welcome = await db
+      .selectFrom('outbox')
+      .select('id')
+      .where('resident_id', '=', rid(x!.customerId))
+      .where('property_id', '=', A.id)
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('delivery')
+      .values({ outbox_id: welcome.id, channel: 'email', state: 'failed', recipient: 'someone@example.org', attempts: 5, last_error: 'mailbox unavailable' })
+      .execute();
     const failed = await residents('?problem=notification-failed');
     expect(failed.items.map((i) => i.customerId)).toEqual([x!.customerId]);
     // Entrata sent the lease in a form that cannot be understood: the last good version is kept and shown.
-    await db.updateTable('lease_mirror').set({ quarantine_reason: 'moveInDate is not a date' })
-      .where('property_id', '=', A.id).where(sql<boolean>`${y!.customerId} = any(customer_ids)`).execute();
+    await db
+      .updateTable('lease_mirror')
+      .set({ quarantine_reason: 'moveInDate is not a date' })
+      .where('property_id', '=', A.id)
+      .where(sql<boolean>`${y!.customerId} = any(customer_ids)`)
+      .execute();
     const troubled = await residents('?problem=lease-trouble');
     expect(troubled.items.map((i) => i.customerId)).toContain(y!.customerId);
     const detail = (await get(`/api/properties/${A.entrataId}/residents/${y!.customerId}`)).json();
@@ -224,16 +269,28 @@ describe('GET /api/properties/:propertyId/units/:unit', () => {
     const u = r.json();
     expect(u).toMatchObject({ number: someone.unit, building: someone.building });
     expect(u.registrations.map((g: { customerId: string }) => g.customerId)).toContain(someone.customerId);
-    expect(u.residents.map((p: { customerId: string }) => p.customerId)).toEqual(expect.arrayContaining(all.filter((i) => i.unit === someone.unit).map((i) => i.customerId)));
+    expect(u.residents.map((p: { customerId: string }) => p.customerId)).toEqual(
+      expect.arrayContaining(all.filter((i) => i.unit === someone.unit).map((i) => i.customerId)),
+    );
     expect(u.leases.length).toBeGreaterThan(0);
     expect(u.leases.every((l: { unit: string }) => l.unit === someone.unit)).toBe(true);
     // The unit of property A, not B's unit of the same number.
-    const own = await t.bench.db.selectFrom('unit').select('entrata_id').where('property_id', '=', A.id).where('number', '=', someone.unit).executeTakeFirstOrThrow();
+    const own = await t.bench.db
+      .selectFrom('unit')
+      .select('entrata_id')
+      .where('property_id', '=', A.id)
+      .where('number', '=', someone.unit)
+      .executeTakeFirstOrThrow();
     expect(u.entrataId).toBe(own.entrata_id);
   });
 
   it('picks the unit by building with ?building=, and answers 404 for another building', async () => {
-    const u = await t.bench.db.selectFrom('unit').select(['number', 'building']).where('property_id', '=', A.id).where('building', 'is not', null).executeTakeFirstOrThrow();
+    const u = await t.bench.db
+      .selectFrom('unit')
+      .select(['number', 'building'])
+      .where('property_id', '=', A.id)
+      .where('building', 'is not', null)
+      .executeTakeFirstOrThrow();
     const ok = await get(`/api/properties/${A.entrataId}/units/${encodeURIComponent(u.number)}?building=${encodeURIComponent(u.building!)}`);
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ number: u.number, building: u.building });
@@ -242,7 +299,7 @@ describe('GET /api/properties/:propertyId/units/:unit', () => {
     expect(other.json()).toMatchObject({ code: 'unit-not-found' });
   });
 
-  it('answers 404 for a unit the property does not have (another property\'s), 400 naming the field for a bad one', async () => {
+  it("answers 404 for a unit the property does not have (another property's), 400 naming the field for a bad one", async () => {
     const ofB = await t.bench.db.selectFrom('unit').select('number').where('property_id', '=', B.id).execute();
     const ofA = new Set((await t.bench.db.selectFrom('unit').select('number').where('property_id', '=', A.id).execute()).map((u) => u.number));
     const onlyB = ofB.map((u) => u.number).find((n) => !ofA.has(n)) ?? 'no-such-unit';

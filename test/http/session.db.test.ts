@@ -33,7 +33,12 @@ describe('sign-in', () => {
     expect(b.signIn.json()).toMatchObject({ user: { userId: u.userId, email: u.email, admin: false }, mustChangePassword: false });
     const me = await b.request('GET', '/api/session');
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ kind: 'user', user: { email: u.email }, csrfToken: b.csrf, properties: [{ propertyId: a().entrataId, role: 'manager' }] });
+    expect(me.json()).toMatchObject({
+      kind: 'user',
+      user: { email: u.email },
+      csrfToken: b.csrf,
+      properties: [{ propertyId: a().entrataId, role: 'manager' }],
+    });
     // The cookie is a session: the manager sees property A's runs, and nothing of B.
     expect((await b.request('GET', `/api/properties/${a().entrataId}/runs`)).statusCode).toBe(200);
     expect((await b.request('GET', `/api/properties/${t.bench.props[1]!.entrataId}/runs`)).statusCode).toBe(404);
@@ -41,8 +46,18 @@ describe('sign-in', () => {
 
   it('answers a wrong password and an unknown e-mail alike (no account probing)', async () => {
     const u = await staffUser(t, 'employee', [a().id]);
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: 'not the password at all' }, remoteAddress: '198.51.100.1' });
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'nobody@example.com', password: 'not the password at all' }, remoteAddress: '198.51.100.1' });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: u.email, password: 'not the password at all' },
+      remoteAddress: '198.51.100.1',
+    });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'nobody@example.com', password: 'not the password at all' },
+      remoteAddress: '198.51.100.1',
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json()).toEqual(wrong.json());
@@ -58,15 +73,36 @@ describe('sign-in', () => {
 
   it('sets the cookie Secure when served over HTTPS: an https public URL, or a trusted proxy saying https', async () => {
     const u = await staffUser(t, 'employee', [a().id]);
-    const base = { db: t.bench.db, boss: null, metrics: t.bench.worker.metrics, log: logs.log, now: t.bench.clock.now, api: true, syncNowTimeoutMs: 1000, auth: t.callers, secrets: t.bench.secrets, catcher: false };
+    const base = {
+      db: t.bench.db,
+      boss: null,
+      metrics: t.bench.worker.metrics,
+      log: logs.log,
+      now: t.bench.clock.now,
+      api: true,
+      syncNowTimeoutMs: 1000,
+      auth: t.callers,
+      secrets: t.bench.secrets,
+      catcher: false,
+    };
     const https = await buildHttpServer({ ...base, http: { publicUrl: 'https://wifi.example.com', trustedProxy: false, metricsToken: null } });
     const proxied = await buildHttpServer({ ...base, http: { publicUrl: null, trustedProxy: true, metricsToken: null } });
     try {
       const r1 = await https.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: PASSWORD } });
       expect(r1.cookies.find((c) => c.name === 'pebbles_session')!.secure).toBe(true);
-      const r2 = await proxied.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: PASSWORD }, headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.0.2.50' } });
+      const r2 = await proxied.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: u.email, password: PASSWORD },
+        headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.0.2.50' },
+      });
       expect(r2.cookies.find((c) => c.name === 'pebbles_session')!.secure).toBe(true);
-      const r3 = await proxied.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: PASSWORD }, headers: { 'x-forwarded-proto': 'http' } });
+      const r3 = await proxied.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: u.email, password: PASSWORD },
+        headers: { 'x-forwarded-proto': 'http' },
+      });
       expect(r3.cookies.find((c) => c.name === 'pebbles_session')!.secure).toBeUndefined();
       for (const r of [r1, r2, r3]) secrets.push(r.cookies[0]!.value, r.json().csrfToken);
     } finally {
@@ -84,7 +120,11 @@ describe('CSRF', () => {
     const without = await b.request('DELETE', '/api/session', undefined, { csrf: false });
     expect(without.statusCode).toBe(403);
     expect(without.json().code).toBe('csrf-refused');
-    const wrong = await t.app.inject({ method: 'POST', url: `/api/properties/${a().entrataId}/sync`, headers: { cookie: b.cookie, 'x-csrf-token': 'x'.repeat(43) } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: `/api/properties/${a().entrataId}/sync`,
+      headers: { cookie: b.cookie, 'x-csrf-token': 'x'.repeat(43) },
+    });
     expect(wrong.statusCode).toBe(403);
     // Reading needs none; a bearer token needs none.
     expect((await b.request('GET', '/api/session', undefined, { csrf: false })).statusCode).toBe(200);
@@ -96,7 +136,12 @@ describe('CSRF', () => {
   });
 
   it('a bearer token changes things with no CSRF token', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/password-reset', payload: { email: 'nobody@example.com' }, headers: t.callers.as('manager', [a().id]) });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/password-reset',
+      payload: { email: 'nobody@example.com' },
+      headers: t.callers.as('manager', [a().id]),
+    });
     expect(r.statusCode).toBe(202);
   });
 
@@ -156,7 +201,8 @@ describe('throttling', () => {
     const u = await staffUser(t, 'employee', [a().id]);
     const start = t.bench.clock.now();
     try {
-      const attempt = (password: string, address = '192.0.2.10') => t.app.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password }, remoteAddress: address });
+      const attempt = (password: string, address = '192.0.2.10') =>
+        t.app.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password }, remoteAddress: address });
       for (let i = 0; i < 5; i++) {
         expect((await attempt(`wrong password ${i}`)).statusCode).toBe(401);
         t.bench.clock.advance(10_000);
@@ -169,8 +215,12 @@ describe('throttling', () => {
       expect(retry).toBe(15 * 60 - 50);
       expect(locked.json().message).toMatch(/try again in 15 minutes/);
       // An unknown e-mail locks the same way (the lock tells nothing about which accounts exist).
-      for (let i = 0; i < 5; i++) await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'ghost@example.com', password: 'x' }, remoteAddress: '192.0.2.12' });
-      expect((await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'ghost@example.com', password: 'x' }, remoteAddress: '192.0.2.12' })).statusCode).toBe(429);
+      for (let i = 0; i < 5; i++)
+        await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'ghost@example.com', password: 'x' }, remoteAddress: '192.0.2.12' });
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: 'ghost@example.com', password: 'x' }, remoteAddress: '192.0.2.12' }))
+          .statusCode,
+      ).toBe(429);
       t.bench.clock.advance(retry * 1000);
       const ok = await attempt(PASSWORD);
       expect(ok.statusCode).toBe(200);
@@ -184,11 +234,22 @@ describe('throttling', () => {
     const u = await staffUser(t, 'employee', [a().id]);
     const start = t.bench.clock.now();
     try {
-      for (let i = 0; i < 30; i++) await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: `spray${i}@example.com`, password: 'Summer2026!!' }, remoteAddress: '192.0.2.99' });
+      for (let i = 0; i < 30; i++)
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/session',
+          payload: { email: `spray${i}@example.com`, password: 'Summer2026!!' },
+          remoteAddress: '192.0.2.99',
+        });
       const r = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: PASSWORD }, remoteAddress: '192.0.2.99' });
       expect(r.statusCode).toBe(429);
       // The account itself is not locked: from elsewhere it signs in.
-      const elsewhere = await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: u.email, password: PASSWORD }, remoteAddress: '192.0.2.100' });
+      const elsewhere = await t.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        payload: { email: u.email, password: PASSWORD },
+        remoteAddress: '192.0.2.100',
+      });
       expect(elsewhere.statusCode).toBe(200);
       secrets.push(elsewhere.cookies[0]!.value, elsewhere.json().csrfToken);
     } finally {
@@ -229,7 +290,12 @@ describe('a one-time password', () => {
   });
 
   it('a token has no password to change: 400, saying how a token ends', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/api/session/password', payload: { currentPassword: 'a', newPassword: 'b' }, headers: t.callers.as('admin') });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/session/password',
+      payload: { currentPassword: 'a', newPassword: 'b' },
+      headers: t.callers.as('admin'),
+    });
     expect(r.statusCode).toBe(400);
     expect(r.json().code).toBe('not-a-session');
   });
@@ -254,15 +320,25 @@ describe('disabled users and tokens', () => {
     expect(tk.statusCode).toBe(401);
     expect(tk.json().code).toBe('token-invalid');
     // And the right password signs them in no more, with the same answer as a wrong one.
-    expect((await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: admin.email, password: PASSWORD } })).json().code).toBe('sign-in-failed');
+    expect((await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: admin.email, password: PASSWORD } })).json().code).toBe(
+      'sign-in-failed',
+    );
   });
 
   it('a token records its last use, at most once a minute', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'last-use', role: 'employee', properties: [a().entrataId] }, headers: t.admin });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      payload: { name: 'last-use', role: 'employee', properties: [a().entrataId] },
+      headers: t.admin,
+    });
     const secret = created.json().secret as string;
     secrets.push(secret);
     const id = created.json().token.tokenId as number;
-    const lastUsed = async () => ((await t.app.inject({ method: 'GET', url: '/api/tokens', headers: t.admin })).json().items as Array<{ tokenId: number; lastUsedAt: string | null }>).find((x) => x.tokenId === id)!.lastUsedAt;
+    const lastUsed = async () =>
+      (
+        (await t.app.inject({ method: 'GET', url: '/api/tokens', headers: t.admin })).json().items as Array<{ tokenId: number; lastUsedAt: string | null }>
+      ).find((x) => x.tokenId === id)!.lastUsedAt;
     expect(await lastUsed()).toBeNull();
     const start = t.bench.clock.now();
     try {

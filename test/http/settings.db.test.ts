@@ -19,18 +19,35 @@ const patch = (payload: object, headers = t.callers.as('owner', [a.id]), id = a.
 
 describe('PATCH /api/properties/:propertyId/settings', () => {
   it('an owner changes the network name, SMS, interval, first welcomes, sender and support contact; the audit names them (O6)', async () => {
-    const r = await patch({ ssid: 'Commons-WiFi', smsEnabled: false, syncIntervalMinutes: 45, firstWelcome: false, senderName: 'Commons Office', supportEmail: 'help@commons.example', supportPhone: '+1 512 555 0100' });
+    const r = await patch({
+      ssid: 'Commons-WiFi',
+      smsEnabled: false,
+      syncIntervalMinutes: 45,
+      firstWelcome: false,
+      senderName: 'Commons Office',
+      supportEmail: 'help@commons.example',
+      supportPhone: '+1 512 555 0100',
+    });
     expect(r.statusCode).toBe(200);
     expect(r.json()).toMatchObject({
-      property: a.entrataId, ssid: 'Commons-WiFi', smsEnabled: false, syncIntervalMinutes: 45, firstWelcome: false,
-      senderName: 'Commons Office', supportEmail: 'help@commons.example', supportPhone: '+1 512 555 0100', timeZone: 'America/Chicago',
+      property: a.entrataId,
+      ssid: 'Commons-WiFi',
+      smsEnabled: false,
+      syncIntervalMinutes: 45,
+      firstWelcome: false,
+      senderName: 'Commons Office',
+      supportEmail: 'help@commons.example',
+      supportPhone: '+1 512 555 0100',
+      timeZone: 'America/Chicago',
     });
     const stored = await getPropertyById(t.bench.db, a.id);
     expect(stored).toMatchObject({ ssid: 'Commons-WiFi', smsEnabled: false, syncIntervalMinutes: 45, firstWelcome: false });
     const [entry] = await auditOf(t, 'change-settings');
     expect(entry).toMatchObject({ property_id: a.id, actor: expect.stringMatching(/^token:test-owner-/) });
     expect((entry!.details as { changed: Record<string, unknown> }).changed).toMatchObject({
-      ssid: { from: 'Pebbles-1', to: 'Commons-WiFi' }, smsEnabled: { from: true, to: false }, supportEmail: { from: null, to: 'help@commons.example' },
+      ssid: { from: 'Pebbles-1', to: 'Commons-WiFi' },
+      smsEnabled: { from: true, to: false },
+      supportEmail: { from: null, to: 'help@commons.example' },
     });
     // null clears the sender name.
     expect((await patch({ senderName: null })).json()).toMatchObject({ senderName: null, supportEmail: 'help@commons.example' });
@@ -90,13 +107,24 @@ describe('F-06 policy: PUT /api/properties/:propertyId/policy and POST …/polic
 
     const r = await t.app.inject({ method: 'PUT', url: `/api/properties/${a.entrataId}/policy`, headers, payload: { earlyMoveInDays: 3, lateMoveOutDays: 2 } });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ property: a.entrataId, earlyMoveInDays: 3, lateMoveOutDays: 2, defaults: { earlyMoveInDays: 0, lateMoveOutDays: 0 }, replan: { status: 'applied' } });
+    expect(r.json()).toMatchObject({
+      property: a.entrataId,
+      earlyMoveInDays: 3,
+      lateMoveOutDays: 2,
+      defaults: { earlyMoveInDays: 0, lateMoveOutDays: 0 },
+      replan: { status: 'applied' },
+    });
     const [early] = await registrationsOf(t, a, lease.customerId);
     expect(early!.access_start!.getTime()).toBe(before!.access_start!.getTime() - 3 * DAY);
-    expect(await auditOf(t, 'change-policy')).toEqual([{
-      property_id: a.id, actor: expect.stringMatching(/^token:test-manager-/), action: 'change-policy', rule: 'F-06',
-      details: { from: { earlyMoveInDays: 0, lateMoveOutDays: 0 }, to: { earlyMoveInDays: 3, lateMoveOutDays: 2 } },
-    }]);
+    expect(await auditOf(t, 'change-policy')).toEqual([
+      {
+        property_id: a.id,
+        actor: expect.stringMatching(/^token:test-manager-/),
+        action: 'change-policy',
+        rule: 'F-06',
+        details: { from: { earlyMoveInDays: 0, lateMoveOutDays: 0 }, to: { earlyMoveInDays: 3, lateMoveOutDays: 2 } },
+      },
+    ]);
     // The re-plan is recorded as the manager's run.
     const run = await t.bench.db.selectFrom('sync_run').select(['trigger', 'actor']).where('id', '=', r.json().replan.runId).executeTakeFirstOrThrow();
     expect(run).toEqual({ trigger: 'manual', actor: expect.stringMatching(/^token:test-manager-/) });
@@ -133,9 +161,20 @@ describe('F-06 policy: PUT /api/properties/:propertyId/policy and POST …/polic
 
   it('not found: a property the caller may not see answers 404 for both routes; an employee may not change the policy (403)', async () => {
     const other = t.callers.as('manager', [b.id]);
-    expect((await t.app.inject({ method: 'PUT', url: `/api/properties/${a.entrataId}/policy`, headers: other, payload: { earlyMoveInDays: 1 } })).statusCode).toBe(404);
+    expect(
+      (await t.app.inject({ method: 'PUT', url: `/api/properties/${a.entrataId}/policy`, headers: other, payload: { earlyMoveInDays: 1 } })).statusCode,
+    ).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: `/api/properties/${a.entrataId}/policy/reset`, headers: other })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'POST', url: '/api/properties/999999/policy/reset', headers: t.admin })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'PUT', url: `/api/properties/${a.entrataId}/policy`, headers: t.callers.as('employee', [a.id]), payload: { earlyMoveInDays: 1 } })).statusCode).toBe(403);
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: `/api/properties/${a.entrataId}/policy`,
+          headers: t.callers.as('employee', [a.id]),
+          payload: { earlyMoveInDays: 1 },
+        })
+      ).statusCode,
+    ).toBe(403);
   });
 });

@@ -4,14 +4,17 @@ import { createApiBench, type ApiBench } from '../support/api-bench.ts';
 import { PASSWORD, signIn, staffUser } from '../auth/support.ts';
 
 let t: ApiBench;
-beforeAll(async () => { t = await createApiBench(); }, 120_000);
+beforeAll(async () => {
+  t = await createApiBench();
+}, 120_000);
 afterAll(async () => t?.close());
 
 const A = () => t.bench.props[0]!;
 const B = () => t.bench.props[1]!;
-const req = (method: string, url: string, headers: Record<string, string>, payload?: unknown) => t.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
+const req = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
+  t.app.inject({ method: method as 'GET', url, headers, payload: payload as object });
 
-describe('a property\'s staff (staff.manage: its owner)', () => {
+describe("a property's staff (staff.manage: its owner)", () => {
   it('an owner adds a new user (one-time password answered once), changes the role, removes them; O6: the audit names the owner', async () => {
     const owner = t.callers.as('owner', [A().id]);
     const add = await req('POST', `/api/properties/${A().entrataId}/staff`, owner, { email: 'clerk@example.com', role: 'employee' });
@@ -25,7 +28,12 @@ describe('a property\'s staff (staff.manage: its owner)', () => {
     const put = await req('PUT', `/api/properties/${A().entrataId}/staff/${member.userId}`, owner, { role: 'manager' });
     expect(put.statusCode).toBe(200);
     expect(put.json().role).toBe('manager');
-    const audit = await t.bench.db.selectFrom('audit_event').select(['actor', 'action']).where('action', '=', 'staff-role-set').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const audit = await t.bench.db
+      .selectFrom('audit_event')
+      .select(['actor', 'action'])
+      .where('action', '=', 'staff-role-set')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(audit.actor).toMatch(/^token:test-owner-/);
     expect((await req('DELETE', `/api/properties/${A().entrataId}/staff/${member.userId}`, owner)).statusCode).toBe(204);
     // Removed from A: not found there any more.
@@ -145,7 +153,9 @@ describe('the access cases of these routes (test/http/access/auth.ts)', () => {
   it('name every session, staff, user and token route; an administrator is let through each, anonymous only through the public ones', async () => {
     const { cases } = await import('./access/auth.ts');
     const { apiRoutesOf } = await import('../../src/http/api-route.ts');
-    const mine = apiRoutesOf(t.app).filter((r) => /^\/api\/(session|sessions|password-reset|users|tokens)\b|\/staff\b/.test(r.url)).map((r) => `${r.method} ${r.url}`);
+    const mine = apiRoutesOf(t.app)
+      .filter((r) => /^\/api\/(session|sessions|password-reset|users|tokens)\b|\/staff\b/.test(r.url))
+      .map((r) => `${r.method} ${r.url}`);
     expect(cases.map((c) => c.route).sort()).toEqual(mine.sort());
     const fx = { entrataId: A().entrataId, dbId: A().id, customerId: '', unit: '' };
     for (const c of cases) {
@@ -157,7 +167,8 @@ describe('the access cases of these routes (test/http/access/auth.ts)', () => {
       const asAdmin = await req(method!, r.url, t.callers.as('admin'), r.payload);
       expect([401, 403, 404], `${c.route}: ${asAdmin.body}`).not.toContain(asAdmin.statusCode);
       const foreign = await c.request({ ...fx, entrataId: B().entrataId, dbId: B().id }, t);
-      if (c.route.includes(':propertyId')) expect((await req(method!, foreign.url, t.callers.as('owner', [A().id]), foreign.payload)).statusCode, c.route).toBe(404);
+      if (c.route.includes(':propertyId'))
+        expect((await req(method!, foreign.url, t.callers.as('owner', [A().id]), foreign.payload)).statusCode, c.route).toBe(404);
     }
   });
 });

@@ -21,11 +21,22 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => t?.close());
 // Each test starts with an empty queue.
-beforeEach(async () => { await t.bench.drain(); });
+beforeEach(async () => {
+  await t.bench.drain();
+});
 
 const entrataCalls = () => Object.values(t.bench.sim.control.calls()).reduce((n, c) => n + c, 0);
 const openJobs = async () => (await t.bench.boss.getQueueSize(QUEUES.syncNow)) ?? 0;
-const apiRuns = async () => Number((await t.bench.db.selectFrom('sync_run').select((eb) => eb.fn.countAll<string>().as('n')).where('trigger', '=', 'api').executeTakeFirstOrThrow()).n);
+const apiRuns = async () =>
+  Number(
+    (
+      await t.bench.db
+        .selectFrom('sync_run')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('trigger', '=', 'api')
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 const syncUrl = () => `/api/properties/${a.entrataId}/sync`;
 
 /** What one request costs: the jobs it queues, then (run) the runs and Entrata calls they make. */
@@ -59,7 +70,10 @@ describe('one request cannot multiply Entrata calls', () => {
       const r = await t.app.inject({ method: 'POST', url: syncUrl(), headers: t.callers.as('manager', [a.id]), payload: { units: two } });
       scopes = r.json().scopes;
     });
-    expect(scopes).toEqual([{ kind: 'unit', unitNumber: units[0], building: null }, { kind: 'unit', unitNumber: units[1], building: null }]);
+    expect(scopes).toEqual([
+      { kind: 'unit', unitNumber: units[0], building: null },
+      { kind: 'unit', unitNumber: units[1], building: null },
+    ]);
     expect(c.jobs).toBe(1);
     expect(c.runs).toBe(2);
   });
@@ -76,8 +90,9 @@ describe('requests for a property already queued or running are answered by that
   it('305 requests at once from 305 callers (the issue: 305 in 2 s queued 305 jobs) queue one job: every answer carries its id', async () => {
     const c = await cost(async () => {
       const started = Date.now();
-      const answers = await Promise.all(Array.from({ length: 305 }, () =>
-        t.app.inject({ method: 'POST', url: syncUrl(), headers: t.callers.as('employee', [a.id]) })));
+      const answers = await Promise.all(
+        Array.from({ length: 305 }, () => t.app.inject({ method: 'POST', url: syncUrl(), headers: t.callers.as('employee', [a.id]) })),
+      );
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(answers.map((r) => r.statusCode)).toEqual(Array(305).fill(202));
       const ids = new Set(answers.map((r) => r.json().jobId));
@@ -117,7 +132,16 @@ describe('requests for a property already queued or running are answered by that
 describe('each caller has a rate limit', () => {
   it('305 requests from one caller: 10 are answered (one job), the rest 429 with Retry-After', async () => {
     const app = await buildHttpServer({
-      db: t.bench.db, boss: t.bench.boss, metrics: t.bench.worker.metrics, log: t.bench.log, now: t.bench.clock.now, api: true, syncNowTimeoutMs: 5_000, auth: t.callers, secrets: t.bench.secrets, catcher: false,
+      db: t.bench.db,
+      boss: t.bench.boss,
+      metrics: t.bench.worker.metrics,
+      log: t.bench.log,
+      now: t.bench.clock.now,
+      api: true,
+      syncNowTimeoutMs: 5_000,
+      auth: t.callers,
+      secrets: t.bench.secrets,
+      catcher: false,
     });
     const headers = t.callers.as('owner', [a.id]);
     const before = await openJobs();
@@ -136,13 +160,26 @@ describe('each caller has a rate limit', () => {
     const r = limited[0]!;
     expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(6);
-    expect(r.json()).toEqual({ error: 'Too Many Requests', code: 'rate-limited', message: expect.stringMatching(/^too many sync-now requests \(at most 10 a minute\): try again in \d s$/) });
+    expect(r.json()).toEqual({
+      error: 'Too Many Requests',
+      code: 'rate-limited',
+      message: expect.stringMatching(/^too many sync-now requests \(at most 10 a minute\): try again in \d s$/),
+    });
     expect(r.body).not.toContain(headers.authorization!.slice(7));
   });
 
   it('another caller keeps its own allowance', async () => {
     const app = await buildHttpServer({
-      db: t.bench.db, boss: t.bench.boss, metrics: t.bench.worker.metrics, log: t.bench.log, now: t.bench.clock.now, api: true, syncNowTimeoutMs: 5_000, auth: t.callers, secrets: t.bench.secrets, catcher: false,
+      db: t.bench.db,
+      boss: t.bench.boss,
+      metrics: t.bench.worker.metrics,
+      log: t.bench.log,
+      now: t.bench.clock.now,
+      api: true,
+      syncNowTimeoutMs: 5_000,
+      auth: t.callers,
+      secrets: t.bench.secrets,
+      catcher: false,
     });
     try {
       const owner = t.callers.as('owner', [a.id]);
@@ -165,7 +202,13 @@ describe('GET /api/properties/:propertyId/sync-requests and .../sync-requests/:j
     expect(r.statusCode).toBe(200);
     const items = r.json().items;
     expect(r.json().property).toBe(a.entrataId);
-    expect(items[0]).toMatchObject({ jobId: queued.jobId, state: 'queued', scopes: [{ kind: 'customer', customerId: customers[1] }], startedAt: null, finishedAt: null });
+    expect(items[0]).toMatchObject({
+      jobId: queued.jobId,
+      state: 'queued',
+      scopes: [{ kind: 'customer', customerId: customers[1] }],
+      startedAt: null,
+      finishedAt: null,
+    });
     expect(items[1]).toMatchObject({ jobId: done.jobId, state: 'done', scopes: [{ kind: 'unit', unitNumber: units[2], building: null }] });
     expect(items[1].result.runs[0]).toMatchObject({ scope: { kind: 'unit', unitNumber: units[2] }, answeredBy: 'this-request' });
     expect(items[1].finishedAt).not.toBeNull();
@@ -192,6 +235,10 @@ describe('GET /api/properties/:propertyId/sync-requests and .../sync-requests/:j
     expect(r.statusCode).toBe(400);
     expect(r.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'query.limit: expected at least 1' });
     const runs = await t.app.inject({ method: 'GET', url: `/api/properties/${a.entrataId}/runs?limit=501&order=asc`, headers: t.admin });
-    expect(runs.json()).toEqual({ error: 'Bad Request', code: 'invalid-request', message: 'query.limit: expected at most 500; query.order: not a field of this request' });
+    expect(runs.json()).toEqual({
+      error: 'Bad Request',
+      code: 'invalid-request',
+      message: 'query.limit: expected at most 500; query.order: not a field of this request',
+    });
   });
 });

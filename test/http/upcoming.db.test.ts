@@ -36,24 +36,42 @@ const execute = (payload: object, headers = t.callers.as('manager', [a.id]), id 
   t.app.inject({ method: 'POST', url: `/api/properties/${id}/upcoming/execute`, headers, payload });
 
 describe('GET /api/properties/:propertyId/upcoming', () => {
-  it('lists the week\'s move-in, move-out and transfer with who, where, the local day and what will happen', async () => {
+  it("lists the week's move-in, move-out and transfer with who, where, the local day and what will happen", async () => {
     const r = await get(`/api/properties/${a.entrataId}/upcoming?days=7`);
     expect(r.statusCode).toBe(200);
     const items = r.json().items as Array<Record<string, unknown>>;
     const of = (c: string) => items.filter((i) => i.customerId === c);
-    expect(of(arriving.customerId)).toEqual([expect.objectContaining({
-      kind: 'move-in', name: 'Ada Newcomer', unitId: arriving.unit.id, day: day(4), entrataDate: day(4), leaseIds: [arriving.leaseId],
-      place: expect.stringMatching(new RegExp(`^unit ${arriving.unit.number}`)),
-      says: expect.stringMatching(/^Ada Newcomer moves into unit .*: Wi-Fi access starts .* and the key is sent then$/),
-    })]);
-    expect(of(leaving.customerId)).toEqual([expect.objectContaining({
-      kind: 'move-out', name: 'Lea Newcomer', day: day(3), entrataDate: day(3), says: expect.stringContaining(`Wi-Fi access ends after ${day(3)}`),
-    })]);
-    expect(of(moving.customerId)).toEqual([expect.objectContaining({
-      kind: 'transfer', name: 'Tomas Newcomer', unitId: movingTo, day: day(6),
-      fromPlace: expect.stringMatching(new RegExp(`^unit ${moving.unit.number}`)),
-      says: expect.stringContaining('Tomas Newcomer moves from unit'),
-    })]);
+    expect(of(arriving.customerId)).toEqual([
+      expect.objectContaining({
+        kind: 'move-in',
+        name: 'Ada Newcomer',
+        unitId: arriving.unit.id,
+        day: day(4),
+        entrataDate: day(4),
+        leaseIds: [arriving.leaseId],
+        place: expect.stringMatching(new RegExp(`^unit ${arriving.unit.number}`)),
+        says: expect.stringMatching(/^Ada Newcomer moves into unit .*: Wi-Fi access starts .* and the key is sent then$/),
+      }),
+    ]);
+    expect(of(leaving.customerId)).toEqual([
+      expect.objectContaining({
+        kind: 'move-out',
+        name: 'Lea Newcomer',
+        day: day(3),
+        entrataDate: day(3),
+        says: expect.stringContaining(`Wi-Fi access ends after ${day(3)}`),
+      }),
+    ]);
+    expect(of(moving.customerId)).toEqual([
+      expect.objectContaining({
+        kind: 'transfer',
+        name: 'Tomas Newcomer',
+        unitId: movingTo,
+        day: day(6),
+        fromPlace: expect.stringMatching(new RegExp(`^unit ${moving.unit.number}`)),
+        says: expect.stringContaining('Tomas Newcomer moves from unit'),
+      }),
+    ]);
     // In the order they happen.
     const days = items.map((i) => i.at as string).map(Date.parse);
     expect(days).toEqual([...days].sort((x, y) => x - y));
@@ -139,23 +157,38 @@ describe('S5: units missing in Entrata', () => {
   it('a deleted unit is listed with who is still registered; confirming is refused until they are moved out, then it is removed', async () => {
     // A unit none of the tests above uses, where nobody is about to move in (a pending registration can only
     // be cleared by Entrata, not by moving someone out).
-    const pending = new Set((await t.bench.db.selectFrom('registration').select('unit_entrata_id').where('property_id', '=', a.id).where('state', '=', 'pending').execute()).map((g) => g.unit_entrata_id));
+    const pending = new Set(
+      (await t.bench.db.selectFrom('registration').select('unit_entrata_id').where('property_id', '=', a.id).where('state', '=', 'pending').execute()).map(
+        (g) => g.unit_entrata_id,
+      ),
+    );
     const unitIndex = simUnits(t, a).findIndex((u, i) => i >= 4 && !pending.has(u.id));
     const unit = simUnits(t, a)[unitIndex]!;
     const stays = addLease(t, a, { days: -20, unitIndex, firstName: 'Sam' });
     await syncNow(t, a);
-    const live = await t.bench.db.selectFrom('registration as g').innerJoin('resident as r', 'r.id', 'g.resident_id').select('r.customer_id')
-      .where('g.property_id', '=', a.id).where('g.unit_entrata_id', '=', unit.id).where('g.state', 'in', ['active', 'blocked', 'pending']).orderBy('r.customer_id').execute();
+    const live = await t.bench.db
+      .selectFrom('registration as g')
+      .innerJoin('resident as r', 'r.id', 'g.resident_id')
+      .select('r.customer_id')
+      .where('g.property_id', '=', a.id)
+      .where('g.unit_entrata_id', '=', unit.id)
+      .where('g.state', 'in', ['active', 'blocked', 'pending'])
+      .orderBy('r.customer_id')
+      .execute();
     expect(live.map((x) => x.customer_id)).toContain(stays.customerId);
     t.bench.sim.control.deleteUnit({ unitId: unit.id });
     await syncNow(t, a);
 
     const list = await get(`/api/properties/${a.entrataId}/units/missing`);
     expect(list.statusCode).toBe(200);
-    expect(list.json().items).toEqual([expect.objectContaining({
-      unitId: unit.id, number: unit.number, registered: expect.arrayContaining([{ customerId: stays.customerId, name: 'Sam Newcomer', state: 'active' }]),
-      says: expect.stringMatching(/still registered .*: move them out before confirming it removed \(S5\)$/),
-    })]);
+    expect(list.json().items).toEqual([
+      expect.objectContaining({
+        unitId: unit.id,
+        number: unit.number,
+        registered: expect.arrayContaining([{ customerId: stays.customerId, name: 'Sam Newcomer', state: 'active' }]),
+        says: expect.stringMatching(/still registered .*: move them out before confirming it removed \(S5\)$/),
+      }),
+    ]);
     expect(list.json().items[0].registered).toHaveLength(live.length);
 
     const confirm = (headers = t.callers.as('manager', [a.id]), unitId = unit.id, id = a.entrataId) =>

@@ -1,17 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import {
-  allowances, capacityPerMinute, dueAt, failureBackoffMinutes, MAX_STRETCH_MINUTES, pickDue, planIntervals, serviceWindows,
+  allowances,
+  capacityPerMinute,
+  dueAt,
+  failureBackoffMinutes,
+  MAX_STRETCH_MINUTES,
+  pickDue,
+  planIntervals,
+  serviceWindows,
 } from '../../src/jobs/budget.ts';
 
 const T0 = Date.parse('2026-03-06T16:00:00Z');
 const reading = (windows: Array<[string, number, number, number]>) => ({
-  service: 'leases', observedAt: T0, windows: windows.map(([name, limit, remaining, resetSeconds]) => ({ name, limit, remaining, resetSeconds })),
+  service: 'leases',
+  observedAt: T0,
+  windows: windows.map(([name, limit, remaining, resetSeconds]) => ({ name, limit, remaining, resetSeconds })),
 });
 
 describe('Entrata budget: windows', () => {
   it('reads what is used and allowed per window, and forgets a window once it has reset', () => {
-    const w = serviceWindows(reading([['DAY', 15000, 14000, 36000], ['HOUR', 1000, 990, 600], ['MINUTE', 150, 149, 20]]), T0 + 30_000, 0.8, 0.1);
-    expect(w.map((x) => [x.name, x.allowed, x.reserve, x.used])).toEqual([['DAY', 12000, 1200, 1000], ['HOUR', 800, 80, 10], ['MINUTE', 120, 12, 0]]);
+    const w = serviceWindows(
+      reading([
+        ['DAY', 15000, 14000, 36000],
+        ['HOUR', 1000, 990, 600],
+        ['MINUTE', 150, 149, 20],
+      ]),
+      T0 + 30_000,
+      0.8,
+      0.1,
+    );
+    expect(w.map((x) => [x.name, x.allowed, x.reserve, x.used])).toEqual([
+      ['DAY', 12000, 1200, 1000],
+      ['HOUR', 800, 80, 10],
+      ['MINUTE', 120, 12, 0],
+    ]);
     // Long-run capacity for scheduled syncs: the tightest of the windows, per minute, after the reserve.
     expect(capacityPerMinute(w)).toBeCloseTo((12000 - 1200) / 1440, 6);
   });
@@ -48,7 +70,13 @@ describe('Entrata budget: stretching intervals fairly', () => {
     const plan = planIntervals(props, { leases: 0.1 });
     // 1/T + 1/30 + 1/120 ≤ 0.1 → T ≥ 17.14 → 18.
     expect(plan.floorMinutes).toBe(18);
-    expect(plan.effective).toEqual(new Map([[1, 18], [2, 30], [3, 120]]));
+    expect(plan.effective).toEqual(
+      new Map([
+        [1, 18],
+        [2, 30],
+        [3, 120],
+      ]),
+    );
   });
 
   it('takes the tightest service, and caps at a week when the budget is gone', () => {
@@ -59,7 +87,15 @@ describe('Entrata budget: stretching intervals fairly', () => {
 });
 
 describe('Entrata budget: pacing each tick', () => {
-  const windows = serviceWindows(reading([['MINUTE', 10, 7, 30], ['HOUR', 100, 97, 1800]]), T0, 0.8, 0.1);
+  const windows = serviceWindows(
+    reading([
+      ['MINUTE', 10, 7, 30],
+      ['HOUR', 100, 97, 1800],
+    ]),
+    T0,
+    0.8,
+    0.1,
+  );
 
   it('dispatches the most overdue syncs that fit what is left, and stops at the first that does not', () => {
     // Minute: allowed 8, reserve 1, used 3 → 4 left.
@@ -77,7 +113,7 @@ describe('Entrata budget: pacing each tick', () => {
     expect(allowances(windows, { leases: 3 }).leases!.now).toBe(1);
   });
 
-  it('lets one sync bigger than a minute\'s budget start alone when the longer windows allow it', () => {
+  it("lets one sync bigger than a minute's budget start alone when the longer windows allow it", () => {
     const big = [{ id: 1, dueAt: T0, cost: { leases: 12 } }];
     expect(pickDue(big, allowances(windows, {}), true).picked).toEqual([1]);
     expect(pickDue(big, allowances(windows, {}), false).picked).toEqual([]);

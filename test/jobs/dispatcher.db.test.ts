@@ -14,9 +14,13 @@ afterEach(async () => {
 });
 
 async function registrationOf(db: Db, customerId: string) {
-  return db.selectFrom('registration as r').innerJoin('resident as p', 'p.id', 'r.resident_id')
+  return db
+    .selectFrom('registration as r')
+    .innerJoin('resident as p', 'p.id', 'r.resident_id')
     .select(['r.state', 'r.access_start', 'r.access_end', 'r.ended_at', 'p.id as resident_id'])
-    .where('p.customer_id', '=', customerId).orderBy('r.id', 'desc').executeTakeFirst();
+    .where('p.customer_id', '=', customerId)
+    .orderBy('r.id', 'desc')
+    .executeTakeFirst();
 }
 
 async function welcomes(db: Db, residentId: number) {
@@ -26,7 +30,11 @@ async function welcomes(db: Db, residentId: number) {
 /** A new person leasing a unit of the bench's first property from `moveIn` (and out on `moveOut`). */
 function scriptLease(b: JobBench, unitIndex: number, moveIn: string, moveOut?: string) {
   const unit = b.sim.control.portfolio().properties[0]!.units[unitIndex]!;
-  const r = b.sim.control.addLease({ unitId: unit.id, moveInDate: moveIn, customers: [{ firstName: 'Ada', lastName: `Unit${unitIndex}`, email: `ada${unitIndex}@example.com` }] });
+  const r = b.sim.control.addLease({
+    unitId: unit.id,
+    moveInDate: moveIn,
+    customers: [{ firstName: 'Ada', lastName: `Unit${unitIndex}`, email: `ada${unitIndex}@example.com` }],
+  });
   if (moveOut) b.sim.control.giveNotice({ leaseId: r.leaseIds[0]!, moveOutDate: moveOut });
   return { leaseId: r.leaseIds[0]!, customerId: r.customerIds[0]! };
 }
@@ -37,7 +45,11 @@ describe('dispatcher (explicit clock)', () => {
     bench = await createJobBench({ start, timeZone: CHICAGO, properties: 3, units: 4 });
     const [p0, p1, p2] = bench.props.map((p) => p.id) as [number, number, number];
     await bench.db.updateTable('property').set({ sync_interval_minutes: 60 }).where('id', '=', p1).execute();
-    await bench.db.updateTable('property').set({ next_sync_at: new Date(start.getTime() + 45 * MIN) }).where('id', '=', p2).execute();
+    await bench.db
+      .updateTable('property')
+      .set({ next_sync_at: new Date(start.getTime() + 45 * MIN) })
+      .where('id', '=', p2)
+      .execute();
 
     const first = await bench.tick();
     expect(first.syncs.sort()).toEqual([p0, p1].sort());
@@ -72,7 +84,10 @@ describe('dispatcher (explicit clock)', () => {
     // A sync-now (or `pebbles sync`) gets there first.
     await bench.boss.send(QUEUES.syncNow, { propertyId: bench.props[0]!.id, scopes: [{ kind: 'property' }], staff: null, requestedAt: start.toISOString() });
     const jobs = await bench.drain();
-    expect(jobs.map((j) => [j.queue, (j.out as { outcome?: string }).outcome ?? 'ran'])).toEqual([[QUEUES.syncNow, 'ran'], [QUEUES.sync, 'skipped']]);
+    expect(jobs.map((j) => [j.queue, (j.out as { outcome?: string }).outcome ?? 'ran'])).toEqual([
+      [QUEUES.syncNow, 'ran'],
+      [QUEUES.sync, 'skipped'],
+    ]);
     expect((jobs[1]!.out as JobOutcome & { reason: string }).reason).toBe('not-due');
   });
 
@@ -157,7 +172,7 @@ describe('dispatcher (explicit clock)', () => {
     bench = await createJobBench({ start, timeZone: CHICAGO, properties: 1, units: 6 });
     const id = bench.props[0]!.id;
     await bench.step();
-    const access = async () => (await bench!.db.selectFrom('registration').select(['id', 'state']).orderBy('id').execute());
+    const access = async () => await bench!.db.selectFrom('registration').select(['id', 'state']).orderBy('id').execute();
     const before = await access();
     expect(before.some((r) => r.state === 'active')).toBe(true);
 

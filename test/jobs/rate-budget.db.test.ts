@@ -18,7 +18,11 @@ describe('rate-limit budget (a simulator advertising small limits)', () => {
     const start = localTime('2026-03-06 08:00', TZ);
     let clockNow = () => start.getTime();
     bench = await createJobBench({
-      start, timeZone: TZ, properties: 12, units: 3, rateLimits: LIMITS,
+      start,
+      timeZone: TZ,
+      properties: 12,
+      units: 3,
+      rateLimits: LIMITS,
       // Twelve properties every 10 minutes would need about 1,700 calls a day per service.
       property: { syncIntervalMinutes: 10 },
       entrataFetch: async (input, init) => {
@@ -55,7 +59,10 @@ describe('rate-limit budget (a simulator advertising small limits)', () => {
   });
 
   it('stretches the intervals so a day stays within the day budget, and says so on each property', async () => {
-    const props = await bench.db.selectFrom('property').select(['id', 'sync_interval_minutes', 'effective_interval_minutes', 'budget_note', 'entrata_calls']).execute();
+    const props = await bench.db
+      .selectFrom('property')
+      .select(['id', 'sync_interval_minutes', 'effective_interval_minutes', 'budget_note', 'entrata_calls'])
+      .execute();
     for (const p of props) {
       expect(p.effective_interval_minutes).toBeGreaterThan(p.sync_interval_minutes);
       expect(p.budget_note).toMatch(/stretched by the Entrata budget: every \d+ min instead of 10/);

@@ -82,7 +82,16 @@ describe('steady-state syncs skip planning only when nothing plan() reads has ch
   it('plans after a manager override, a block or a policy change', async () => {
     const lease = bench.sim.control.findLease({ propertyId: bench.props[0]!.entrataId, status: 'Current' })!;
     await settle(p0);
-    await bench.db.insertInto('lease_override').values({ property_id: p0, lease_id: lease.id, customer_id: lease.customers[0]!.customerId, late_end_at: new Date('2026-12-31T00:00:00Z'), updated_by: 'test' }).execute();
+    await bench.db
+      .insertInto('lease_override')
+      .values({
+        property_id: p0,
+        lease_id: lease.id,
+        customer_id: lease.customers[0]!.customerId,
+        late_end_at: new Date('2026-12-31T00:00:00Z'),
+        updated_by: 'test',
+      })
+      .execute();
     expect(skipped(await scheduled(p0))).toBe(false);
     await settle(p0);
     await bench.db.updateTable('property').set({ early_move_in_days: 3 }).where('id', '=', p0).execute();
@@ -113,7 +122,7 @@ describe('steady-state syncs skip planning only when nothing plan() reads has ch
     expect(skipped(await scheduled(p0))).toBe(true);
   });
 
-  it('compares the parsed leases when the answers\' bytes differ (a new pick list, the same data), then the bytes again', async () => {
+  it("compares the parsed leases when the answers' bytes differ (a new pick list, the same data), then the bytes again", async () => {
     await settle(p0);
     await bench.db.updateTable('property').set({ answers_digest: 'other bytes' }).where('id', '=', p0).execute();
     expect(skipped(await scheduled(p0))).toBe(true);

@@ -22,7 +22,9 @@ interface Worker {
 
 function spawnWorker(env: Record<string, string>): Worker {
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'worker', '--concurrency', '2'], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
@@ -59,14 +61,22 @@ describe('a stopping worker releases a sync waiting on the rate limit', () => {
     // Entrata asks every lease read to come back in 100 s (a worker accepts waits up to 120 s).
     sim.control.injectFault({ method: 'getLeases', kind: 'http429', retryAfter: 100, times: 'always' });
     const env = {
-      DATABASE_URL: t.url, PEBBLES_SECRET_KEY: key.toString('hex'), LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_DISPATCH_SECONDS: '1', PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
+      DATABASE_URL: t.url,
+      PEBBLES_SECRET_KEY: key.toString('hex'),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      PEBBLES_DEMO: 'off',
+      PEBBLES_DISPATCH_SECONDS: '1',
+      PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
     };
 
     const a = spawnWorker(env);
     workers.push(a);
     await until('the sync to wait on the rate limit', () => /Entrata call failed; retrying/.test(a.stderr.join('')), 90_000);
-    const waiting = a.stderr.join('').split('\n').find((l) => l.includes('Entrata call failed; retrying'))!;
+    const waiting = a.stderr
+      .join('')
+      .split('\n')
+      .find((l) => l.includes('Entrata call failed; retrying'))!;
     expect(JSON.parse(waiting)).toMatchObject({ delayMs: 100_000 });
     expect((await t.db.selectFrom('sync_run').select('status').where('property_id', '=', p.id).execute()).map((r) => r.status)).toEqual(['running']);
 
@@ -81,26 +91,39 @@ describe('a stopping worker releases a sync waiting on the rate limit', () => {
     expect(log.slice(log.indexOf('"msg":"stopping"'))).not.toMatch(/"level":(50|60)/); // no error line once stopping
     const stoppedAt = log.indexOf('worker stopped');
     expect(stoppedAt).toBeGreaterThan(-1);
-    expect(log.slice(stoppedAt).split('\n').filter((l) => l.trim() !== '').length).toBe(1);
+    expect(
+      log
+        .slice(stoppedAt)
+        .split('\n')
+        .filter((l) => l.trim() !== '').length,
+    ).toBe(1);
 
     // The job is back in the queue; the run says it was stopped; the property records no failure.
     const { rows: jobs } = await sql<{ state: string }>`select state from pgboss.job where name = 'pebbles-sync'`.execute(t.db);
     expect(jobs.map((j) => j.state)).toEqual(['retry']);
     const run = await t.db.selectFrom('sync_run').selectAll().where('property_id', '=', p.id).executeTakeFirstOrThrow();
     expect(run).toMatchObject({ status: 'failed', error: { kind: 'stopped', entrataFailure: false } });
-    const prop = await t.db.selectFrom('property').select(['consecutive_failures', 'last_error', 'first_synced_at']).where('id', '=', p.id).executeTakeFirstOrThrow();
+    const prop = await t.db
+      .selectFrom('property')
+      .select(['consecutive_failures', 'last_error', 'first_synced_at'])
+      .where('id', '=', p.id)
+      .executeTakeFirstOrThrow();
     expect(prop).toMatchObject({ consecutive_failures: 0, last_error: null, first_synced_at: null });
 
     // Entrata answers again: another worker takes the job back from the queue and syncs the property.
     sim.control.clearFaults();
     const b = spawnWorker({ ...env, PEBBLES_DISPATCH_SECONDS: '60' });
     workers.push(b);
-    await until('the handed-back job done by another worker', async () => {
-      const { rows } = await sql<{ n: number }>`
+    await until(
+      'the handed-back job done by another worker',
+      async () => {
+        const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from (select name, retry_count, state from pgboss.job union all select name, retry_count, state from pgboss.archive) j
         where name = 'pebbles-sync' and retry_count >= 1 and state = 'completed'`.execute(t.db);
-      return rows[0]!.n > 0;
-    }, 90_000);
+        return rows[0]!.n > 0;
+      },
+      90_000,
+    );
     const synced = await t.db.selectFrom('property').select(['first_synced_at', 'consecutive_failures']).where('id', '=', p.id).executeTakeFirstOrThrow();
     expect(synced.first_synced_at).not.toBeNull();
     expect(synced.consecutive_failures).toBe(0);

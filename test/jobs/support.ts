@@ -122,7 +122,15 @@ export async function createJobBench(o: BenchOptions): Promise<JobBench> {
     },
   };
   const worker = await startWorker({
-    config, databaseUrl: t.url, secrets, log, settings, now: clock.now, dispatch: false, work: o.work ?? false, loops: [],
+    config,
+    databaseUrl: t.url,
+    secrets,
+    log,
+    settings,
+    now: clock.now,
+    dispatch: false,
+    work: o.work ?? false,
+    loops: [],
     entrataFetch: o.entrataFetch,
     // The clock is explicit: an Entrata wait would never end. Nothing in these tests may wait.
     entrataSleep: async (ms) => {
@@ -160,8 +168,21 @@ export async function createJobBench(o: BenchOptions): Promise<JobBench> {
   };
   const tick = () => worker.tick();
   return {
-    t, db, sim, secrets, secretKeyHex: key.toString('hex'), config, settings, log, clock, accountId, props, worker, boss,
-    tick, drain,
+    t,
+    db,
+    sim,
+    secrets,
+    secretKeyHex: key.toString('hex'),
+    config,
+    settings,
+    log,
+    clock,
+    accountId,
+    props,
+    worker,
+    boss,
+    tick,
+    drain,
     async step() {
       const report = await tick();
       return { report, jobs: await drain() };

@@ -7,8 +7,11 @@ const size = { units: 40, residents: 60 };
 
 describe('what a sync-now request syncs', () => {
   it('each unit or resident once: a unit in another building is another unit; a missing building is none', () => {
-    expect(uniqueScopes([unit('101'), { kind: 'unit', unitNumber: '101' }, unit('101', 'B'), unit('101'), unit('102')]))
-      .toEqual([unit('101'), unit('101', 'B'), unit('102')]);
+    expect(uniqueScopes([unit('101'), { kind: 'unit', unitNumber: '101' }, unit('101', 'B'), unit('101'), unit('102')])).toEqual([
+      unit('101'),
+      unit('101', 'B'),
+      unit('102'),
+    ]);
     expect(uniqueScopes([customer('7'), customer('7'), customer('8')])).toEqual([customer('7'), customer('8')]);
   });
 

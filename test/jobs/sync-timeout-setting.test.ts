@@ -20,7 +20,9 @@ describe('PEBBLES_SYNC_TIMEOUT_SECONDS', () => {
 
   it('refuses a value not below the expiry, or not a number, naming the variable', () => {
     expect(() => loadJobSettings({ PEBBLES_SYNC_TIMEOUT_SECONDS: '600' })).toThrow(ConfigError);
-    expect(() => loadJobSettings({ PEBBLES_SYNC_TIMEOUT_SECONDS: '600' })).toThrow(/^PEBBLES_SYNC_TIMEOUT_SECONDS: must be less than PEBBLES_SYNC_EXPIRE_SECONDS \(600\)/);
+    expect(() => loadJobSettings({ PEBBLES_SYNC_TIMEOUT_SECONDS: '600' })).toThrow(
+      /^PEBBLES_SYNC_TIMEOUT_SECONDS: must be less than PEBBLES_SYNC_EXPIRE_SECONDS \(600\)/,
+    );
     expect(() => loadJobSettings({ PEBBLES_SYNC_TIMEOUT_SECONDS: 'soon' })).toThrow(/^PEBBLES_SYNC_TIMEOUT_SECONDS: /);
   });
 });

@@ -28,7 +28,9 @@ interface Worker {
 
 function spawnWorker(name: string, env: Record<string, string>): Worker {
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), 'worker', '--concurrency', '3'], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const stderr: string[] = [];
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
@@ -64,8 +66,15 @@ describe('two worker processes on one PostgreSQL', () => {
       props.push(await enableProperty(t.db, { accountName: 'acme', entrataId: p.id, timeZone: 'America/Denver', ssid: `Net-${i}`, syncIntervalMinutes: 1 }));
     }
     const env = {
-      DATABASE_URL: t.url, PEBBLES_SECRET_KEY: key.toString('hex'), LOG_FORMAT: 'json', LOG_LEVEL: 'info', PEBBLES_DEMO: 'off',
-      PEBBLES_DISPATCH_SECONDS: '1', PEBBLES_SYNC_EXPIRE_SECONDS: '6', PEBBLES_SYNC_TIMEOUT_SECONDS: '5', PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
+      DATABASE_URL: t.url,
+      PEBBLES_SECRET_KEY: key.toString('hex'),
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      PEBBLES_DEMO: 'off',
+      PEBBLES_DISPATCH_SECONDS: '1',
+      PEBBLES_SYNC_EXPIRE_SECONDS: '6',
+      PEBBLES_SYNC_TIMEOUT_SECONDS: '5',
+      PEBBLES_QUEUE_MAINTENANCE_SECONDS: '2',
     };
     workers.push(spawnWorker('A', env), spawnWorker('B', env));
 
@@ -87,39 +96,57 @@ describe('two worker processes on one PostgreSQL', () => {
       }
     })();
 
-    await until('every property synced', async () => (await t.db.selectFrom('property').select('id').where('first_synced_at', 'is', null).execute()).length === 0, 90_000);
+    await until(
+      'every property synced',
+      async () => (await t.db.selectFrom('property').select('id').where('first_synced_at', 'is', null).execute()).length === 0,
+      90_000,
+    );
     await new Promise((r) => setTimeout(r, 5_000));
 
     // A third worker stops inside each of its syncs just before COMMIT (the sync's test seam): it is killed there.
     const c = spawnWorker('C', { ...env, PEBBLES_TEST_PAUSE_BEFORE_COMMIT_MS: '5000' });
     workers.push(c);
     const spawnedAt = Date.now();
-    await until('worker C to be inside a sync', async () => {
-      const m = /pebbles-test: run (\d+) paused before commit/.exec(c.stderr.join(''));
-      if (m) {
-        killedRunId = Number(m[1]);
-        sawPause = true;
-        return true;
-      }
-      // Without the seam: after a while, at a moment when some sync is running.
-      return Date.now() - spawnedAt > 20_000 && (await t.db.selectFrom('sync_run').select('id').where('status', '=', 'running').execute()).length > 0;
-    }, 60_000);
+    await until(
+      'worker C to be inside a sync',
+      async () => {
+        const m = /pebbles-test: run (\d+) paused before commit/.exec(c.stderr.join(''));
+        if (m) {
+          killedRunId = Number(m[1]);
+          sawPause = true;
+          return true;
+        }
+        // Without the seam: after a while, at a moment when some sync is running.
+        return Date.now() - spawnedAt > 20_000 && (await t.db.selectFrom('sync_run').select('id').where('status', '=', 'running').execute()).length > 0;
+      },
+      60_000,
+    );
     c.proc.kill('SIGKILL');
     await c.exited;
 
     // The killed worker's job goes back to the queue after its expiry and another worker runs it.
-    await until('the killed job retried and done', async () => {
-      const { rows } = await sql<{ n: number }>`
+    await until(
+      'the killed job retried and done',
+      async () => {
+        const { rows } = await sql<{ n: number }>`
         select count(*)::int as n from (select retry_count, state from pgboss.job union all select retry_count, state from pgboss.archive) j
         where retry_count >= 1 and state = 'completed'`.execute(t.db);
-      return rows[0]!.n > 0;
-    }, 120_000); // expiry, maintenance and a retry delay, on a machine busy with other test files
+        return rows[0]!.n > 0;
+      },
+      120_000,
+    ); // expiry, maintenance and a retry delay, on a machine busy with other test files
     requesting = false;
     await requests;
-    await until('the sync-now requests to be done', async () => {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pgboss.job where name = 'pebbles-sync-now' and state < 'completed'`.execute(t.db);
-      return rows[0]!.n === 0;
-    }, 60_000);
+    await until(
+      'the sync-now requests to be done',
+      async () => {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pgboss.job where name = 'pebbles-sync-now' and state < 'completed'`.execute(
+          t.db,
+        );
+        return rows[0]!.n === 0;
+      },
+      60_000,
+    );
     await boss.stop({ graceful: false });
 
     // A graceful stop: each survivor finishes its running syncs and exits cleanly.
@@ -137,7 +164,13 @@ describe('two worker processes on one PostgreSQL', () => {
   });
 
   it('never syncs one property in two places at once (run intervals never overlap)', async () => {
-    const runs = await t.db.selectFrom('sync_run').select(['id', 'property_id', 'started_at', 'finished_at', 'status']).orderBy('property_id').orderBy('started_at').orderBy('id').execute();
+    const runs = await t.db
+      .selectFrom('sync_run')
+      .select(['id', 'property_id', 'started_at', 'finished_at', 'status'])
+      .orderBy('property_id')
+      .orderBy('started_at')
+      .orderBy('id')
+      .execute();
     expect(runs.filter((r) => r.finished_at === null || r.status === 'running')).toEqual([]);
     let overlaps = 0;
     for (let i = 1; i < runs.length; i++) {
@@ -152,14 +185,27 @@ describe('two worker processes on one PostgreSQL', () => {
   });
 
   it('queues every notification once', async () => {
-    const dupes = await t.db.selectFrom('outbox').select(['property_id', 'resident_id', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy(['property_id', 'resident_id', 'kind']).having((eb) => eb.fn.countAll(), '>', 1).execute();
+    const dupes = await t.db
+      .selectFrom('outbox')
+      .select(['property_id', 'resident_id', 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy(['property_id', 'resident_id', 'kind'])
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
     expect(dupes).toEqual([]);
-    const welcomes = await t.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('kind', '=', 'welcome').executeTakeFirstOrThrow();
+    const welcomes = await t.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('kind', '=', 'welcome')
+      .executeTakeFirstOrThrow();
     expect(Number(welcomes.n)).toBeGreaterThan(PROPERTIES);
     // One home unit per resident (U1) held throughout.
-    const twoHomes = await t.db.selectFrom('registration').select(['resident_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('state', '=', 'active').groupBy('resident_id').having((eb) => eb.fn.countAll(), '>', 1).execute();
+    const twoHomes = await t.db
+      .selectFrom('registration')
+      .select(['resident_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('state', '=', 'active')
+      .groupBy('resident_id')
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute();
     expect(twoHomes).toEqual([]);
   });
 
@@ -170,8 +216,13 @@ describe('two worker processes on one PostgreSQL', () => {
     if (sawPause && killedRunId !== null) {
       const killed = await t.db.selectFrom('sync_run').selectAll().where('id', '=', killedRunId).executeTakeFirstOrThrow();
       expect(killed.status).toBe('failed'); // closed as interrupted by the next sync of its property
-      const after = await t.db.selectFrom('sync_run').select(['id', 'status']).where('property_id', '=', killed.property_id)
-        .where('id', '>', killedRunId).where('status', 'in', ['applied', 'unchanged']).execute();
+      const after = await t.db
+        .selectFrom('sync_run')
+        .select(['id', 'status'])
+        .where('property_id', '=', killed.property_id)
+        .where('id', '>', killedRunId)
+        .where('status', 'in', ['applied', 'unchanged'])
+        .execute();
       expect(after.length).toBeGreaterThan(0);
       // Nothing of the killed run was committed: no registry row names it.
       const fromKilled = await t.db.selectFrom('outbox').select('id').where('run_id', '=', killedRunId).execute();
@@ -179,7 +230,9 @@ describe('two worker processes on one PostgreSQL', () => {
     }
     // No job was left behind: nothing active or waiting after the survivor stopped gracefully.
     const { rows } = await sql<{ state: string; n: number }>`
-      select state::text as state, count(*)::int as n from pgboss.job where name like 'pebbles-%' and state in ('created', 'retry', 'active') group by 1`.execute(t.db);
+      select state::text as state, count(*)::int as n from pgboss.job where name like 'pebbles-%' and state in ('created', 'retry', 'active') group by 1`.execute(
+      t.db,
+    );
     expect(rows.filter((r) => r.state === 'active')).toEqual([]);
   });
 });

@@ -70,7 +70,10 @@ describe('the embedded catcher', () => {
     const config = loadConfig({ DATABASE_URL: t.url });
     const logs: string[] = [];
     const log = b.log.child({});
-    const running = await startDelivery({ config, log: Object.assign(Object.create(log), { error: (m: string) => logs.push(m), info: () => undefined }), db: b.db, secrets: b.secrets }, { pollMs: 50 });
+    const running = await startDelivery(
+      { config, log: Object.assign(Object.create(log), { error: (m: string) => logs.push(m), info: () => undefined }), db: b.db, secrets: b.secrets },
+      { pollMs: 50 },
+    );
     try {
       expect(running.catcher).toBeNull();
       expect(running.mailStopped).toBe(MAIL_STOPPED_MESSAGE);

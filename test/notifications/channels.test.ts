@@ -10,7 +10,10 @@ describe('channels of a notification', () => {
   it('N1: a welcome goes by e-mail, and by SMS when the property has SMS on and the resident a mobile', () => {
     expect(sent('welcome', { email: 'ana@example.com', mobile: '+13035550145' })).toEqual(['email → ana@example.com', 'sms → +13035550145']);
     expect(sent('welcome', { email: 'ana@example.com', mobile: null })).toEqual(['email → ana@example.com', 'sms skip: no mobile number']);
-    expect(sent('welcome', { email: 'ana@example.com', mobile: '+13035550145' }, { ...on, smsEnabled: false })).toEqual(['email → ana@example.com', 'sms skip: SMS is off for this property']);
+    expect(sent('welcome', { email: 'ana@example.com', mobile: '+13035550145' }, { ...on, smsEnabled: false })).toEqual([
+      'email → ana@example.com',
+      'sms skip: SMS is off for this property',
+    ]);
   });
 
   it('N2, N3, K1, K3: new keys, resends, blocks and unblocks go the same way', () => {

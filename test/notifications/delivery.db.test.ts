@@ -231,7 +231,15 @@ describe('N4 delivery under failure', () => {
       // Each worker keeps going until nothing is left anywhere: a worker that finds every row locked by
       // the other's fan-out must not give up at once.
       const pending = async () =>
-        Number((await sql<{ n: number }>`select (select count(*) from outbox where state = 'queued') + (select count(*) from delivery where state in ('queued', 'sending', 'retrying')) as n`.execute(b.db)).rows[0]!.n);
+        Number(
+          (
+            await sql<{
+              n: number;
+            }>`select (select count(*) from outbox where state = 'queued') + (select count(*) from delivery where state in ('queued', 'sending', 'retrying')) as n`.execute(
+              b.db,
+            )
+          ).rows[0]!.n,
+        );
       const work = async (d: DeliveryDeps) => {
         for (let i = 0; i < 1000 && (await pending()) > 0; i++) {
           const r = await deliverDue(d, T0);

@@ -16,7 +16,11 @@ import type { SyncDeps } from '../../src/sync/sync-property.ts';
 import { addResident, createBench, deliveries, deliveryDeps, header, MAIL_FROM, queue, startSmtp, T0, type Bench, type TestSmtp } from './support.ts';
 
 // jsqr is CommonJS with a `default` export: take whichever form the loader gives.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  w: number,
+  h: number,
+) => { data: string } | null;
 
 let b: Bench;
 let smtp: TestSmtp;
@@ -140,11 +144,24 @@ describe('e-mail content by kind', () => {
 
   it('personal message and blast (F-17): one message per recipient, nobody sees another address, body escaped', async () => {
     const a = await addResident(b, { email: 'a.blast@example.com' });
-    const c = await addResident(b, { email: 'c.blast@example.com' });
+    const _c = await addResident(b, { email: 'c.blast@example.com' });
     await addResident(b, { email: 'gone@example.com', state: 'ended' });
-    const personal = await sendMessage(b.db, { propertyDbId: b.property.id, staff: 'mgr', subject: 'Package <here>', body: 'Your parcel & more\nis at the desk.', customerIds: [a.customerId], now: T0 });
+    const personal = await sendMessage(b.db, {
+      propertyDbId: b.property.id,
+      staff: 'mgr',
+      subject: 'Package <here>',
+      body: 'Your parcel & more\nis at the desk.',
+      customerIds: [a.customerId],
+      now: T0,
+    });
     expect(personal).toMatchObject({ kind: 'message', recipients: 1 });
-    const blast = await sendMessage(b.db, { propertyDbId: b.property.id, staff: 'mgr', subject: 'Pool closed', body: 'The pool is closed on Friday.', now: T0 });
+    const blast = await sendMessage(b.db, {
+      propertyDbId: b.property.id,
+      staff: 'mgr',
+      subject: 'Pool closed',
+      body: 'The pool is closed on Friday.',
+      now: T0,
+    });
     expect(blast.kind).toBe('blast');
     const before = smtp.received.length;
     await deliverAll();
@@ -192,7 +209,9 @@ describe('rules at delivery', () => {
     const welcome = await queue(b, r.residentId, 'welcome');
     const deps = { db: b.db, secrets: b.secrets, log: b.log, now: () => T0 } as unknown as SyncDeps;
     await ops.rotateKey(deps, { propertyDbId: b.property.id, customerId: r.customerId, staff: 'mgr' });
-    const newKey = (await b.db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', r.residentId).where('current', '=', true).executeTakeFirstOrThrow()).secret_encrypted;
+    const newKey = (
+      await b.db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', r.residentId).where('current', '=', true).executeTakeFirstOrThrow()
+    ).secret_encrypted;
     const fresh = b.secrets.decrypt(newKey);
     expect(fresh).not.toBe(r.key);
     const before = smtp.received.length;
@@ -215,7 +234,9 @@ describe('rules at delivery', () => {
     expect(d!.state).toBe('sent');
     expect(d!.content_encrypted).toMatch(/^v1\./);
     // No table holds the key in the clear.
-    const { rows } = await sql<{ t: string }>`select (select string_agg(t::text, '|') from delivery t) || (select string_agg(t::text, '|') from outbox t) as t`.execute(b.db);
+    const { rows } = await sql<{
+      t: string;
+    }>`select (select string_agg(t::text, '|') from delivery t) || (select string_agg(t::text, '|') from outbox t) as t`.execute(b.db);
     expect(rows[0]!.t).not.toContain(r.key!);
 
     const masked = await messageContent(b.db, b.secrets, { deliveryId: d!.id, revealKeys: false, staff: 'employee' });
@@ -223,7 +244,8 @@ describe('rules at delivery', () => {
     expect(masked.text).toContain(`Key (password): ${MASK}`);
     expect(masked.text).not.toContain(r.key);
     expect(masked.html).not.toContain(r.key);
-    const audits = () => b.db.selectFrom('audit_event').select(['action', 'actor']).where('resident_id', '=', r.residentId).where('action', '=', 'reveal-key').execute();
+    const audits = () =>
+      b.db.selectFrom('audit_event').select(['action', 'actor']).where('resident_id', '=', r.residentId).where('action', '=', 'reveal-key').execute();
     expect(await audits()).toHaveLength(0);
     const shown = await messageContent(b.db, b.secrets, { deliveryId: d!.id, revealKeys: true, staff: 'owner' });
     expect(shown.text).toContain(r.key);

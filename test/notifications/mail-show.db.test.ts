@@ -17,7 +17,11 @@ import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { addResident, createBench, deliveries, queue, type Bench } from './support.ts';
 import { cleanEnv, runPebbles, type CliRun } from '../support/cli.ts';
 
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (data: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as (
+  data: Uint8ClampedArray,
+  w: number,
+  h: number,
+) => { data: string } | null;
 
 let t: TestDatabase;
 let b: Bench;
@@ -45,10 +49,25 @@ beforeAll(async () => {
   key = r.key!;
   residentId = r.residentId;
   // What an older catcher kept: the start of an SMS, key included, in clear as its subject.
-  const stale = await b.db.insertInto('caught_message').values({ channel: 'sms', message_id: null, sender: '+15005550006', recipients: '+13035550160', subject: `Show Court Wi-Fi: network Show;Net, key ${key}`.slice(0, 60), size: 80, raw_encrypted: b.secrets.encrypt(`Show Court Wi-Fi: network Show;Net, key ${key}`) }).returning('id').executeTakeFirstOrThrow();
+  const stale = await b.db
+    .insertInto('caught_message')
+    .values({
+      channel: 'sms',
+      message_id: null,
+      sender: '+15005550006',
+      recipients: '+13035550160',
+      subject: `Show Court Wi-Fi: network Show;Net, key ${key}`.slice(0, 60),
+      size: 80,
+      raw_encrypted: b.secrets.encrypt(`Show Court Wi-Fi: network Show;Net, key ${key}`),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   staleId = stale.id;
   const id = await queue(b, r.residentId, 'welcome');
-  const running = await startDelivery({ config: loadConfig({ DATABASE_URL: t.url, PEBBLES_CATCHER: 'on' }), log: b.log, db: b.db, secrets: b.secrets }, { pollMs: 50 });
+  const running = await startDelivery(
+    { config: loadConfig({ DATABASE_URL: t.url, PEBBLES_CATCHER: 'on' }), log: b.log, db: b.db, secrets: b.secrets },
+    { pollMs: 50 },
+  );
   try {
     await until(async () => (await deliveries(b.db, id)).every((d) => d.state === 'sent'));
   } finally {
@@ -64,7 +83,17 @@ afterAll(async () => {
 });
 
 function pebbles(...args: string[]): Promise<CliRun> {
-  return runPebbles(args, cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, PEBBLES_STAFF: 'dana', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }));
+  return runPebbles(
+    args,
+    cleanEnv({
+      DATABASE_URL: t.url,
+      PEBBLES_SECRET_KEY: b.secretKeyHex,
+      PEBBLES_DATA_DIR: dataDir,
+      PEBBLES_STAFF: 'dana',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    }),
+  );
 }
 
 const reveals = () => b.db.selectFrom('audit_event').selectAll().where('action', '=', 'reveal-key').orderBy('id').execute();

@@ -18,8 +18,17 @@ describe('P3: masking every echoed form of a secret', () => {
     ['form-encoded (spaces as +)', (s) => `Rejected body: To=%2B13035550142&Body=${new URLSearchParams({ b: `key ${s} end` }).toString().slice(2)}`],
     ['percent-encoded with lower-case hex', (s) => `echo ${encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())}`],
     ['JSON-escaped', (s) => `{"error":${JSON.stringify(`bad body: key ${s}`)}}`],
-    ['JSON with \\u escapes and \\/', (s) => JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/')],
-    ['HTML-escaped', (s) => `<p>key <b>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</b></p>`],
+    [
+      'JSON with \\u escapes and \\/',
+      (s) =>
+        JSON.stringify(s)
+          .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+          .replace(/\//g, '\\/'),
+    ],
+    [
+      'HTML-escaped',
+      (s) => `<p>key <b>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</b></p>`,
+    ],
     ['base64', (s) => `payload ${Buffer.from(s).toString('base64')} rejected`],
     ['in a WIFI: join string', (s) => `QR payload ${wifiJoinString('My;Net', s)} too long`],
   ];
@@ -64,10 +73,16 @@ describe('P3: a DeliveryError is masked before it is cut short', () => {
   it('P3: nodemailer errors (the SMTP answer, the AUTH exchange) are masked with the message and credentials', () => {
     const password = 's3cret-Password!';
     const auth = Buffer.from(`\0wifi\0${password}`).toString('base64');
-    const e = classifySmtpError({ code: 'EAUTH', responseCode: 535, message: `Invalid login: 535 5.7.8 bad credentials ${auth}` }, [key, password, `\0wifi\0${password}`]);
+    const e = classifySmtpError({ code: 'EAUTH', responseCode: 535, message: `Invalid login: 535 5.7.8 bad credentials ${auth}` }, [
+      key,
+      password,
+      `\0wifi\0${password}`,
+    ]);
     expect(e.message).not.toContain(auth);
     expect(e.message).toContain(MASK);
-    const d = classifySmtpError({ code: 'EMESSAGE', responseCode: 550, message: `Message failed: 550 5.7.1 Rejected content: "Key (password): ${key}"` }, [key]);
+    const d = classifySmtpError({ code: 'EMESSAGE', responseCode: 550, message: `Message failed: 550 5.7.1 Rejected content: "Key (password): ${key}"` }, [
+      key,
+    ]);
     expect(d).toMatchObject({ permanent: true });
     expect(d.message).toBe(`SMTP 550: Message failed: 550 5.7.1 Rejected content: "Key (password): ${MASK}"`);
   });

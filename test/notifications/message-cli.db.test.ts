@@ -18,7 +18,10 @@ beforeAll(async () => {
   t = await createTestDatabase();
   b = await createBench({ t, name: 'Cli Court' });
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-message-cli-'));
-  await b.db.insertInto('unit').values({ property_id: b.property.id, entrata_id: 'U1', number: '101', building: null, spaces: JSON.stringify([]) }).execute();
+  await b.db
+    .insertInto('unit')
+    .values({ property_id: b.property.id, entrata_id: 'U1', number: '101', building: null, spaces: JSON.stringify([]) })
+    .execute();
   reached = await addResident(b, { email: 'reached@example.com', mobile: '+13035550170' });
   bare = await addResident(b, { email: null, mobile: null, firstName: 'Bo', lastName: 'Bare' });
 });
@@ -28,16 +31,32 @@ afterAll(async () => {
 });
 
 const pebbles = (args: string[], stdin?: string) =>
-  runPebbles(args, cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, PEBBLES_STAFF: 'dana', LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }), { stdin });
+  runPebbles(
+    args,
+    cleanEnv({
+      DATABASE_URL: t.url,
+      PEBBLES_SECRET_KEY: b.secretKeyHex,
+      PEBBLES_DATA_DIR: dataDir,
+      PEBBLES_STAFF: 'dana',
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    }),
+    { stdin },
+  );
 
 it('schedules a blast to a unit by e-mail and SMS, names who has no contact, and cancels it once', async () => {
   const at = new Date(Date.now() + 2 * 3600_000).toISOString();
-  const sent = await pebbles(['message', '--property', b.property.entrataId, '--subject', 'Water off', '--body-file', '-', '--unit', '101', '--channels', 'email,sms', '--at', at], 'From 9 to 11.');
+  const sent = await pebbles(
+    ['message', '--property', b.property.entrataId, '--subject', 'Water off', '--body-file', '-', '--unit', '101', '--channels', 'email,sms', '--at', at],
+    'From 9 to 11.',
+  );
   expect(sent.stderr).toBe('');
   expect(sent.code).toBe(0);
   const id = /^blast (\d+) queued for 2 residents, to go at /.exec(sent.stdout)?.[1];
   expect(id).toBeDefined();
-  expect(sent.stdout).toContain(`customer ${bare.customerId} (Bo Bare): will not receive it: missing an e-mail address and a mobile number (fix it in Entrata)`);
+  expect(sent.stdout).toContain(
+    `customer ${bare.customerId} (Bo Bare): will not receive it: missing an e-mail address and a mobile number (fix it in Entrata)`,
+  );
   expect(sent.stdout).not.toContain(reached.customerId);
   const rows = await b.db.selectFrom('staff_message').select(['channels', 'unit_entrata_id', 'created_by']).where('id', '=', Number(id)).execute();
   expect(rows).toEqual([{ channels: ['email', 'sms'], unit_entrata_id: 'U1', created_by: expect.stringContaining('dana') }]);

@@ -35,8 +35,12 @@ describe('stored notification payloads at delivery', () => {
       await d.mail?.close();
     }
     expect(await outboxRow(good)).toMatchObject({ state: 'sent' });
-    expect(smtp.received.map((m) => m.to && 'text' in m.to ? m.to.text : '')).toEqual(['fine@example.com']);
-    expect((await deliveries(b.db, noAt))[0]).toMatchObject({ channel: 'email', state: 'failed', last_error: expect.stringMatching(/^the stored block notification does not fit what this version sends \(at: /) });
+    expect(smtp.received.map((m) => (m.to && 'text' in m.to ? m.to.text : ''))).toEqual(['fine@example.com']);
+    expect((await deliveries(b.db, noAt))[0]).toMatchObject({
+      channel: 'email',
+      state: 'failed',
+      last_error: expect.stringMatching(/^the stored block notification does not fit what this version sends \(at: /),
+    });
     expect((await deliveries(b.db, badMessage))[0]).toMatchObject({ state: 'failed', last_error: expect.stringContaining('(messageId: ') });
     expect((await deliveries(b.db, unknown))[0]).toMatchObject({ state: 'failed', last_error: 'unknown notification kind "postcard"' });
     for (const id of [noAt, badMessage, unknown]) expect((await outboxRow(id)).state).toBe('failed');
@@ -50,6 +54,9 @@ describe('stored notification payloads at delivery', () => {
     const id = await queue(b, r.residentId, 'welcome');
     await deliverDue(deliveryDeps(b, { smtp: null }), T0);
     expect(await outboxRow(id)).toEqual({ state: 'undeliverable', last_error: 'email: no e-mail address (E2); sms: SMS is off for this property' });
-    expect((await deliveries(b.db, id)).map((x) => [x.channel, x.state])).toEqual([['email', 'skipped'], ['sms', 'skipped']]);
+    expect((await deliveries(b.db, id)).map((x) => [x.channel, x.state])).toEqual([
+      ['email', 'skipped'],
+      ['sms', 'skipped'],
+    ]);
   });
 });

@@ -36,11 +36,15 @@ describe('notification payloads', () => {
     expect(readNotice('new-key', { unitId: 'U1', channels: ['email'], ssid: 'Net', leaseId: 'L1' })).toEqual({
       notice: { kind: 'new-key', payload: { reason: 'new-property', ssid: 'Net', unitId: 'U1', leaseId: 'L1' } },
     });
-    expect(readNotice('welcome', { unitId: 'U1', channels: [], ssid: 'Net', leaseId: null })).toEqual({ notice: { kind: 'welcome', payload: { ssid: 'Net', unitId: 'U1', leaseId: null } } });
+    expect(readNotice('welcome', { unitId: 'U1', channels: [], ssid: 'Net', leaseId: null })).toEqual({
+      notice: { kind: 'welcome', payload: { ssid: 'Net', unitId: 'U1', leaseId: null } },
+    });
   });
 
   it('a stored row that does not fit its kind gives the reason, naming the field', () => {
-    expect(readNotice('block', { blockId: 7, message: 'x' })).toEqual({ reason: expect.stringMatching(/^the stored block notification does not fit what this version sends \(at: /) });
+    expect(readNotice('block', { blockId: 7, message: 'x' })).toEqual({
+      reason: expect.stringMatching(/^the stored block notification does not fit what this version sends \(at: /),
+    });
     expect(readNotice('message', { messageId: 'seven' })).toEqual({ reason: expect.stringContaining('(messageId: ') });
     expect(readNotice('welcome', null)).toEqual({ reason: expect.stringContaining('the stored welcome notification does not fit') });
     expect(readNotice('postcard', {})).toEqual({ reason: 'unknown notification kind "postcard"' });

@@ -47,10 +47,11 @@ async function startEchoProvider() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   p.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  p.stop = () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
+  p.stop = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return p;
 }
 
@@ -81,7 +82,8 @@ function deps(o: { baseUrl?: string; mail?: boolean } = {}): DeliveryDeps {
 
 /** Every way the key or the token could show: as is, URL-encoded, base64, in the Basic header. */
 function expectNoSecret(text: string, key: string) {
-  for (const s of [key, encodeURIComponent(key), Buffer.from(key).toString('base64'), authToken, basic, key.slice(0, 10), key.slice(-10)]) expect(text).not.toContain(s);
+  for (const s of [key, encodeURIComponent(key), Buffer.from(key).toString('base64'), authToken, basic, key.slice(0, 10), key.slice(-10)])
+    expect(text).not.toContain(s);
 }
 
 async function rows(id: number) {
@@ -94,8 +96,10 @@ async function rows(id: number) {
 async function problemsJson(): Promise<string> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-mask-'));
   try {
-    const r = await runPebbles(['notifications', '--property', b.property.entrataId, '--problems', '--json'],
-      cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }));
+    const r = await runPebbles(
+      ['notifications', '--property', b.property.entrataId, '--problems', '--json'],
+      cleanEnv({ DATABASE_URL: t.url, PEBBLES_SECRET_KEY: b.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }),
+    );
     expect(r.code, r.stderr).toBe(0);
     return r.stdout + r.stderr;
   } finally {
@@ -166,7 +170,10 @@ describe('P3: SMS provider errors that echo what they were sent', { timeout: 300
   });
 
   it('P3: an SMTP server that refuses the message echoing its content: the key masked, the reason kept', async () => {
-    smtp.behaviour = (mail) => ({ code: 554, message: `5.7.1 Message rejected as spam. Content: ${mail.text ?? ''} ${typeof mail.html === 'string' ? mail.html : ''}` });
+    smtp.behaviour = (mail) => ({
+      code: 554,
+      message: `5.7.1 Message rejected as spam. Content: ${mail.text ?? ''} ${typeof mail.html === 'string' ? mail.html : ''}`,
+    });
     try {
       const r = await addResident(b, { email: 'spam@example.com', mobile: null });
       const id = await queue(b, r.residentId, 'welcome');

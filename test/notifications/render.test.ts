@@ -10,7 +10,14 @@ import { isEmailAddress, smsRecipient } from '../../src/notifications/phone.ts';
 import type { Notice } from '../../src/notifications/payloads.ts';
 import { renderMessage, type RenderInput } from '../../src/notifications/render.ts';
 
-const property: RenderInput['property'] = { name: 'The Commons', ssid: 'Commons-WiFi', timeZone: 'America/Chicago', senderName: null, supportEmail: null, supportPhone: null };
+const property: RenderInput['property'] = {
+  name: 'The Commons',
+  ssid: 'Commons-WiFi',
+  timeZone: 'America/Chicago',
+  senderName: null,
+  supportEmail: null,
+  supportPhone: null,
+};
 const KEY = 'hK4t-Wq9c-EmyA-73dP';
 
 describe('escaping', () => {
@@ -38,23 +45,64 @@ describe('SMS text', () => {
     for (const kind of ['welcome', 'new-key', 'resend'] as const) {
       for (const ssid of ['x', 'A'.repeat(32), 'Ñoño-Ωmega-Ünïcode-€€€€€€€€€€€€']) {
         const notice: Notice =
-          kind === 'welcome' ? { kind, payload: { ssid, unitId: 'U1', leaseId: 'L1' } } : kind === 'new-key' ? { kind, payload: { reason: 'new-property', ssid, unitId: 'U1', leaseId: 'L1' } } : { kind, payload: { ssid } };
-        const r = renderMessage({ ...notice, property: { ...property, ssid, name: 'The Very Long Name of a Student Housing Community at the University'.repeat(2) }, resident: { firstName: 'A', lastName: 'B' }, key: KEY }, { qr: false });
+          kind === 'welcome'
+            ? { kind, payload: { ssid, unitId: 'U1', leaseId: 'L1' } }
+            : kind === 'new-key'
+              ? { kind, payload: { reason: 'new-property', ssid, unitId: 'U1', leaseId: 'L1' } }
+              : { kind, payload: { ssid } };
+        const r = renderMessage(
+          {
+            ...notice,
+            property: { ...property, ssid, name: 'The Very Long Name of a Student Housing Community at the University'.repeat(2) },
+            resident: { firstName: 'A', lastName: 'B' },
+            key: KEY,
+          },
+          { qr: false },
+        );
         expect(r.sms).toContain(KEY);
         expect(r.sms).toContain(ssid);
         expect(smsSegments(r.sms!).segments).toBe(1);
       }
     }
-    const ucs = renderMessage({ kind: 'welcome', property: { ...property, ssid: 'Café✓WiFi' }, resident: { firstName: 'A', lastName: 'B' }, key: KEY, payload: { ssid: 'Café✓WiFi', unitId: 'U1', leaseId: null } }, { qr: false });
+    const ucs = renderMessage(
+      {
+        kind: 'welcome',
+        property: { ...property, ssid: 'Café✓WiFi' },
+        resident: { firstName: 'A', lastName: 'B' },
+        key: KEY,
+        payload: { ssid: 'Café✓WiFi', unitId: 'U1', leaseId: null },
+      },
+      { qr: false },
+    );
     expect(smsSegments(ucs.sms!)).toMatchObject({ encoding: 'UCS-2', segments: 1 });
   });
 
   it('a message or blast has an SMS form (sent only when staff choose SMS) of at most three segments; block notices at most two', () => {
-    const m = renderMessage({ kind: 'blast', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: { messageId: 1 }, staffMessage: { subject: 'Water off', body: 'Tomorrow 9-11.\nSorry!' } });
+    const m = renderMessage({
+      kind: 'blast',
+      property,
+      resident: { firstName: 'A', lastName: 'B' },
+      key: null,
+      payload: { messageId: 1 },
+      staffMessage: { subject: 'Water off', body: 'Tomorrow 9-11.\nSorry!' },
+    });
     expect(m.sms).toMatch(/: Water off\. Tomorrow 9-11\. Sorry!$/);
-    const long = renderMessage({ kind: 'message', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: { messageId: 1 }, staffMessage: { subject: 'S', body: 'y'.repeat(2000) } });
+    const long = renderMessage({
+      kind: 'message',
+      property,
+      resident: { firstName: 'A', lastName: 'B' },
+      key: null,
+      payload: { messageId: 1 },
+      staffMessage: { subject: 'S', body: 'y'.repeat(2000) },
+    });
     expect(smsSegments(long.sms!).segments).toBeLessThanOrEqual(3);
-    const b = renderMessage({ kind: 'block', property, resident: { firstName: 'A', lastName: 'B' }, key: null, payload: { blockId: 1, at: '2026-03-01T15:00:00.000Z', message: 'x'.repeat(1000) } });
+    const b = renderMessage({
+      kind: 'block',
+      property,
+      resident: { firstName: 'A', lastName: 'B' },
+      key: null,
+      payload: { blockId: 1, at: '2026-03-01T15:00:00.000Z', message: 'x'.repeat(1000) },
+    });
     expect(smsSegments(b.sms!).segments).toBeLessThanOrEqual(2);
   });
 });
@@ -71,7 +119,10 @@ describe('delivery policy', () => {
   it('classifies SMTP failures: 4xx and no connection transient, 5xx permanent, a broken open connection ambiguous', () => {
     expect(classifySmtpError({ responseCode: 451, message: 'later' })).toMatchObject({ permanent: false, ambiguous: false });
     expect(classifySmtpError({ responseCode: 550, code: 'EENVELOPE', message: 'no such user' })).toMatchObject({ permanent: true });
-    expect(classifySmtpError({ code: 'ESOCKET', errno: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:25', command: 'CONN' })).toMatchObject({ permanent: false, ambiguous: false });
+    expect(classifySmtpError({ code: 'ESOCKET', errno: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:25', command: 'CONN' })).toMatchObject({
+      permanent: false,
+      ambiguous: false,
+    });
     expect(classifySmtpError({ code: 'ETIMEDOUT', message: 'Timeout', command: 'CONN' })).toMatchObject({ permanent: false, ambiguous: true });
     expect(classifySmtpError({ code: 'EAUTH', responseCode: 535, message: 'bad login' })).toMatchObject({ permanent: false });
   });

@@ -87,7 +87,11 @@ describe('SMS delivery', () => {
     await deliverDue(d, T0);
     await deliverDue(d, at(3_600_000));
     expect(sms.requests.length).toBe(before + 1);
-    expect(await smsRow(id)).toMatchObject({ state: 'failed', attempts: 1, last_error: "SMS provider HTTP 400: The 'To' number is not a valid phone number. (code 21211)" });
+    expect(await smsRow(id)).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+      last_error: "SMS provider HTTP 400: The 'To' number is not a valid phone number. (code 21211)",
+    });
     expect((await deliveries(b.db, id)).find((x) => x.channel === 'email')!.state).toBe('sent');
     expect((await b.db.selectFrom('outbox').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('sent');
   });

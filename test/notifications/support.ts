@@ -38,12 +38,28 @@ export async function createBench(opts: { ssid?: string; name?: string; smsEnabl
   const secrets = createSecretBox(key);
   const account = `acct${++propertySeq}${randomBytes(2).toString('hex')}`;
   await addAccount(t.db, secrets, { name: account, subdomain: account, baseUrl: 'http://127.0.0.1:9', credential: { kind: 'apikey', apiKey: 'k' } });
-  const property = await enableProperty(t.db, { accountName: account, entrataId: `P${propertySeq}`, timeZone: 'America/Denver', ssid: opts.ssid ?? 'Commons-WiFi', smsEnabled: opts.smsEnabled ?? true });
-  await t.db.updateTable('property').set({ name: opts.name ?? 'The Commons', support_email: 'office@commons.example.com', support_phone: '+1 303 555 0100', mail_sender_name: null }).where('id', '=', property.id).execute();
+  const property = await enableProperty(t.db, {
+    accountName: account,
+    entrataId: `P${propertySeq}`,
+    timeZone: 'America/Denver',
+    ssid: opts.ssid ?? 'Commons-WiFi',
+    smsEnabled: opts.smsEnabled ?? true,
+  });
+  await t.db
+    .updateTable('property')
+    .set({ name: opts.name ?? 'The Commons', support_email: 'office@commons.example.com', support_phone: '+1 303 555 0100', mail_sender_name: null })
+    .where('id', '=', property.id)
+    .execute();
   const logs: string[] = [];
   const log = createLogger({ level: 'trace', format: 'json', destination: { write: (s: string) => (logs.push(s), true) } as unknown as NodeJS.WritableStream });
   return {
-    t, db: t.db, secrets, secretKeyHex: key.toString('hex'), property: { ...property, name: opts.name ?? 'The Commons' }, log, logs,
+    t,
+    db: t.db,
+    secrets,
+    secretKeyHex: key.toString('hex'),
+    property: { ...property, name: opts.name ?? 'The Commons' },
+    log,
+    logs,
     close: () => (opts.t ? Promise.resolve() : t.drop()),
   };
 }
@@ -51,20 +67,44 @@ export async function createBench(opts: { ssid?: string; name?: string; smsEnabl
 let customerSeq = 1000;
 
 /** A resident of the bench's property with a current key; returns ids and the key. */
-export async function addResident(b: Bench, o: { email?: string | null; mobile?: string | null; firstName?: string; lastName?: string; key?: boolean; state?: 'active' | 'blocked' | 'ended' } = {}) {
+export async function addResident(
+  b: Bench,
+  o: { email?: string | null; mobile?: string | null; firstName?: string; lastName?: string; key?: boolean; state?: 'active' | 'blocked' | 'ended' } = {},
+) {
   const customerId = String(++customerSeq);
   const r = await b.db
     .insertInto('resident')
-    .values({ account_id: b.property.accountId, customer_id: customerId, first_name: o.firstName ?? 'Ana', last_name: o.lastName ?? `Tenant${customerId}`, email: o.email === undefined ? `r${customerId}@example.com` : o.email, mobile: o.mobile === undefined ? null : o.mobile })
+    .values({
+      account_id: b.property.accountId,
+      customer_id: customerId,
+      first_name: o.firstName ?? 'Ana',
+      last_name: o.lastName ?? `Tenant${customerId}`,
+      email: o.email === undefined ? `r${customerId}@example.com` : o.email,
+      mobile: o.mobile === undefined ? null : o.mobile,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await b.db.insertInto('registration').values({ resident_id: r.id, property_id: b.property.id, unit_entrata_id: 'U1', state: o.state ?? 'active', access_start: T0 }).execute();
+  await b.db
+    .insertInto('registration')
+    .values({ resident_id: r.id, property_id: b.property.id, unit_entrata_id: 'U1', state: o.state ?? 'active', access_start: T0 })
+    .execute();
   if (o.key !== false) await insertKeys(b.db, { secrets: b.secrets, propertyDbId: b.property.id, now: T0 }, [{ residentId: r.id, rule: 'P1' }]);
-  return { residentId: r.id, customerId, email: o.email === undefined ? `r${customerId}@example.com` : o.email, key: o.key === false ? null : await currentKey(b, r.id) };
+  return {
+    residentId: r.id,
+    customerId,
+    email: o.email === undefined ? `r${customerId}@example.com` : o.email,
+    key: o.key === false ? null : await currentKey(b, r.id),
+  };
 }
 
 export async function currentKey(b: Bench, residentId: number): Promise<string> {
-  const k = await b.db.selectFrom('psk').select('secret_encrypted').where('resident_id', '=', residentId).where('property_id', '=', b.property.id).where('current', '=', true).executeTakeFirstOrThrow();
+  const k = await b.db
+    .selectFrom('psk')
+    .select('secret_encrypted')
+    .where('resident_id', '=', residentId)
+    .where('property_id', '=', b.property.id)
+    .where('current', '=', true)
+    .executeTakeFirstOrThrow();
   return b.secrets.decrypt(k.secret_encrypted);
 }
 
@@ -72,11 +112,16 @@ export async function currentKey(b: Bench, residentId: number): Promise<string> 
 const typicalPayload = (b: Bench, kind: string): Record<string, unknown> => {
   const ssid = b.property.ssid;
   switch (kind) {
-    case 'welcome': return { ssid, unitId: 'U1', leaseId: 'L1' };
-    case 'new-key': return { reason: 'new-property', ssid, unitId: 'U1', leaseId: 'L1' };
-    case 'resend': return { ssid };
-    case 'block': return { blockId: 1, at: T0.toISOString(), message: '' };
-    default: return {};
+    case 'welcome':
+      return { ssid, unitId: 'U1', leaseId: 'L1' };
+    case 'new-key':
+      return { reason: 'new-property', ssid, unitId: 'U1', leaseId: 'L1' };
+    case 'resend':
+      return { ssid };
+    case 'block':
+      return { blockId: 1, at: T0.toISOString(), message: '' };
+    default:
+      return {};
   }
 };
 
@@ -84,7 +129,16 @@ const typicalPayload = (b: Bench, kind: string): Record<string, unknown> => {
 export async function queue(b: Bench, residentId: number, kind: string, payload: Record<string, unknown> = {}, notBefore: Date = T0): Promise<number> {
   const row = await b.db
     .insertInto('outbox')
-    .values({ property_id: b.property.id, resident_id: residentId, kind, rule: 'N1', payload: JSON.stringify({ ...typicalPayload(b, kind), ...payload }), created_by: 'test', created_at: T0, not_before: notBefore })
+    .values({
+      property_id: b.property.id,
+      resident_id: residentId,
+      kind,
+      rule: 'N1',
+      payload: JSON.stringify({ ...typicalPayload(b, kind), ...payload }),
+      created_by: 'test',
+      created_at: T0,
+      not_before: notBefore,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -202,7 +256,14 @@ export async function startFakeSms(): Promise<FakeSms> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const r: FakeSmsRequest = { to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '', auth: req.headers.authorization ?? '', idempotencyKey: (req.headers['idempotency-key'] as string) ?? null, path: req.url ?? '' };
+      const r: FakeSmsRequest = {
+        to: form.get('To') ?? '',
+        from: form.get('From') ?? '',
+        body: form.get('Body') ?? '',
+        auth: req.headers.authorization ?? '',
+        idempotencyKey: (req.headers['idempotency-key'] as string) ?? null,
+        path: req.url ?? '',
+      };
       f.requests.push(r);
       const next = f.script.shift();
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -218,10 +279,11 @@ export async function startFakeSms(): Promise<FakeSms> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   f.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  f.stop = () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
+  f.stop = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return f;
 }
 
@@ -229,12 +291,26 @@ export async function startFakeSms(): Promise<FakeSms> {
 
 export const MAIL_FROM = 'Pebbles Wi-Fi <wifi@pebbles.example.com>';
 
-export function deliveryDeps(b: Bench, o: { smtp?: TestSmtp | null; sms?: FakeSms | null; policy?: Partial<DeliveryPolicy>; workerId?: string; db?: Db; poolSize?: number; timeoutMs?: number } = {}): DeliveryDeps {
+export function deliveryDeps(
+  b: Bench,
+  o: { smtp?: TestSmtp | null; sms?: FakeSms | null; policy?: Partial<DeliveryPolicy>; workerId?: string; db?: Db; poolSize?: number; timeoutMs?: number } = {},
+): DeliveryDeps {
   return {
     db: o.db ?? b.db,
     secrets: b.secrets,
     log: b.log,
-    mail: o.smtp ? smtpMailPort({ host: '127.0.0.1', port: o.smtp.port, secure: false, user: null, password: null, poolSize: o.poolSize ?? 3, allowInsecure: true, timeoutMs: o.timeoutMs ?? 2000 }) : null,
+    mail: o.smtp
+      ? smtpMailPort({
+          host: '127.0.0.1',
+          port: o.smtp.port,
+          secure: false,
+          user: null,
+          password: null,
+          poolSize: o.poolSize ?? 3,
+          allowInsecure: true,
+          timeoutMs: o.timeoutMs ?? 2000,
+        })
+      : null,
     sms: o.sms ? httpSmsPort({ baseUrl: o.sms.url, accountSid: 'ACtest', authToken: 'tok', from: '+15005550006', timeoutMs: o.timeoutMs ?? 2000 }) : null,
     mailFrom: MAIL_FROM,
     policy: { ...DEFAULT_POLICY, retryBaseMs: 1000, retryMaxMs: 60_000, leaseMs: 60_000, ...o.policy },

@@ -130,7 +130,10 @@ describe('events', () => {
     const existing = sim.control.findLease({ propertyId: '100002', status: 'Current' })!.customers[0]!.customerId;
     const result = sim.control.addLease({
       spaceIds: [unit.spaces[0]!.id],
-      customers: [{ firstName: 'Zed', lastName: 'Newcomer', email: 'zed@example.com' }, { customerId: existing, type: 'Co-Applicant' }],
+      customers: [
+        { firstName: 'Zed', lastName: 'Newcomer', email: 'zed@example.com' },
+        { customerId: existing, type: 'Co-Applicant' },
+      ],
       moveInDate: '2026-11-27',
     });
     const answer = await one(result.createdLeaseIds[0]!, '100001');

@@ -95,7 +95,11 @@ describe('catalogue methods', () => {
     expect(units).toHaveLength(60);
     expect(units[0]).toMatchObject({ id: expect.any(Number), unitNumber: expect.any(String), buildingName: expect.any(String) });
     const spaces = units.flatMap((u) => asArray(u.unitSpaces.unitSpace)) as any[];
-    expect(spaces[0]).toMatchObject({ unitSpaceId: expect.any(Number), unitNumber: expect.stringMatching(/^\d+-[A-D]$/), availabilityStatus: expect.any(String) });
+    expect(spaces[0]).toMatchObject({
+      unitSpaceId: expect.any(Number),
+      unitNumber: expect.stringMatching(/^\d+-[A-D]$/),
+      availabilityStatus: expect.any(String),
+    });
     const missing = await call(sim, { service: 'propertyunits', method: 'getPropertyUnits' });
     expect(missing.json.response.error.message).toMatch(/propertyIds/);
   });
@@ -115,7 +119,10 @@ describe('catalogue methods', () => {
 
   it('getLeasePickList follows shuffled status ids, and getLeases filters and labels by them', async () => {
     const shuffled = await startSimulator({
-      seed: 'http', properties: 1, units: 30, today: '2026-11-27',
+      seed: 'http',
+      properties: 1,
+      units: 30,
+      today: '2026-11-27',
       statusTypeIds: { Applicant: 11, Cancelled: 12, Future: 13, Current: 14, Notice: 15, Past: 16 },
     });
     try {

@@ -146,8 +146,12 @@ describe('quirks', () => {
     expect(hidden.length).toBeGreaterThan(0);
     expect(hidden.length).toBeLessThan(notice.length / 2);
     for (const lease of hidden) {
-      const lastInterval = asArray(lease.leaseIntervals.leaseInterval).find((i: any) => asArray(i.applications.application)[0].isActiveLeaseInterval === 't') as any;
-      expect(sim.control.lease(lease.id)!.moveOut).toBe(Date.UTC(+lastInterval.endDate.slice(6), +lastInterval.endDate.slice(0, 2) - 1, +lastInterval.endDate.slice(3, 5)) / 86_400_000);
+      const lastInterval = asArray(lease.leaseIntervals.leaseInterval).find(
+        (i: any) => asArray(i.applications.application)[0].isActiveLeaseInterval === 't',
+      ) as any;
+      expect(sim.control.lease(lease.id)!.moveOut).toBe(
+        Date.UTC(+lastInterval.endDate.slice(6), +lastInterval.endDate.slice(0, 2) - 1, +lastInterval.endDate.slice(3, 5)) / 86_400_000,
+      );
     }
   });
 
@@ -163,7 +167,11 @@ describe('quirks', () => {
     expect(transfer).toBeDefined();
     expect(asArray(transfer.leaseIntervals.leaseInterval).some((i: any) => i.leaseIntervalTypeName === 'Transfer' && i.leaseIntervalTypeId === 5)).toBe(true);
     expect(
-      leases.some((l) => l.leaseStatusTypeId === '4' && asArray(l.customers.customer).some((c: any) => c.customerType === 'Co-Applicant' && c.leaseCustomerStatus === 'Past' && c.moveOutDate)),
+      leases.some(
+        (l) =>
+          l.leaseStatusTypeId === '4' &&
+          asArray(l.customers.customer).some((c: any) => c.customerType === 'Co-Applicant' && c.leaseCustomerStatus === 'Past' && c.moveOutDate),
+      ),
     ).toBe(true);
   });
 

@@ -8,11 +8,40 @@ import type { SimLease, SimLeaseCustomer } from '../../src/simulator/model.ts';
 function lease(fields: Partial<SimLease> = {}): SimLease {
   const moveIn = fields.moveIn ?? dayOf(2026, 8, 15);
   return {
-    id: '1', propertyId: '100001', unitId: '1', spaceIds: ['1'], occupancy: 'Student', spaceConfiguration: 'Private',
-    stage: 'signed', forcedPast: false, moveIn, moveOut: null, noticeDate: null, moveOutReason: null, subStatus: null,
-    parentLeaseId: null, transferLeaseId: null, transferPropertyId: null, transferDate: null,
-    intervals: [{ id: '9', type: 'Application', start: moveIn, end: dayOf(2027, 7, 31), applicationId: '8', leaseTerm: '2026/2027', createdAt: 0, createdMicros: 0, approvedAt: 0 }],
-    customers: [], rent: 800, dropped: false, ...fields,
+    id: '1',
+    propertyId: '100001',
+    unitId: '1',
+    spaceIds: ['1'],
+    occupancy: 'Student',
+    spaceConfiguration: 'Private',
+    stage: 'signed',
+    forcedPast: false,
+    moveIn,
+    moveOut: null,
+    noticeDate: null,
+    moveOutReason: null,
+    subStatus: null,
+    parentLeaseId: null,
+    transferLeaseId: null,
+    transferPropertyId: null,
+    transferDate: null,
+    intervals: [
+      {
+        id: '9',
+        type: 'Application',
+        start: moveIn,
+        end: dayOf(2027, 7, 31),
+        applicationId: '8',
+        leaseTerm: '2026/2027',
+        createdAt: 0,
+        createdMicros: 0,
+        approvedAt: 0,
+      },
+    ],
+    customers: [],
+    rent: 800,
+    dropped: false,
+    ...fields,
   };
 }
 
@@ -36,19 +65,32 @@ describe('lease status derived from dates', () => {
 
   it('never moves backwards as time advances (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 800 }), fc.option(fc.integer({ min: 0, max: 800 })), fc.integer({ min: 0, max: 900 }), fc.integer({ min: 1, max: 300 }), (moveIn, moveOut, t, step) => {
-        const base = dayOf(2025, 1, 1);
-        const l = lease({ moveIn: base + moveIn, moveOut: moveOut === null ? null : base + Math.max(moveIn, moveOut) });
-        const before = ORDER.indexOf(leaseStatus(l, base + t));
-        const after = ORDER.indexOf(leaseStatus(l, base + t + step));
-        expect(after).toBeGreaterThanOrEqual(before);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 800 }),
+        fc.option(fc.integer({ min: 0, max: 800 })),
+        fc.integer({ min: 0, max: 900 }),
+        fc.integer({ min: 1, max: 300 }),
+        (moveIn, moveOut, t, step) => {
+          const base = dayOf(2025, 1, 1);
+          const l = lease({ moveIn: base + moveIn, moveOut: moveOut === null ? null : base + Math.max(moveIn, moveOut) });
+          const before = ORDER.indexOf(leaseStatus(l, base + t));
+          const after = ORDER.indexOf(leaseStatus(l, base + t + step));
+          expect(after).toBeGreaterThanOrEqual(before);
+        },
+      ),
     );
   });
 
   it('gives a customer their own status from their own dates (rule W6)', () => {
     const l = lease({ moveIn: dayOf(2026, 8, 15) });
-    const roommate: SimLeaseCustomer = { customerId: '2', type: 'Co-Applicant', relationship: 'Roommate', moveIn: null, moveOut: dayOf(2026, 11, 1), cancelled: false };
+    const roommate: SimLeaseCustomer = {
+      customerId: '2',
+      type: 'Co-Applicant',
+      relationship: 'Roommate',
+      moveIn: null,
+      moveOut: dayOf(2026, 11, 1),
+      cancelled: false,
+    };
     expect(customerStatus(l, roommate, dayOf(2026, 10, 1))).toBe('Notice');
     expect(customerStatus(l, roommate, dayOf(2026, 11, 2))).toBe('Past');
     expect(leaseStatus(l, dayOf(2026, 11, 2))).toBe('Current');
@@ -69,10 +111,12 @@ describe('lease status derived from dates', () => {
 
 describe('dates and timestamps', () => {
   it('round-trips ISO and US dates and rejects impossible ones', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 40_000 }), (day) => {
-      expect(parseIso(isoOf(day))).toBe(day);
-      expect(parseUs(usOf(day))).toBe(day);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40_000 }), (day) => {
+        expect(parseIso(isoOf(day))).toBe(day);
+        expect(parseUs(usOf(day))).toBe(day);
+      }),
+    );
     expect(parseIso('2026-02-30')).toBeNull();
     expect(parseUs('13/01/2026')).toBeNull();
   });
@@ -91,7 +135,14 @@ describe('dates and timestamps', () => {
   });
 
   it('seeded PRNG repeats for a seed and differs across seeds', () => {
-    const draw = (seed: string) => Array.from({ length: 5 }, ((r) => () => r.int(0, 1_000_000))(createRng(seed)));
+    const draw = (seed: string) =>
+      Array.from(
+        { length: 5 },
+        (
+          (r) => () =>
+            r.int(0, 1_000_000)
+        )(createRng(seed)),
+      );
     expect(draw('a')).toEqual(draw('a'));
     expect(draw('a')).not.toEqual(draw('b'));
   });

@@ -22,13 +22,27 @@ export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial
   const bench = await createJobBench({ start: new Date(), timeZone: 'America/Chicago', properties: 2, units: 6, ...benchOptions });
   const callers = testCallers(() => bench.db, bench.clock.now);
   const app = await buildHttpServer({
-    db: bench.db, boss: bench.boss, metrics: bench.worker.metrics, log: bench.log, now: bench.clock.now, api: true,
-    syncNowTimeoutMs: 30_000, notify: (q) => bench.worker.notify(q), auth: callers, operations: bench.worker.deps, secrets: bench.secrets, catcher: true, ...http,
+    db: bench.db,
+    boss: bench.boss,
+    metrics: bench.worker.metrics,
+    log: bench.log,
+    now: bench.clock.now,
+    api: true,
+    syncNowTimeoutMs: 30_000,
+    notify: (q) => bench.worker.notify(q),
+    auth: callers,
+    operations: bench.worker.deps,
+    secrets: bench.secrets,
+    catcher: true,
+    ...http,
   });
   // Every property synced once: residents, registrations and keys exist.
   await bench.step();
   return {
-    bench, app, callers, admin: callers.as('admin'),
+    bench,
+    app,
+    callers,
+    admin: callers.as('admin'),
     async close() {
       await app.close();
       await bench.close();

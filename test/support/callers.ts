@@ -23,10 +23,22 @@ export function testCallers(db: () => Db, now: () => Date = () => new Date()): T
     as(role, properties = []) {
       const secret = newSecret('pbt_');
       const name = `test-${role}-${randomBytes(4).toString('hex')}`;
-      pending.push(db().transaction().execute(async (trx) => {
-        const t = await trx.insertInto('api_token').values({ name, role, secret_hash: digest(secret), created_by: null, created_at: now() }).returning('id').executeTakeFirstOrThrow();
-        if (role !== 'admin' && properties.length > 0) await trx.insertInto('api_token_property').values(properties.map((p) => ({ token_id: t.id, property_id: p }))).execute();
-      }));
+      pending.push(
+        db()
+          .transaction()
+          .execute(async (trx) => {
+            const t = await trx
+              .insertInto('api_token')
+              .values({ name, role, secret_hash: digest(secret), created_by: null, created_at: now() })
+              .returning('id')
+              .executeTakeFirstOrThrow();
+            if (role !== 'admin' && properties.length > 0)
+              await trx
+                .insertInto('api_token_property')
+                .values(properties.map((p) => ({ token_id: t.id, property_id: p })))
+                .execute();
+          }),
+      );
       return { authorization: `Bearer ${secret}` };
     },
     async authenticate(req: FastifyRequest) {

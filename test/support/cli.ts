@@ -18,7 +18,10 @@ export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.Proc
 export function runPebbles(args: string[], env: NodeJS.ProcessEnv, opts: { stdin?: string; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/pebbles.js'), ...args], {
-      cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs,
+      cwd: opts.cwd ?? ROOT,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs,
     });
     let stdout = '';
     let stderr = '';

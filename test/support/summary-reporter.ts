@@ -14,7 +14,7 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') failed++;
         else {
           skipped++;
-          skippedNames.push(`${mod.moduleId.replace(process.cwd() + '/', '')} > ${test.fullName}`);
+          skippedNames.push(`${mod.moduleId.replace(`${process.cwd()}/`, '')} > ${test.fullName}`);
         }
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) failed++;

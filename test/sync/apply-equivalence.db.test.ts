@@ -24,13 +24,30 @@ const RUNS = Number(process.env.APPLY_RUNS ?? 60);
 
 /** Found by this test: a resident whose only lease is a quarantined kept version (S4) was registered with no record. */
 const ONLY_A_KEPT_LEASE: Portfolio = {
-  leases: [{
-    property: 0, unit: 'U1', spaces: ['A'], status: 'current', moveIn: 0, moveOutAfter: null, leaseEndAfter: null, parent: null, isTransfer: false,
-    rows: [{ who: 'C1', type: 'primary', status: null, moveInShift: null, moveOutShift: null }], place: 'quarantined', later: null,
-  }],
+  leases: [
+    {
+      property: 0,
+      unit: 'U1',
+      spaces: ['A'],
+      status: 'current',
+      moveIn: 0,
+      moveOutAfter: null,
+      leaseEndAfter: null,
+      parent: null,
+      isTransfer: false,
+      rows: [{ who: 'C1', type: 'primary', status: null, moveInShift: null, moveOutShift: null }],
+      place: 'quarantined',
+      later: null,
+    },
+  ],
   policies: [0, 1, 2].map(() => ({ earlyMoveInDays: 0, lateMoveOutDays: 0, firstWelcome: false, isFirstSync: false })) as Portfolio['policies'],
   zones: ['America/Chicago', 'America/Chicago', 'America/Chicago'],
-  overrides: [], blocks: [], nows: [0], links: false, changeAt: 0, enabledFrom: [0, 0, 0],
+  overrides: [],
+  blocks: [],
+  nows: [0],
+  links: false,
+  changeAt: 0,
+  enabledFrom: [0, 0, 0],
 };
 const EVERYONE = [...PEOPLE, ...NON_RESIDENTS];
 const secrets = createSecretBox(randomBytes(32));
@@ -65,7 +82,11 @@ async function seed(residents: Built['residents'], blocks: Built['blocks'], cust
   const residentRow = async (customerId: string, linkedTo: number | null = null) => {
     const found = await t.db.selectFrom('resident').select('id').where('account_id', '=', accountId).where('customer_id', '=', customerId).executeTakeFirst();
     if (found) return found.id;
-    const r = await t.db.insertInto('resident').values({ account_id: accountId, customer_id: customerId, first_name: 'x', last_name: 'y', linked_to: linkedTo }).returning('id').executeTakeFirstOrThrow();
+    const r = await t.db
+      .insertInto('resident')
+      .values({ account_id: accountId, customer_id: customerId, first_name: 'x', last_name: 'y', linked_to: linkedTo })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return r.id;
   };
   for (const r of residents) {
@@ -74,12 +95,25 @@ async function seed(residents: Built['residents'], blocks: Built['blocks'], cust
   }
   // A block belongs to a resident row: the blocked person's (or, for a linked id, the person it is linked to).
   for (const k of blocks) {
-    const row = await t.db.selectFrom('resident').select(['id', 'linked_to']).where('account_id', '=', accountId).where('customer_id', '=', k.customerId).executeTakeFirst();
+    const row = await t.db
+      .selectFrom('resident')
+      .select(['id', 'linked_to'])
+      .where('account_id', '=', accountId)
+      .where('customer_id', '=', k.customerId)
+      .executeTakeFirst();
     const residentId = row ? (row.linked_to ?? row.id) : await residentRow(k.customerId);
-    await t.db.insertInto('block').values({
-      resident_id: residentId, property_id: props.get(k.propertyId)!.id, starts_at: new Date(k.from), message: k.message,
-      lifted_at: k.liftedAt === null ? null : new Date(k.liftedAt), created_by: 'test', created_at: new Date(k.from),
-    }).execute();
+    await t.db
+      .insertInto('block')
+      .values({
+        resident_id: residentId,
+        property_id: props.get(k.propertyId)!.id,
+        starts_at: new Date(k.from),
+        message: k.message,
+        lifted_at: k.liftedAt === null ? null : new Date(k.liftedAt),
+        created_by: 'test',
+        created_at: new Date(k.from),
+      })
+      .execute();
   }
   return { accountId, customers, props, ids: propertyIds([...props.values()]) };
 }
@@ -117,10 +151,21 @@ async function syncAndCompare(w: World, planned: string, inputOf: (registry: Reg
   const { actions } = plan(input);
   const expected = applyToState(before.state, actions);
   await t.db.transaction().execute((trx) =>
-    applyPlan(trx, {
-      accountId: w.accountId, propertyDbId: property.id, ssid: property.ssid, actor: { kind: 'staff', name: 'equivalence' }, now: new Date(input.now),
-      secrets, residentIds: before.residentIds, canonical: (id: CustomerId) => before.aliases.get(id) ?? id, before: before.state,
-    }, actions),
+    applyPlan(
+      trx,
+      {
+        accountId: w.accountId,
+        propertyDbId: property.id,
+        ssid: property.ssid,
+        actor: { kind: 'staff', name: 'equivalence' },
+        now: new Date(input.now),
+        secrets,
+        residentIds: before.residentIds,
+        canonical: (id: CustomerId) => before.aliases.get(id) ?? id,
+        before: before.state,
+      },
+      actions,
+    ),
   );
   const after = await load(w, planned);
   expect({ ...label, ...comparable(after.state, before.state) }).toEqual({ ...label, ...comparable(expected, before.state) });
@@ -153,20 +198,47 @@ describe('sync apply against the engine model', () => {
 
   // Generated portfolios have four residents: too few for a hold (S3), and a block rarely starts under live access.
   it('K1, S3: a block starting under live access, a hold opened, added to and approved: the database follows the model', async () => {
-    const tenants = Array.from({ length: 20 }, (_, i) => lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }));
-    const w = await seed([], [], tenants.map((l) => `C${l.id.slice(1)}`));
+    const tenants = Array.from({ length: 20 }, (_, i) =>
+      lease(`L${i + 10}`, { unit: `U${i + 10}`, moveIn: '2025-01-10', customers: [customer(`C${i + 10}`)] }),
+    );
+    const w = await seed(
+      [],
+      [],
+      tenants.map((l) => `C${l.id.slice(1)}`),
+    );
     const flipped = tenants.map((l, i) => (i < 6 ? { ...l, status: 'past' as const, moveOut: day('2025-09-01') } : l));
     const more = flipped.map((l, i) => (i === 6 ? { ...l, status: 'cancelled' as const } : l));
     const snapshot = (leases: typeof tenants) => property('P1', { leases });
     const step = (label: string, now: number, leases: typeof tenants, previous: typeof tenants | null, releaseHold = false) =>
-      syncAndCompare(w, 'P1', (registry) => ({
-        propertyId: pid('P1'), properties: [snapshot(leases)], previousSnapshot: previous && snapshot(previous).snapshot, registry, overrides: [], now, releaseHold,
-      }), { label });
+      syncAndCompare(
+        w,
+        'P1',
+        (registry) => ({
+          propertyId: pid('P1'),
+          properties: [snapshot(leases)],
+          previousSnapshot: previous && snapshot(previous).snapshot,
+          registry,
+          overrides: [],
+          now,
+          releaseHold,
+        }),
+        { label },
+      );
     const kinds: string[] = [];
     kinds.push(...(await step('first sync', at('2025-09-01'), tenants, null)).map((a) => a.kind));
     // K1: a manager blocks C11 from September 5.
     const c11 = await t.db.selectFrom('resident').select('id').where('account_id', '=', w.accountId).where('customer_id', '=', 'C11').executeTakeFirstOrThrow();
-    await t.db.insertInto('block').values({ resident_id: c11.id, property_id: w.props.get('P1')!.id, starts_at: new Date(at('2025-09-05')), message: 'Rent is overdue', created_by: 'test', created_at: new Date(at('2025-09-04')) }).execute();
+    await t.db
+      .insertInto('block')
+      .values({
+        resident_id: c11.id,
+        property_id: w.props.get('P1')!.id,
+        starts_at: new Date(at('2025-09-05')),
+        message: 'Rent is overdue',
+        created_by: 'test',
+        created_at: new Date(at('2025-09-04')),
+      })
+      .execute();
     kinds.push(...(await step('block starts', at('2025-09-06'), tenants, tenants)).map((a) => a.kind));
     kinds.push(...(await step('mass ending held', at('2025-09-10 08:00'), flipped, tenants)).map((a) => a.kind));
     kinds.push(...(await step('one more joins the hold', at('2025-09-10 09:00'), more, flipped)).map((a) => a.kind));

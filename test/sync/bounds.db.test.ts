@@ -28,22 +28,35 @@ async function bench(properties = 1) {
 async function pebbles(h: Harness, args: string[], env: Record<string, string> = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'pebbles-bounds-'));
   try {
-    return await runPebbles(args, cleanEnv({
-      DATABASE_URL: h.t.url, PEBBLES_SECRET_KEY: h.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...env,
-    }));
+    return await runPebbles(
+      args,
+      cleanEnv({
+        DATABASE_URL: h.t.url,
+        PEBBLES_SECRET_KEY: h.secretKeyHex,
+        PEBBLES_DATA_DIR: dataDir,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+        ...env,
+      }),
+    );
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
 const status = async (h: Harness, propertyDbId: number) =>
-  (await statusReport(h.db, { now: h.now(), rateLimitShare: 0.8, budgetReserve: 0.1 })).properties.find((p) => p.property === h.props.find((x) => x.id === propertyDbId)!.entrataId)!;
+  (await statusReport(h.db, { now: h.now(), rateLimitShare: 0.8, budgetReserve: 0.1 })).properties.find(
+    (p) => p.property === h.props.find((x) => x.id === propertyDbId)!.entrataId,
+  )!;
 
 describe('S4: a sync gives up after its time bound', () => {
   it('S4: `pebbles sync` under 429s with a long Retry-After ends within PEBBLES_SYNC_TIMEOUT_SECONDS, records that it timed out, changes no access and frees the lock', async () => {
     const h = await bench();
     const p = h.props[0]!;
-    const people = h.units(p).slice(0, 3).flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
+    const people = h
+      .units(p)
+      .slice(0, 3)
+      .flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
     expect((await h.sync(p)).status).toBe('applied');
     // A change the next sync would apply: one more resident moving in.
     const newcomer = addLease(h, h.units(p)[5]!, { moveIn: '2025-08-25', end: '2026-07-31' }).customerIds[0]!;
@@ -95,7 +108,10 @@ describe('S2: an empty lease list where leases were open is a suspicious answer'
   it('S2/S4: flagged on the run and the property with access kept; three in a row make the property failing; a good answer clears it', async () => {
     const h = await bench(2);
     const [p, vacant] = h.props as [Harness['props'][number], Harness['props'][number]];
-    const people = h.units(p).slice(0, 3).flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
+    const people = h
+      .units(p)
+      .slice(0, 3)
+      .flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
     expect((await h.sync(p)).suspicious).toBeNull();
     // A property that has no lease from its first sync on is not suspicious.
     for (let i = 0; i < 2; i++) expect((await h.sync(vacant)).suspicious).toBeNull();
@@ -111,14 +127,19 @@ describe('S2: an empty lease list where leases were open is a suspicious answer'
       expect(s).toMatchObject({ suspiciousAnswer: r.suspicious, consecutiveFailures: i, failing: i >= 3 });
       for (const c of people) expect((await liveRegistrations(h.db, c)).map((x) => x.state)).toEqual(['active']);
     }
-    expect((await status(h, vacant.id))).toMatchObject({ suspiciousAnswer: null, consecutiveFailures: 0, failing: false });
+    expect(await status(h, vacant.id)).toMatchObject({ suspiciousAnswer: null, consecutiveFailures: 0, failing: false });
 
     // What staff see: `pebbles status`, `status --json` and `pebbles runs`.
     const table = await pebbles(h, ['status']);
     expect(table.stdout).toMatch(new RegExp(`${p.entrataId}.*FAILING x3`));
     expect(table.stdout).toContain(`${p.entrataId}: suspicious answer: Entrata answered with no Future, Current or Notice lease where 3 were open`);
-    const json = JSON.parse((await pebbles(h, ['status', '--json'])).stdout) as { properties: Array<{ property: string; failing: boolean; suspiciousAnswer: string | null }> };
-    expect(json.properties.find((x) => x.property === p.entrataId)).toMatchObject({ failing: true, suspiciousAnswer: expect.stringMatching(/where 3 were open/) });
+    const json = JSON.parse((await pebbles(h, ['status', '--json'])).stdout) as {
+      properties: Array<{ property: string; failing: boolean; suspiciousAnswer: string | null }>;
+    };
+    expect(json.properties.find((x) => x.property === p.entrataId)).toMatchObject({
+      failing: true,
+      suspiciousAnswer: expect.stringMatching(/where 3 were open/),
+    });
     expect((await pebbles(h, ['runs', '--property', p.entrataId])).stdout).toMatch(/Entrata answered with no Future, Current or Notice lease/);
 
     h.sim.control.clearFaults();
@@ -130,7 +151,10 @@ describe('S2: an empty lease list where leases were open is a suspicious answer'
   it('S2: not suspicious when Entrata, asked by id, says every open lease ended (all cancelled)', async () => {
     const h = await bench();
     const p = h.props[0]!;
-    const leases = h.units(p).slice(0, 2).map((u) => addLease(h, u, { moveIn: '2025-09-20', end: '2026-07-31' }));
+    const leases = h
+      .units(p)
+      .slice(0, 2)
+      .map((u) => addLease(h, u, { moveIn: '2025-09-20', end: '2026-07-31' }));
     expect((await h.sync(p)).status).toBe('applied');
     for (const l of leases) h.sim.control.cancelLease({ leaseId: l.leaseId });
     const r = await h.sync(p);

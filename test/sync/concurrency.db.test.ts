@@ -29,7 +29,10 @@ async function bench(start: string, leases: number) {
 describe('S1: two syncs of one property never overlap', () => {
   it('S1: two syncProperty calls started at once run one after the other; nothing is written twice', async () => {
     const { h, p } = await bench('2025-09-01 10:00', 8);
-    const people = h.units(p).slice(0, 8).flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
+    const people = h
+      .units(p)
+      .slice(0, 8)
+      .flatMap((u) => addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
     // A clock that moves with real time, so the run rows can show the order.
     const base = h.now().getTime();
     const t0 = Date.now();
@@ -68,13 +71,22 @@ describe('U3: syncs of two properties of one account at the same time', () => {
     const h = await createHarness({ start: '2025-09-01 10:00', properties: 2, units: 12 });
     harnesses.push(h);
     const [p1, p2] = h.props as [Harness['props'][number], Harness['props'][number]];
-    const movers = h.units(p1).slice(0, 6).map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31', people: 2 }));
-    const stayers = h.units(p2).slice(6, 10).map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31' }));
+    const movers = h
+      .units(p1)
+      .slice(0, 6)
+      .map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31', people: 2 }));
+    const stayers = h
+      .units(p2)
+      .slice(6, 10)
+      .map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31' }));
     const both = () => Promise.all([h.sync(p1), h.sync(p2)]);
     await both();
     for (const [i, m] of movers.entries()) h.sim.control.transfer({ leaseId: m.leaseId, toUnitId: h.units(p2)[i]!.id, moveInDate: '2025-09-10' });
     await both();
-    for (const [when, expected] of [['2025-09-10 09:00', [p1.id, p2.id]], ['2025-09-11 09:00', [p2.id]]] as const) {
+    for (const [when, expected] of [
+      ['2025-09-10 09:00', [p1.id, p2.id]],
+      ['2025-09-11 09:00', [p2.id]],
+    ] as const) {
       h.setClock(when);
       const results = await both();
       for (const r of results) expect(r.status, JSON.stringify(r.error)).not.toBe('failed');
@@ -84,7 +96,10 @@ describe('U3: syncs of two properties of one account at the same time', () => {
       await both();
       expect(await tableContents(h.db)).toEqual(settled);
       for (const c of movers.flatMap((m) => m.customerIds)) {
-        expect((await liveRegistrations(h.db, c)).map((r) => [r.property_id, r.state]), `${when} ${c}`).toEqual(expected.map((p) => [p, 'active']));
+        expect(
+          (await liveRegistrations(h.db, c)).map((r) => [r.property_id, r.state]),
+          `${when} ${c}`,
+        ).toEqual(expected.map((p) => [p, 'active']));
         expect((await outbox(h.db, c)).map((o) => o.kind)).toEqual(['welcome', 'new-key']);
       }
     }
@@ -112,14 +127,22 @@ describe('S1/N4: a sync killed inside its transaction leaves the previous state 
     const child = spawn(process.execPath, ['bin/pebbles.js', 'sync', '--property', p.entrataId, '--account', h.accountName], {
       cwd: path.resolve(import.meta.dirname, '../..'),
       env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: h.t.url, PEBBLES_SECRET_KEY: h.secretKeyHex, PEBBLES_DATA_DIR: dataDir,
-        LOG_FORMAT: 'json', LOG_LEVEL: 'warn', PEBBLES_TEST_PAUSE_BEFORE_COMMIT_MS: '120000',
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: h.t.url,
+        PEBBLES_SECRET_KEY: h.secretKeyHex,
+        PEBBLES_DATA_DIR: dataDir,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+        PEBBLES_TEST_PAUSE_BEFORE_COMMIT_MS: '120000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     let runningId = -1;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`the child did not pause: ${stderr}`)), 25_000);
@@ -136,7 +159,9 @@ describe('S1/N4: a sync killed inside its transaction leaves the previous state 
       const running = (await runs(h.db, p.id)).at(-1)!;
       expect(running).toMatchObject({ status: 'running', finished_at: null, trigger: 'command' });
       runningId = running.id;
-      const { rows: writers } = await sql<{ n: string }>`select count(*) as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`.execute(h.db);
+      const { rows: writers } = await sql<{
+        n: string;
+      }>`select count(*) as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`.execute(h.db);
       expect(Number(writers[0]!.n)).toBeGreaterThanOrEqual(1);
       expect(await tableContents(h.db)).toEqual(before);
 

@@ -111,14 +111,23 @@ export async function createHarness(opts: HarnessOptions): Promise<Harness> {
   for (const [i, p] of portfolio.properties.entries()) {
     props.push(
       await enableProperty(db, {
-        accountName, entrataId: p.id, timeZone: TZ, ssid: `Pebbles-${i + 1}`, ...opts.property, ...opts.propertySettings?.[i],
+        accountName,
+        entrataId: p.id,
+        timeZone: TZ,
+        ssid: `Pebbles-${i + 1}`,
+        ...opts.property,
+        ...opts.propertySettings?.[i],
       }),
     );
   }
 
   const lines: string[] = [];
   const logs: LogCapture = { lines, text: () => lines.join('') };
-  const log = createLogger({ level: 'trace', format: 'json', destination: { write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WritableStream });
+  const log = createLogger({
+    level: 'trace',
+    format: 'json',
+    destination: { write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WritableStream,
+  });
   const config = loadConfig(opts.entrataTimeoutMs ? { ENTRATA_TIMEOUT_MS: String(opts.entrataTimeoutMs) } : {});
   const box = { intercept: null as Interceptor | null };
   const fetchThrough: typeof fetch = async (input, init) => {
@@ -154,7 +163,17 @@ export async function createHarness(opts: HarnessOptions): Promise<Harness> {
     set intercept(f: Interceptor | null) {
       box.intercept = f;
     },
-    t, db, sim, secrets, secretKeyHex: key.toString('hex'), accountId, accountName, props, deps, log, logs,
+    t,
+    db,
+    sim,
+    secrets,
+    secretKeyHex: key.toString('hex'),
+    accountId,
+    accountName,
+    props,
+    deps,
+    log,
+    logs,
     now: () => clock,
     setClock,
     resetClients,
@@ -180,7 +199,10 @@ async function rid(db: Db, customerId: string): Promise<number> {
 }
 
 export async function registrations(db: Db, customerId: string, propertyDbId?: number) {
-  let q = db.selectFrom('registration').selectAll().where('resident_id', '=', await rid(db, customerId));
+  let q = db
+    .selectFrom('registration')
+    .selectAll()
+    .where('resident_id', '=', await rid(db, customerId));
   if (propertyDbId !== undefined) q = q.where('property_id', '=', propertyDbId);
   return q.orderBy('id').execute();
 }
@@ -192,7 +214,10 @@ export async function liveRegistrations(db: Db, customerId: string, propertyDbId
 
 /** Keys with their decrypted secret (for P3 checks), oldest first. */
 export async function keys(h: Pick<Harness, 'db' | 'secrets'>, customerId: string, propertyDbId?: number) {
-  let q = h.db.selectFrom('psk').selectAll().where('resident_id', '=', await rid(h.db, customerId));
+  let q = h.db
+    .selectFrom('psk')
+    .selectAll()
+    .where('resident_id', '=', await rid(h.db, customerId));
   if (propertyDbId !== undefined) q = q.where('property_id', '=', propertyDbId);
   const rows = await q.orderBy('id').execute();
   return rows.map((r) => ({ ...r, psk: h.secrets.decrypt(r.secret_encrypted) }));
@@ -203,19 +228,28 @@ export async function currentKey(h: Pick<Harness, 'db' | 'secrets'>, customerId:
 }
 
 export async function outbox(db: Db, customerId: string, propertyDbId?: number) {
-  let q = db.selectFrom('outbox').selectAll().where('resident_id', '=', await rid(db, customerId));
+  let q = db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('resident_id', '=', await rid(db, customerId));
   if (propertyDbId !== undefined) q = q.where('property_id', '=', propertyDbId);
   return q.orderBy('id').execute();
 }
 
 export async function audit(db: Db, customerId: string, propertyDbId?: number) {
-  let q = db.selectFrom('audit_event').selectAll().where('resident_id', '=', await rid(db, customerId));
+  let q = db
+    .selectFrom('audit_event')
+    .selectAll()
+    .where('resident_id', '=', await rid(db, customerId));
   if (propertyDbId !== undefined) q = q.where('property_id', '=', propertyDbId);
   return q.orderBy('id').execute();
 }
 
 export async function networkKeys(db: Db, customerId: string, propertyDbId?: number) {
-  let q = db.selectFrom('network_key').selectAll().where('resident_id', '=', await rid(db, customerId));
+  let q = db
+    .selectFrom('network_key')
+    .selectAll()
+    .where('resident_id', '=', await rid(db, customerId));
   if (propertyDbId !== undefined) q = q.where('property_id', '=', propertyDbId);
   return q.orderBy('psk_id').execute();
 }
@@ -230,7 +264,19 @@ export async function count(db: Db, table: string, where = 'true'): Promise<numb
 }
 
 /** The registry tables S1 compares before and after a sync. */
-export const REGISTRY_TABLES = ['resident', 'registration', 'psk', 'lease_mirror', 'audit_event', 'outbox', 'network_key', 'unit', 'hold', 'block', 'lease_override'] as const;
+export const REGISTRY_TABLES = [
+  'resident',
+  'registration',
+  'psk',
+  'lease_mirror',
+  'audit_event',
+  'outbox',
+  'network_key',
+  'unit',
+  'hold',
+  'block',
+  'lease_override',
+] as const;
 
 /** Every row of the given tables, in a stable order, as text: equal snapshots mean no row changed. */
 export async function tableContents(db: Db, tables: readonly string[] = REGISTRY_TABLES): Promise<Record<string, string[]>> {
@@ -254,13 +300,27 @@ let people = 0;
 export function addLease(
   h: Harness,
   unit: SimUnit,
-  o: { moveIn: string; end?: string; people?: number; customers?: Array<{ customerId: string; type?: 'Primary' | 'Co-Applicant' | 'Guarantor' | 'Occupant' }>; stage?: 'applicant' | 'signed'; guarantor?: boolean },
+  o: {
+    moveIn: string;
+    end?: string;
+    people?: number;
+    customers?: Array<{ customerId: string; type?: 'Primary' | 'Co-Applicant' | 'Guarantor' | 'Occupant' }>;
+    stage?: 'applicant' | 'signed';
+    guarantor?: boolean;
+  },
 ): { leaseId: string; customerIds: string[] } {
   const n = o.people ?? 1;
-  const customers: Array<Record<string, unknown>> = o.customers ?? Array.from({ length: n }, (_, i) => {
-    const k = ++people;
-    return { firstName: `Res${unit.number}x${i}`, lastName: `Tenant${k}`, email: `resident${k}@example.com`, phone: `303-555-${String(1000 + (k % 9000)).padStart(4, '0')}` };
-  });
+  const customers: Array<Record<string, unknown>> =
+    o.customers ??
+    Array.from({ length: n }, (_, i) => {
+      const k = ++people;
+      return {
+        firstName: `Res${unit.number}x${i}`,
+        lastName: `Tenant${k}`,
+        email: `resident${k}@example.com`,
+        phone: `303-555-${String(1000 + (k % 9000)).padStart(4, '0')}`,
+      };
+    });
   if (o.guarantor) customers.push({ firstName: 'Gus', lastName: 'Guarantor', email: 'g@example.com', type: 'Guarantor' });
   const r = h.sim.control.addLease({ unitId: unit.id, customers: customers as never, moveInDate: o.moveIn, endDate: o.end, stage: o.stage });
   return { leaseId: r.createdLeaseIds[0]!, customerIds: r.customerIds };

@@ -2,13 +2,37 @@
 // changes access as its rule says, survives later syncs, and records its staff member (O6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  block, confirmUnitRemoved, link, moveInNow, moveOutNow, OperationError, reassign, resend, revealKey, rotateKey, setDates, transferNow, unblock,
+  block,
+  confirmUnitRemoved,
+  link,
+  moveInNow,
+  moveOutNow,
+  OperationError,
+  reassign,
+  resend,
+  revealKey,
+  rotateKey,
+  setDates,
+  transferNow,
+  unblock,
 } from '../../src/operations/operations.ts';
 import { explainResident } from '../../src/operations/explain.ts';
 import { notificationsOf } from '../../src/notifications/staff.ts';
 import {
-  addLease, at, audit, count, createHarness, currentKey, keys, liveRegistrations, networkKeys, outbox, registrations, runs,
-  tableContents, type Harness,
+  addLease,
+  at,
+  audit,
+  count,
+  createHarness,
+  currentKey,
+  keys,
+  liveRegistrations,
+  networkKeys,
+  outbox,
+  registrations,
+  runs,
+  tableContents,
+  type Harness,
 } from './harness.ts';
 
 const STAFF = 'sam.staff@example.com';
@@ -30,8 +54,7 @@ describe('manager operations', () => {
   afterAll(async () => h?.close());
 
   /** Staff operations and the re-plans they cause, as the audit trail shows them for one resident. */
-  const staffTrail = async (customerId: string) =>
-    (await audit(h.db, customerId)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule]);
+  const staffTrail = async (customerId: string) => (await audit(h.db, customerId)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule]);
 
   /** After the operation a full sync, and another one, keep its effect (S1, K1). */
   async function fullSyncKeeps(customerId: string) {
@@ -53,8 +76,16 @@ describe('manager operations', () => {
     expect((await liveRegistrations(h.db, c))[0]).toMatchObject({ state: 'active', access_start: h.now(), rule: 'O3' });
     expect(await currentKey(h, c, P1.id)).not.toBeNull();
     expect((await outbox(h.db, c)).map((o) => [o.kind, o.rule, o.created_by, o.run_id])).toEqual([['welcome', 'N1', STAFF, r.runId]]);
-    expect(await staffTrail(c)).toEqual([['move-in-now', null], ['activate', 'O3'], ['issue-key', 'P1'], ['notify', 'N1']]);
-    expect((await audit(h.db, c)).find((e) => e.action === 'move-in-now')).toMatchObject({ lease_id: L.leaseId, details: { move_in_now_at: h.now().toISOString() } });
+    expect(await staffTrail(c)).toEqual([
+      ['move-in-now', null],
+      ['activate', 'O3'],
+      ['issue-key', 'P1'],
+      ['notify', 'N1'],
+    ]);
+    expect((await audit(h.db, c)).find((e) => e.action === 'move-in-now')).toMatchObject({
+      lease_id: L.leaseId,
+      details: { move_in_now_at: h.now().toISOString() },
+    });
     expect((await runs(h.db, P1.id)).at(-1)).toMatchObject({ id: r.runId, trigger: 'manual', actor: STAFF });
     await fullSyncKeeps(c);
   });
@@ -70,7 +101,11 @@ describe('manager operations', () => {
     expect((await registrations(h.db, c))[0]).toMatchObject({ state: 'ended', rule: 'O3', ended_at: h.now() });
     expect((await keys(h, c)).map((k) => [k.id, k.current, k.revoked_at])).toEqual([[key.id, false, h.now()]]);
     expect(await networkKeys(h.db, c)).toEqual([]);
-    expect(await staffTrail(c)).toEqual([['move-out-now', null], ['end', 'O3'], ['revoke-key', 'U6']]);
+    expect(await staffTrail(c)).toEqual([
+      ['move-out-now', null],
+      ['end', 'O3'],
+      ['revoke-key', 'U6'],
+    ]);
     expect((await outbox(h.db, c)).map((o) => o.kind)).toEqual(['welcome']);
     await fullSyncKeeps(c);
   });
@@ -82,18 +117,24 @@ describe('manager operations', () => {
     h.sim.control.transfer({ leaseId: L.leaseId, toUnitId: to.id, moveInDate: '2025-10-01' });
     await h.sync(P1);
     const key = (await currentKey(h, c, P1.id))!;
-    expect((await liveRegistrations(h.db, c)).map((r) => [r.unit_entrata_id, r.state])).toEqual([[expect.any(String), 'active'], [to.id, 'pending']]);
+    expect((await liveRegistrations(h.db, c)).map((r) => [r.unit_entrata_id, r.state])).toEqual([
+      [expect.any(String), 'active'],
+      [to.id, 'pending'],
+    ]);
     h.setClock('2025-09-01 13:00');
     await transferNow(h.deps, target(c));
     expect((await liveRegistrations(h.db, c)).map((r) => [r.unit_entrata_id, r.state])).toEqual([[to.id, 'active']]);
     expect((await currentKey(h, c, P1.id))!.id).toBe(key.id);
     expect(await networkKeys(h.db, c)).toEqual([expect.objectContaining({ psk_id: key.id, unit_entrata_id: to.id })]);
-    expect(await staffTrail(c)).toEqual([['transfer-now', null], ['move-home-unit', 'U3']]);
+    expect(await staffTrail(c)).toEqual([
+      ['transfer-now', null],
+      ['move-home-unit', 'U3'],
+    ]);
     expect((await outbox(h.db, c)).map((o) => o.kind)).toEqual(['welcome']);
     await fullSyncKeeps(c);
   });
 
-  it('O4: reassign moves a resident with two open windows to the other unit at once; the choice holds until that lease\'s window closes (then U4)', async () => {
+  it("O4: reassign moves a resident with two open windows to the other unit at once; the choice holds until that lease's window closes (then U4)", async () => {
     h.setClock('2025-09-01 14:00');
     const ua = unit();
     const ub = unit();
@@ -111,7 +152,12 @@ describe('manager operations', () => {
     expect(after.filter((r) => r.state === 'active').map((r) => r.unit_entrata_id)).toEqual([other.id]);
     expect((await registrations(h.db, c)).find((r) => r.id === home.id)).toMatchObject({ state: 'ended', ended_at: h.now() });
     expect((await currentKey(h, c, P1.id))!.id).toBe(key.id);
-    expect(await staffTrail(c)).toEqual(expect.arrayContaining([['reassign', null], ['move-home-unit', 'O4']]));
+    expect(await staffTrail(c)).toEqual(
+      expect.arrayContaining([
+        ['reassign', null],
+        ['move-home-unit', 'O4'],
+      ]),
+    );
     await fullSyncKeeps(c);
 
     // The pinned lease ends: the resident goes back to the other open window (U4), without a gap.
@@ -135,8 +181,16 @@ describe('manager operations', () => {
       expect((await liveRegistrations(h.db, c)).map((r) => r.state)).toEqual(['blocked']);
       expect(await networkKeys(h.db, c)).toEqual([]);
       expect((await currentKey(h, c, P1.id))!.id).toBe(key.id);
-      expect((await outbox(h.db, c)).at(-1)).toMatchObject({ kind: 'block', rule: 'K1', created_by: STAFF, payload: expect.objectContaining({ message: 'Rent is overdue: please see the office.' }) });
-      expect(await staffTrail(c)).toEqual([['block', 'K1'], ['block', 'K1']]);
+      expect((await outbox(h.db, c)).at(-1)).toMatchObject({
+        kind: 'block',
+        rule: 'K1',
+        created_by: STAFF,
+        payload: expect.objectContaining({ message: 'Rent is overdue: please see the office.' }),
+      });
+      expect(await staffTrail(c)).toEqual([
+        ['block', 'K1'],
+        ['block', 'K1'],
+      ]);
       await expect(block(h.deps, target(c), { message: 'again' })).rejects.toBeInstanceOf(OperationError);
 
       // No sync restores access (K1), not even days later.
@@ -166,7 +220,9 @@ describe('manager operations', () => {
       expect((await liveRegistrations(h.db, c)).map((r) => r.state)).toEqual(['active']);
       expect((await outbox(h.db, c)).at(-1)).toMatchObject({ kind: 'block', not_before: from });
       // W9: the re-plan after the block scheduled the next one for the moment it starts.
-      expect((await h.db.selectFrom('property').select('next_transition_at').where('id', '=', P1.id).executeTakeFirstOrThrow()).next_transition_at).toEqual(from);
+      expect((await h.db.selectFrom('property').select('next_transition_at').where('id', '=', P1.id).executeTakeFirstOrThrow()).next_transition_at).toEqual(
+        from,
+      );
 
       h.setClock('2025-09-16 10:00');
       await h.sync(P1);
@@ -176,7 +232,9 @@ describe('manager operations', () => {
       const r = await h.sync(P1, { fromMirror: true, trigger: 'transition' });
       expect((await liveRegistrations(h.db, c)).map((x) => x.state)).toEqual(['blocked']);
       expect(await networkKeys(h.db, c)).toEqual([]);
-      expect((await audit(h.db, c)).filter((e) => e.run_id === r.runId).map((e) => [e.action, e.rule, (e.details as { dueAt: number }).dueAt])).toEqual([['block', 'K1', from.getTime()]]);
+      expect((await audit(h.db, c)).filter((e) => e.run_id === r.runId).map((e) => [e.action, e.rule, (e.details as { dueAt: number }).dueAt])).toEqual([
+        ['block', 'K1', from.getTime()],
+      ]);
       await h.sync(P1);
       expect((await liveRegistrations(h.db, c)).map((x) => x.state)).toEqual(['blocked']);
 
@@ -211,8 +269,14 @@ describe('manager operations', () => {
     expect((await liveRegistrations(h.db, a))[0]).toMatchObject({ state: 'pending', access_start: at('2025-09-25') });
     await setDates(h.deps, target(b), { late: '2025-10-05' });
     expect((await liveRegistrations(h.db, b))[0]).toMatchObject({ state: 'active', access_end: at('2025-10-06') });
-    expect((await audit(h.db, b)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule])).toEqual([['set-dates', null], ['set-window', 'O2']]);
-    expect((await audit(h.db, a)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule])).toEqual([['set-dates', null], ['set-window', 'O1']]);
+    expect((await audit(h.db, b)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule])).toEqual([
+      ['set-dates', null],
+      ['set-window', 'O2'],
+    ]);
+    expect((await audit(h.db, a)).filter((e) => e.actor === STAFF).map((e) => [e.action, e.rule])).toEqual([
+      ['set-dates', null],
+      ['set-window', 'O1'],
+    ]);
     await expect(setDates(h.deps, target(a), { early: '25/09/2025' })).rejects.toBeInstanceOf(OperationError);
 
     h.setClock('2025-09-25 08:00');
@@ -235,10 +299,16 @@ describe('manager operations', () => {
     const before = await tableContents(h.db, ['registration', 'psk', 'network_key']);
     await resend(h.deps, target(c));
     expect(await tableContents(h.db, ['registration', 'psk', 'network_key'])).toEqual(before);
-    expect((await outbox(h.db, c)).map((o) => [o.kind, o.rule, o.created_by])).toEqual([['welcome', 'N1', 'sync'], ['resend', 'N3', STAFF]]);
+    expect((await outbox(h.db, c)).map((o) => [o.kind, o.rule, o.created_by])).toEqual([
+      ['welcome', 'N1', 'sync'],
+      ['resend', 'N3', STAFF],
+    ]);
     await rotateKey(h.deps, target(c));
     expect((await outbox(h.db, c)).at(-1)).toMatchObject({ kind: 'new-key', created_by: STAFF });
-    expect(await staffTrail(c)).toEqual([['resend', 'N3'], ['rotate-key', 'P4']]);
+    expect(await staffTrail(c)).toEqual([
+      ['resend', 'N3'],
+      ['rotate-key', 'P4'],
+    ]);
     const stranger = addLease(h, unit(), { moveIn: '2025-12-01', end: '2026-07-31' }).customerIds[0]!;
     await h.sync(P1);
     await expect(resend(h.deps, target(stranger))).rejects.toThrow(/no key/);
@@ -257,7 +327,9 @@ describe('manager operations', () => {
     const shown = await revealKey(h.deps, target(c));
     expect(shown.key).toBe((await currentKey(h, c, P1.id))?.psk);
     const trail = (await audit(h.db, c)).filter((e) => e.actor === STAFF || e.actor === other);
-    const mine = trail.filter((e) => ['set-dates', 'resend', 'reveal-key'].includes(e.action)).map((e) => ({ action: e.action, actor: e.actor, at: new Date(e.at).toISOString() }));
+    const mine = trail
+      .filter((e) => ['set-dates', 'resend', 'reveal-key'].includes(e.action))
+      .map((e) => ({ action: e.action, actor: e.actor, at: new Date(e.at).toISOString() }));
     expect(mine).toEqual([
       { action: 'set-dates', actor: STAFF, at: when.toISOString() },
       { action: 'resend', actor: other, at: when.toISOString() },
@@ -291,7 +363,10 @@ describe('manager operations', () => {
     expect((await liveRegistrations(h.db, x)).map((r) => [r.property_id, r.state])).toEqual([[P2.id, 'active']]);
     expect((await currentKey(h, x, P2.id))!.id).toBe(yKey.id);
     // One key history: the old P1 key (revoked at move-out) and the P2 key, both under x.
-    expect((await keys(h, x)).map((k) => [k.id, k.property_id, k.current])).toEqual([[xKey.id, P1.id, false], [yKey.id, P2.id, true]]);
+    expect((await keys(h, x)).map((k) => [k.id, k.property_id, k.current])).toEqual([
+      [xKey.id, P1.id, false],
+      [yKey.id, P2.id, true],
+    ]);
     expect(await count(h.db, 'registration', `resident_id = ${yId}`)).toBe(0);
     expect(await count(h.db, 'psk', `resident_id = ${yId}`)).toBe(0);
     expect((await audit(h.db, x)).filter((e) => e.action === 'link').map((e) => [e.actor, e.rule, e.details])).toEqual([[STAFF, 'E3', { alias: y }]]);
@@ -303,7 +378,10 @@ describe('manager operations', () => {
     expect(await count(h.db, 'psk', `resident_id = ${yId}`)).toBe(0);
     expect((await liveRegistrations(h.db, x)).map((r) => [r.property_id, r.state])).toEqual([[P2.id, 'active']]);
     expect((await currentKey(h, x, P2.id))!.id).toBe(yKey.id);
-    expect((await outbox(h.db, x)).map((o) => [o.property_id, o.kind])).toEqual([[P1.id, 'welcome'], [P2.id, 'welcome']]);
+    expect((await outbox(h.db, x)).map((o) => [o.property_id, o.kind])).toEqual([
+      [P1.id, 'welcome'],
+      [P2.id, 'welcome'],
+    ]);
     expect(await networkKeys(h.db, x)).toEqual([expect.objectContaining({ property_id: P2.id, psk_id: yKey.id })]);
     expect(await count(h.db, 'network_key', `resident_id = ${yId}`)).toBe(0);
     // Asked under the alias, the person's history answers: their notifications and recorded changes.
@@ -329,7 +407,10 @@ describe('manager operations', () => {
 
     await moveOutNow(h.deps, target(c));
     await confirmUnitRemoved(h.deps, P1.id, u.id, STAFF);
-    expect(await h.db.selectFrom('unit').select(['removed_at', 'removed_by']).where('id', '=', row.id).executeTakeFirstOrThrow()).toEqual({ removed_at: h.now(), removed_by: STAFF });
+    expect(await h.db.selectFrom('unit').select(['removed_at', 'removed_by']).where('id', '=', row.id).executeTakeFirstOrThrow()).toEqual({
+      removed_at: h.now(),
+      removed_by: STAFF,
+    });
     expect(await h.db.selectFrom('audit_event').select(['actor', 'rule', 'details']).where('action', '=', 'confirm-unit-removed').execute()).toEqual([
       { actor: STAFF, rule: 'S5', details: { unit: u.number, unitId: u.id } },
     ]);
@@ -355,7 +436,10 @@ describe('manager operations', () => {
     expect(await liveRegistrations(h.db, x)).toEqual([]);
     expect((await liveRegistrations(h.db, y)).map((r) => r.state)).toEqual(['active']);
     expect(await registrations(h.db, z)).toEqual([]);
-    expect((await audit(h.db, x)).filter((e) => e.run_id === ru.runId).map((e) => [e.action, e.actor])).toEqual([['end', STAFF], ['revoke-key', STAFF]]);
+    expect((await audit(h.db, x)).filter((e) => e.run_id === ru.runId).map((e) => [e.action, e.actor])).toEqual([
+      ['end', STAFF],
+      ['revoke-key', STAFF],
+    ]);
 
     const rc = await h.sync(P1, { scope: { kind: 'customer', customerId: z }, staff: STAFF, trigger: 'manual' });
     expect((await liveRegistrations(h.db, z)).map((r) => r.state)).toEqual(['active']);

@@ -6,8 +6,22 @@ import { chooseChannels } from '../../src/notifications/channels.ts';
 import { approveHold, rejectHold, rotateKey } from '../../src/operations/operations.ts';
 import { testSeam } from '../../src/sync/test-seam.ts';
 import {
-  addLease, at, audit, corruptLease, count, createHarness, currentKey, keys, liveRegistrations, networkKeys, outbox,
-  registrations, REGISTRY_TABLES, runs, tableContents, type Harness,
+  addLease,
+  at,
+  audit,
+  corruptLease,
+  count,
+  createHarness,
+  currentKey,
+  keys,
+  liveRegistrations,
+  networkKeys,
+  outbox,
+  registrations,
+  REGISTRY_TABLES,
+  runs,
+  tableContents,
+  type Harness,
 } from './harness.ts';
 
 const STAFF = 'maria.manager@example.com';
@@ -78,7 +92,7 @@ describe('S4: Entrata failures and malformed leases never change access', () => 
     expect((await liveRegistrations(h.db, C.customerIds[0]!)).map((r) => r.state)).toEqual(['pending']);
   });
 
-  it('S4/S2: an empty or short getLeases answer ends nobody\'s access (asked by id, the leases come back)', async () => {
+  it("S4/S2: an empty or short getLeases answer ends nobody's access (asked by id, the leases come back)", async () => {
     const before = await tableContents(h.db);
     for (const kind of ['emptyLeases', 'shortPage'] as const) {
       h.sim.control.injectFault({ method: 'getLeases', kind, times: 1 });
@@ -95,7 +109,12 @@ describe('S4: Entrata failures and malformed leases never change access', () => 
     h.sim.control.clearFaults();
     expect(r.status).toBe('applied');
     expect(r.actions).toEqual([]);
-    expect(r.warnings.filter((w) => w.code === 'missing-in-entrata').map((w) => w.leaseId).sort()).toEqual([A.leaseId, B.leaseId, C.leaseId].sort());
+    expect(
+      r.warnings
+        .filter((w) => w.code === 'missing-in-entrata')
+        .map((w) => w.leaseId)
+        .sort(),
+    ).toEqual([A.leaseId, B.leaseId, C.leaseId].sort());
     expect(await tableContents(h.db, ['registration', 'psk', 'outbox', 'network_key', 'resident'])).toEqual(before);
     const mirror = await h.db.selectFrom('lease_mirror').select(['lease_id', 'missing_since']).orderBy('lease_id').execute();
     expect(mirror.every((m) => m.missing_since?.getTime() === h.now().getTime())).toBe(true);
@@ -142,7 +161,11 @@ describe('S4: Entrata failures and malformed leases never change access', () => 
         const run = (await runs(h.db, p1.id)).at(-1)!;
         expect(run).toMatchObject({ id: r.runId, status: 'failed', error: expect.objectContaining({ kind: error }) });
         expect(run.finished_at).toEqual(h.now());
-        const prop = await h.db.selectFrom('property').select(['last_error', 'consecutive_failures', 'last_sync_at']).where('id', '=', p1.id).executeTakeFirstOrThrow();
+        const prop = await h.db
+          .selectFrom('property')
+          .select(['last_error', 'consecutive_failures', 'last_sync_at'])
+          .where('id', '=', p1.id)
+          .executeTakeFirstOrThrow();
         expect(prop.consecutive_failures).toBe(n);
         expect(prop.last_error).toMatchObject({ kind: error, at: h.now().toISOString() });
         expect(await tableContents(h.db)).toEqual(snapshot);
@@ -152,7 +175,8 @@ describe('S4: Entrata failures and malformed leases never change access', () => 
     });
 
     it('S4/S2: a failure of the by-id read (the leases that did not come back) fails the sync; nothing is marked missing or ended', async () => {
-      h.intercept = async (req, res) => (req.method === 'getLeases' && req.params.leaseIds ? new Response('<html>502 Bad Gateway</html>', { status: 502 }) : res);
+      h.intercept = async (req, res) =>
+        req.method === 'getLeases' && req.params.leaseIds ? new Response('<html>502 Bad Gateway</html>', { status: 502 }) : res;
       try {
         const r = await h.sync(p1);
         expect(r).toMatchObject({ status: 'failed', error: { kind: 'transient' } });
@@ -167,13 +191,17 @@ describe('S4: Entrata failures and malformed leases never change access', () => 
       expect(r.status).toBe('applied');
       const [a] = await registrations(h.db, A.customerIds[0]!);
       expect(a).toMatchObject({ state: 'ended', rule: 'W4', ended_at: at('2025-09-10') });
-      expect((await currentKey(h, A.customerIds[0]!, p1.id))).toBeNull();
+      expect(await currentKey(h, A.customerIds[0]!, p1.id)).toBeNull();
       const [c] = await registrations(h.db, C.customerIds[0]!);
       expect(c).toMatchObject({ state: 'ended', rule: 'W5' });
       expect(await outbox(h.db, C.customerIds[0]!)).toEqual([]);
       const unit = await h.db.selectFrom('unit').selectAll().where('entrata_id', '=', h.units(p1)[7]!.id).executeTakeFirstOrThrow();
       expect(unit.missing_since).toEqual(h.now());
-      const prop = await h.db.selectFrom('property').select(['last_error', 'consecutive_failures', 'last_success_at']).where('id', '=', p1.id).executeTakeFirstOrThrow();
+      const prop = await h.db
+        .selectFrom('property')
+        .select(['last_error', 'consecutive_failures', 'last_success_at'])
+        .where('id', '=', p1.id)
+        .executeTakeFirstOrThrow();
       expect(prop).toEqual({ last_error: null, consecutive_failures: 0, last_success_at: h.now() });
       for (const b of B.customerIds) expect((await liveRegistrations(h.db, b)).map((x) => x.state)).toEqual(['active']);
     });
@@ -252,7 +280,8 @@ describe('P3: keys are secrets', () => {
   it('P3/P1: keys are stored encrypted, decrypt with the secret box, are unique per property by fingerprint, and appear in no audit, outbox, run or log line', async () => {
     const [p1, p2] = h.props as [Harness['props'][number], Harness['props'][number]];
     const people: string[] = [];
-    for (const [i, u] of h.units(p1).slice(0, 6).entries()) people.push(...addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31', people: 1 + (i % 2) }).customerIds);
+    for (const [i, u] of h.units(p1).slice(0, 6).entries())
+      people.push(...addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31', people: 1 + (i % 2) }).customerIds);
     for (const u of h.units(p2).slice(0, 3)) people.push(...addLease(h, u, { moveIn: '2025-08-20', end: '2026-07-31' }).customerIds);
     await h.sync(p1);
     await h.sync(p2);
@@ -277,7 +306,16 @@ describe('P3: keys are secrets', () => {
     // The database refuses a second key with the same fingerprint at a property.
     const first = rows[0]!;
     await expect(
-      h.db.insertInto('psk').values({ resident_id: rows[1]!.resident_id, property_id: first.property_id, secret_encrypted: h.secrets.encrypt(plain[0]!), fingerprint: first.fingerprint, current: false }).execute(),
+      h.db
+        .insertInto('psk')
+        .values({
+          resident_id: rows[1]!.resident_id,
+          property_id: first.property_id,
+          secret_encrypted: h.secrets.encrypt(plain[0]!),
+          fingerprint: first.fingerprint,
+          current: false,
+        })
+        .execute(),
     ).rejects.toMatchObject({ code: '23505' });
 
     const texts: Array<[string, string]> = [];
@@ -334,13 +372,24 @@ describe('N: notifications are written with the change that causes them', () => 
     const rows = await outbox(h.db, c);
     expect(rows).toEqual([
       expect.objectContaining({
-        kind: 'welcome', rule: 'N1', run_id: r.runId, created_by: 'sync', state: 'queued', property_id: p1.id, created_at: h.now(), not_before: h.now(),
+        kind: 'welcome',
+        rule: 'N1',
+        run_id: r.runId,
+        created_by: 'sync',
+        state: 'queued',
+        property_id: p1.id,
+        created_at: h.now(),
+        not_before: h.now(),
         payload: { ssid: 'Pebbles-1', unitId: h.units(p1)[0]!.id, leaseId: L.leaseId },
       }),
     ]);
     expect((await registrations(h.db, c))[0]).toMatchObject({ state: 'active', access_start: h.now(), rule: 'W2' });
     const ev = (await audit(h.db, c)).filter((e) => e.run_id === r.runId).map((e) => [e.action, e.rule, e.lease_id]);
-    expect(ev).toEqual([['activate', 'W2', L.leaseId], ['issue-key', 'P1', L.leaseId], ['notify', 'N1', L.leaseId]]);
+    expect(ev).toEqual([
+      ['activate', 'W2', L.leaseId],
+      ['issue-key', 'P1', L.leaseId],
+      ['notify', 'N1', L.leaseId],
+    ]);
     // E1: the guarantor is neither registered nor notified.
     expect(await registrations(h.db, guarantor)).toEqual([]);
     expect(await count(h.db, 'outbox')).toBe(1);
@@ -373,10 +422,18 @@ describe('N: notifications are written with the change that causes them', () => 
     const newKey = (await currentKey(h, c, p2.id))!;
     expect(newKey).toMatchObject({ rule: 'P2', current: true });
     expect(newKey.psk).not.toBe(oldKey.psk);
-    expect((await outbox(h.db, c, p2.id)).map((o) => [o.kind, o.rule, o.run_id, (o.payload as { leaseId: string }).leaseId])).toEqual([['new-key', 'N2', r2.runId, newLease]]);
+    expect((await outbox(h.db, c, p2.id)).map((o) => [o.kind, o.rule, o.run_id, (o.payload as { leaseId: string }).leaseId])).toEqual([
+      ['new-key', 'N2', r2.runId, newLease],
+    ]);
     // U3: registered at both during the overlap, each with that property's key.
-    expect((await liveRegistrations(h.db, c)).map((r) => [r.property_id, r.state])).toEqual([[p1.id, 'active'], [p2.id, 'active']]);
-    expect((await networkKeys(h.db, c)).map((n) => [n.property_id, n.psk_id])).toEqual([[p1.id, oldKey.id], [p2.id, newKey.id]]);
+    expect((await liveRegistrations(h.db, c)).map((r) => [r.property_id, r.state])).toEqual([
+      [p1.id, 'active'],
+      [p2.id, 'active'],
+    ]);
+    expect((await networkKeys(h.db, c)).map((n) => [n.property_id, n.psk_id])).toEqual([
+      [p1.id, oldKey.id],
+      [p2.id, newKey.id],
+    ]);
 
     h.setClock('2025-09-02 09:00');
     await h.sync(p1);
@@ -395,7 +452,10 @@ describe('N: notifications are written with the change that causes them', () => 
     const before = (await outbox(h.db, c)).length;
     await rotateKey(h.deps, { propertyDbId: p1.id, customerId: c, staff: STAFF });
     const ks = await keys(h, c, p1.id);
-    expect(ks.map((k) => [k.id, k.current, k.revoked_at])).toEqual([[old.id, false, h.now()], [ks[1]!.id, true, null]]);
+    expect(ks.map((k) => [k.id, k.current, k.revoked_at])).toEqual([
+      [old.id, false, h.now()],
+      [ks[1]!.id, true, null],
+    ]);
     expect(ks[1]!.psk).not.toBe(old.psk);
     expect((await networkKeys(h.db, c)).map((n) => n.psk_id)).toEqual([ks[1]!.id]);
     const rows = await outbox(h.db, c);
@@ -481,7 +541,10 @@ describe('S3: unexpected mass endings are held', () => {
     const h = await createHarness({ start: '2025-09-01 10:00', properties: 1, units: 12 });
     harnesses.push(h);
     const p1 = h.props[0]!;
-    const tenants = h.units(p1).slice(0, 10).map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31' }));
+    const tenants = h
+      .units(p1)
+      .slice(0, 10)
+      .map((u) => addLease(h, u, { moveIn: '2025-08-15', end: '2026-07-31' }));
     await h.sync(p1);
     const state = () => tableContents(h.db, ['registration', 'psk', 'network_key', 'outbox']);
     return { h, p1, tenants, state };
@@ -496,7 +559,12 @@ describe('S3: unexpected mass endings are held', () => {
     expect(await state()).toEqual(before);
     const [hold] = await h.db.selectFrom('hold').selectAll().execute();
     expect(hold).toMatchObject({ id: r.held!.holdId, state: 'open', opened_by_run: r.runId });
-    expect((hold!.endings as Array<{ customerId: string }>).map((e) => e.customerId).sort()).toEqual(tenants.slice(0, 5).map((t) => t.customerIds[0]).sort());
+    expect((hold!.endings as Array<{ customerId: string }>).map((e) => e.customerId).sort()).toEqual(
+      tenants
+        .slice(0, 5)
+        .map((t) => t.customerIds[0])
+        .sort(),
+    );
     expect((await runs(h.db, p1.id)).at(-1)).toMatchObject({ hold_id: hold!.id });
 
     // Syncing again changes nothing; one more unexpected ending joins the open hold.
@@ -512,8 +580,14 @@ describe('S3: unexpected mass endings are held', () => {
     const keysAndNetwork = () => tableContents(h.db, ['psk', 'network_key', 'outbox']);
     const kn = await keysAndNetwork();
     await rejectHold(h.deps, hold!.id, STAFF);
-    expect(await h.db.selectFrom('hold').select(['state', 'decided_by', 'decided_at']).executeTakeFirstOrThrow()).toEqual({ state: 'rejected', decided_by: STAFF, decided_at: h.now() });
-    expect(await h.db.selectFrom('audit_event').select(['actor', 'action', 'rule']).where('action', '=', 'reject-hold').execute()).toEqual([{ actor: STAFF, action: 'reject-hold', rule: 'S3' }]);
+    expect(await h.db.selectFrom('hold').select(['state', 'decided_by', 'decided_at']).executeTakeFirstOrThrow()).toEqual({
+      state: 'rejected',
+      decided_by: STAFF,
+      decided_at: h.now(),
+    });
+    expect(await h.db.selectFrom('audit_event').select(['actor', 'action', 'rule']).where('action', '=', 'reject-hold').execute()).toEqual([
+      { actor: STAFF, action: 'reject-hold', rule: 'S3' },
+    ]);
     expect(await keysAndNetwork()).toEqual(kn);
     for (const t of tenants.slice(0, 6)) {
       const c = t.customerIds[0]!;
@@ -527,7 +601,10 @@ describe('S3: unexpected mass endings are held', () => {
       h.setClock(when);
       await h.sync(p1);
       for (const t of tenants.slice(0, 6)) {
-        expect((await liveRegistrations(h.db, t.customerIds[0]!)).map((x) => x.state), `lease ${t.leaseId}`).toEqual(['active']);
+        expect(
+          (await liveRegistrations(h.db, t.customerIds[0]!)).map((x) => x.state),
+          `lease ${t.leaseId}`,
+        ).toEqual(['active']);
       }
       expect(await keysAndNetwork()).toEqual(kn);
     }
@@ -537,10 +614,11 @@ describe('S3: unexpected mass endings are held', () => {
     expect(end.held).toBeNull();
     // Once the term's last day has passed, W4 itself closes a Past lease without a move-out date at the end
     // of that day (plus late days, none here): the same instant as the rejection's late date.
-    for (const t of tenants.slice(0, 6)) expect((await registrations(h.db, t.customerIds[0]!))[0]).toMatchObject({ state: 'ended', rule: 'W4', ended_at: at('2026-08-01') });
+    for (const t of tenants.slice(0, 6))
+      expect((await registrations(h.db, t.customerIds[0]!))[0]).toMatchObject({ state: 'ended', rule: 'W4', ended_at: at('2026-08-01') });
   });
 
-  it('S3: approveHold re-plans against the newest data and ends the held residents\' access, with no message; the others keep theirs', async () => {
+  it("S3: approveHold re-plans against the newest data and ends the held residents' access, with no message; the others keep theirs", async () => {
     const { h, p1, tenants, state } = await tenPeople();
     const before = await state();
     const gone = tenants.slice(0, 6);
@@ -562,8 +640,13 @@ describe('S3: unexpected mass endings are held', () => {
     }
     for (const t of tenants.slice(6)) expect((await liveRegistrations(h.db, t.customerIds[0]!)).map((x) => x.state)).toEqual(['active']);
     expect(await count(h.db, 'outbox')).toBe(outboxBefore);
-    expect(await h.db.selectFrom('hold').select(['state', 'decided_by']).where('id', '=', r.held!.holdId).executeTakeFirstOrThrow()).toEqual({ state: 'approved', decided_by: STAFF });
-    expect(await h.db.selectFrom('audit_event').select(['actor', 'rule']).where('action', '=', 'approve-hold').execute()).toEqual([{ actor: STAFF, rule: 'S3' }]);
+    expect(await h.db.selectFrom('hold').select(['state', 'decided_by']).where('id', '=', r.held!.holdId).executeTakeFirstOrThrow()).toEqual({
+      state: 'approved',
+      decided_by: STAFF,
+    });
+    expect(await h.db.selectFrom('audit_event').select(['actor', 'rule']).where('action', '=', 'approve-hold').execute()).toEqual([
+      { actor: STAFF, rule: 'S3' },
+    ]);
   });
 });
 
@@ -595,7 +678,10 @@ describe('W4/O2: a lease whose move-out Entrata omits', () => {
     h.setClock('2025-10-01 09:00');
     const r = await h.sync(p1);
     expect(h.sim.control.statusOf(L.leaseId)).toBe('Past');
-    expect(r.actions.filter((a) => a.kind === 'end'), 'no ending before the allowance is over').toEqual([]);
+    expect(
+      r.actions.filter((a) => a.kind === 'end'),
+      'no ending before the allowance is over',
+    ).toEqual([]);
     expect((await liveRegistrations(h.db, c))[0]).toMatchObject({ state: 'active', access_end: at('2025-10-04') });
 
     h.setClock('2025-10-04 00:30');
@@ -615,21 +701,33 @@ describe('B1/E2: what a registration covers and who is registered', () => {
     const p1 = h.props[0]!;
     const u = h.units(p1).find((x) => x.spaces.length >= 2)!;
     expect(u).toBeDefined();
-    const first = h.sim.control.addLease({ spaceIds: [u.spaces[0]!.id], customers: [{ firstName: 'Bea', lastName: 'Twobeds', email: 'bea@example.com' }], moveInDate: '2025-08-15', endDate: '2026-07-31' });
+    const first = h.sim.control.addLease({
+      spaceIds: [u.spaces[0]!.id],
+      customers: [{ firstName: 'Bea', lastName: 'Twobeds', email: 'bea@example.com' }],
+      moveInDate: '2025-08-15',
+      endDate: '2026-07-31',
+    });
     const c = first.customerIds[0]!;
     const second = h.sim.control.addLease({ spaceIds: [u.spaces[1]!.id], customers: [{ customerId: c }], moveInDate: '2025-08-20', endDate: '2026-07-31' });
     const r = await h.sync(p1);
     const regs = await liveRegistrations(h.db, c);
-    expect(regs).toEqual([expect.objectContaining({
-      state: 'active', unit_entrata_id: u.id, space_ids: [u.spaces[0]!.id, u.spaces[1]!.id].sort(), lease_ids: [first.createdLeaseIds[0], second.createdLeaseIds[0]].sort(),
-    })]);
+    expect(regs).toEqual([
+      expect.objectContaining({
+        state: 'active',
+        unit_entrata_id: u.id,
+        space_ids: [u.spaces[0]!.id, u.spaces[1]!.id].sort(),
+        lease_ids: [first.createdLeaseIds[0], second.createdLeaseIds[0]].sort(),
+      }),
+    ]);
     expect(await keys(h, c)).toHaveLength(1);
     expect((await outbox(h.db, c)).map((o) => [o.kind, o.run_id])).toEqual([['welcome', r.runId]]);
 
     h.sim.control.giveNotice({ leaseId: second.createdLeaseIds[0]!, moveOutDate: '2025-09-05' });
     h.setClock('2025-09-06 09:00');
     const r2 = await h.sync(p1);
-    expect(await liveRegistrations(h.db, c)).toEqual([expect.objectContaining({ id: regs[0]!.id, state: 'active', space_ids: [u.spaces[0]!.id], lease_ids: [first.createdLeaseIds[0]] })]);
+    expect(await liveRegistrations(h.db, c)).toEqual([
+      expect.objectContaining({ id: regs[0]!.id, state: 'active', space_ids: [u.spaces[0]!.id], lease_ids: [first.createdLeaseIds[0]] }),
+    ]);
     expect((await audit(h.db, c)).filter((e) => e.run_id === r2.runId).map((e) => [e.action, e.rule])).toEqual([['set-leases', 'B1']]);
     expect(await keys(h, c)).toHaveLength(1);
     expect((await outbox(h.db, c)).length).toBe(1);
@@ -638,7 +736,12 @@ describe('B1/E2: what a registration covers and who is registered', () => {
   it('E2: a resident with no e-mail and no mobile is registered and gets a key; the welcome is queued (it has no channel when it falls due) and the problem is shown', async () => {
     const p1 = h.props[0]!;
     const u = h.units(p1).find((x) => x.spaces.length === 1)!;
-    const L = h.sim.control.addLease({ unitId: u.id, customers: [{ firstName: 'Nora', lastName: 'Nocontact' }], moveInDate: '2025-09-01', endDate: '2026-07-31' });
+    const L = h.sim.control.addLease({
+      unitId: u.id,
+      customers: [{ firstName: 'Nora', lastName: 'Nocontact' }],
+      moveInDate: '2025-09-01',
+      endDate: '2026-07-31',
+    });
     const c = L.customerIds[0]!;
     const r = await h.sync(p1);
     expect((await liveRegistrations(h.db, c)).map((x) => x.state)).toEqual(['active']);

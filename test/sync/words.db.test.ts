@@ -53,7 +53,14 @@ describe('words staff recognise (sync list, audit, explain)', () => {
   const pebbles = (...args: string[]) =>
     run(process.execPath, ['bin/pebbles.js', ...args], {
       cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: h.t.url, PEBBLES_SECRET_KEY: h.secretKeyHex, PEBBLES_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: h.t.url,
+        PEBBLES_SECRET_KEY: h.secretKeyHex,
+        PEBBLES_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
     });
 
   it('F-10: `sync --dry-run` lists actions with the unit number, building, bedroom label and property name; N1: the welcome is queued', async () => {
@@ -61,7 +68,9 @@ describe('words staff recognise (sync list, audit, explain)', () => {
     const { stdout } = await pebbles('sync', '--property', p.entrataId, '--account', h.accountName, '--dry-run', '--at', h.now().toISOString());
     expect(stdout).toContain(`plan for property ${p.entrataId} (${propertyName}):`);
     const place = `unit ${unit.number} (building ${building})`;
-    expect(stdout).toContain(`register customer ${customerId}, ${place}: access starts in ${place}, bedroom ${unit.spaces[0]!.label}: lease ${leaseId} window opened`);
+    expect(stdout).toContain(
+      `register customer ${customerId}, ${place}: access starts in ${place}, bedroom ${unit.spaces[0]!.label}: lease ${leaseId} window opened`,
+    );
     expect(stdout).toContain(`notify customer ${customerId}, ${place}: welcome with network and key queued (N1)`);
     expect(stdout).not.toMatch(/\bsent\b/);
     // Neither the unit's nor the bedroom's Entrata id is how the text names them.
@@ -74,8 +83,12 @@ describe('words staff recognise (sync list, audit, explain)', () => {
     const { stdout } = await pebbles('sync', '--property', p.entrataId, '--account', h.accountName, '--dry-run', '--at', h.now().toISOString(), '--json');
     const json = JSON.parse(stdout) as { property: string; actions: Array<Record<string, unknown>> };
     expect(json.property).toBe(p.entrataId);
-    expect(json.actions).toContainEqual(expect.objectContaining({ kind: 'register', rule: 'W2', customerId, leaseId, unit: unit.id, unitId: unit.id, spaceIds: [unit.spaces[0]!.id] }));
-    expect(json.actions).toContainEqual(expect.objectContaining({ kind: 'notify', rule: 'N1', customerId, unit: unit.id, reason: 'welcome with network and key queued (N1)' }));
+    expect(json.actions).toContainEqual(
+      expect.objectContaining({ kind: 'register', rule: 'W2', customerId, leaseId, unit: unit.id, unitId: unit.id, spaceIds: [unit.spaces[0]!.id] }),
+    );
+    expect(json.actions).toContainEqual(
+      expect.objectContaining({ kind: 'notify', rule: 'N1', customerId, unit: unit.id, reason: 'welcome with network and key queued (N1)' }),
+    );
     expect(json).not.toHaveProperty('names');
   });
 
@@ -83,7 +96,13 @@ describe('words staff recognise (sync list, audit, explain)', () => {
     const p = h.props[0]!;
     const r = await h.sync(p);
     expect(r.status).toBe('applied');
-    const rows = await h.db.selectFrom('audit_event').select(['action', 'rule', 'lease_id', 'details']).where('resident_id', '=', (await residentId(h.db, customerId))!).where('property_id', '=', p.id).orderBy('id').execute();
+    const rows = await h.db
+      .selectFrom('audit_event')
+      .select(['action', 'rule', 'lease_id', 'details'])
+      .where('resident_id', '=', (await residentId(h.db, customerId))!)
+      .where('property_id', '=', p.id)
+      .orderBy('id')
+      .execute();
     const register = rows.find((x) => x.action === 'register')!;
     expect(register.lease_id).toBe(leaseId);
     expect(register.details).toMatchObject({
@@ -98,13 +117,19 @@ describe('words staff recognise (sync list, audit, explain)', () => {
   it('F-11: explain names units, buildings, bedrooms and properties (the other property too), and shows the named audit text', async () => {
     const text = (await explainResident(h.deps, customerId, h.props[0]!.id)).join('\n');
     expect(text).toContain(`Lease ${leaseId}, unit ${unit.number} (building ${building}), bedroom ${unit.spaces[0]!.label}, ${propertyName}: status current.`);
-    expect(text).toMatch(new RegExp(`, unit ${otherUnit.number} \\(building ${otherBuilding}\\), bedroom ${otherUnit.spaces[1]!.label}, ${otherName}: status future\\.`));
+    expect(text).toMatch(
+      new RegExp(`, unit ${otherUnit.number} \\(building ${otherBuilding}\\), bedroom ${otherUnit.spaces[1]!.label}, ${otherName}: status future\\.`),
+    );
     expect(text).toContain(`Home unit: unit ${unit.number} (building ${building}), ${propertyName}:`);
     expect(text).toContain(`active in unit ${unit.number} (building ${building}), bedroom ${unit.spaces[0]!.label}, ${propertyName} (leases ${leaseId})`);
     expect(text).toMatch(new RegExp(`register \\[W2\\] lease ${leaseId} by sync run \\d+: access starts in unit ${unit.number} \\(building ${building}\\)`));
     expect(text).toContain('notify [N1]');
     // The pre-registration was recorded by the other property's sync: the history says where.
-    expect(text).toMatch(new RegExp(`register \\[W2\\] lease \\d+ at ${otherName} by sync run \\d+: pre-registered in unit ${otherUnit.number} \\(building ${otherBuilding}\\), bedroom ${otherUnit.spaces[1]!.label}:`));
+    expect(text).toMatch(
+      new RegExp(
+        `register \\[W2\\] lease \\d+ at ${otherName} by sync run \\d+: pre-registered in unit ${otherUnit.number} \\(building ${otherBuilding}\\), bedroom ${otherUnit.spaces[1]!.label}:`,
+      ),
+    );
     expect(text).not.toMatch(new RegExp(`\\b(${unit.id}|${otherUnit.id}|${unit.spaces[0]!.id})\\b`));
     expect(text).not.toMatch(/at property \d/);
   });

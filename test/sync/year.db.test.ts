@@ -5,13 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveHold } from '../../src/operations/operations.ts';
 import {
-  addLease, at, audit, count, createHarness, currentKey, keys, liveRegistrations, networkKeys, outbox, registrations,
-  tableContents, type Harness,
+  addLease,
+  at,
+  audit,
+  count,
+  createHarness,
+  currentKey,
+  keys,
+  liveRegistrations,
+  networkKeys,
+  outbox,
+  registrations,
+  tableContents,
+  type Harness,
 } from './harness.ts';
 
 const STAFF = 'olga.owner@example.com';
 
-describe('a property\'s year', () => {
+describe("a property's year", () => {
   let h: Harness;
   let P1: Harness['props'][number];
   let P2: Harness['props'][number];
@@ -49,7 +60,10 @@ describe('a property\'s year', () => {
     for (const x of r) expect(x.status, JSON.stringify(x.error)).not.toBe('failed');
     const before = await tableContents(h.db);
     const again = [await h.sync(P1), await h.sync(P2)];
-    expect(again.flatMap((x) => x.actions), 'S1: a second sync plans nothing').toEqual([]);
+    expect(
+      again.flatMap((x) => x.actions),
+      'S1: a second sync plans nothing',
+    ).toEqual([]);
     expect(await tableContents(h.db), 'S1: a second sync writes nothing').toEqual(before);
     return r;
   }
@@ -109,12 +123,24 @@ describe('a property\'s year', () => {
   it('2025-09-15, U3: transfers announced (within P1 and to P2) change nothing yet but pre-register the new units', async () => {
     h.setClock('2025-09-15 10:00');
     const outboxBefore = await count(h.db, 'outbox');
-    L.B2 = { leaseId: h.sim.control.transfer({ leaseId: L.B!.leaseId, toUnitId: unit1(2), moveInDate: '2025-10-01' }).createdLeaseIds[0]!, customerIds: [who.B1!] };
-    L.C2 = { leaseId: h.sim.control.transfer({ leaseId: L.C!.leaseId, toUnitId: unit2(0), moveInDate: '2025-11-01' }).createdLeaseIds[0]!, customerIds: [who.C1!] };
+    L.B2 = {
+      leaseId: h.sim.control.transfer({ leaseId: L.B!.leaseId, toUnitId: unit1(2), moveInDate: '2025-10-01' }).createdLeaseIds[0]!,
+      customerIds: [who.B1!],
+    };
+    L.C2 = {
+      leaseId: h.sim.control.transfer({ leaseId: L.C!.leaseId, toUnitId: unit2(0), moveInDate: '2025-11-01' }).createdLeaseIds[0]!,
+      customerIds: [who.C1!],
+    };
     await syncAll();
-    expect(await live('B1')).toEqual([['P1', unit1(1), 'active'], ['P1', unit1(2), 'pending']]);
+    expect(await live('B1')).toEqual([
+      ['P1', unit1(1), 'active'],
+      ['P1', unit1(2), 'pending'],
+    ]);
     expect((await liveRegistrations(h.db, who.B1!))[0]!.access_end).toEqual(at('2025-10-02'));
-    expect(await live('C1')).toEqual([['P1', unit1(3), 'active'], ['P2', unit2(0), 'pending']]);
+    expect(await live('C1')).toEqual([
+      ['P1', unit1(3), 'active'],
+      ['P2', unit2(0), 'pending'],
+    ]);
     expect(await keys(h, who.C1!, P2.id)).toEqual([]);
     expect((await currentKey(h, who.B1!, P1.id))!.id).toBe(saved.keyB1);
     expect(await count(h.db, 'outbox')).toBe(outboxBefore);
@@ -140,15 +166,27 @@ describe('a property\'s year', () => {
   it('2025-11-01, U3/P2/N2: the transfer to P2 registers at both properties on the move day, with a new key and one new-key message at P2', async () => {
     h.setClock('2025-11-01 09:00');
     const [, r2] = await syncAll();
-    expect(await live('C1')).toEqual([['P1', unit1(3), 'active'], ['P2', unit2(0), 'active']]);
+    expect(await live('C1')).toEqual([
+      ['P1', unit1(3), 'active'],
+      ['P2', unit2(0), 'active'],
+    ]);
     const k2 = (await currentKey(h, who.C1!, P2.id))!;
     const old = saved.keyC1 as { id: number; psk: string };
     expect(k2).toMatchObject({ rule: 'P2', current: true });
     expect(k2.psk).not.toBe(old.psk);
     expect((await currentKey(h, who.C1!, P1.id))!.id).toBe(old.id);
-    expect((await outbox(h.db, who.C1!)).map((o) => [o.property_id, o.kind, o.rule])).toEqual([[P1.id, 'welcome', 'N1'], [P2.id, 'new-key', 'N2']]);
-    expect((await outbox(h.db, who.C1!, P2.id))[0]).toMatchObject({ run_id: r2!.runId, payload: expect.objectContaining({ ssid: 'Pebbles-2', leaseId: L.C2!.leaseId }) });
-    expect((await networkKeys(h.db, who.C1!)).map((n) => [n.property_id, n.psk_id])).toEqual([[P1.id, old.id], [P2.id, k2.id]]);
+    expect((await outbox(h.db, who.C1!)).map((o) => [o.property_id, o.kind, o.rule])).toEqual([
+      [P1.id, 'welcome', 'N1'],
+      [P2.id, 'new-key', 'N2'],
+    ]);
+    expect((await outbox(h.db, who.C1!, P2.id))[0]).toMatchObject({
+      run_id: r2!.runId,
+      payload: expect.objectContaining({ ssid: 'Pebbles-2', leaseId: L.C2!.leaseId }),
+    });
+    expect((await networkKeys(h.db, who.C1!)).map((n) => [n.property_id, n.psk_id])).toEqual([
+      [P1.id, old.id],
+      [P2.id, k2.id],
+    ]);
   });
 
   it('2025-11-02, U3/U6: once the old window closes the P1 registration ends and the P1 key is revoked', async () => {
@@ -162,7 +200,10 @@ describe('a property\'s year', () => {
     expect((await networkKeys(h.db, who.C1!)).map((n) => n.property_id)).toEqual([P2.id]);
     const ev = (await audit(h.db, who.C1!, P1.id)).filter((e) => e.run_id === r1!.runId).map((e) => [e.action, e.rule]);
     // The old lease is Past now: its window closed at the end of the move-out day (W4).
-    expect(ev).toEqual([['end', 'W4'], ['revoke-key', 'U6']]);
+    expect(ev).toEqual([
+      ['end', 'W4'],
+      ['revoke-key', 'U6'],
+    ]);
     expect((await audit(h.db, who.C1!, P1.id)).find((e) => e.run_id === r1!.runId)).toMatchObject({ lease_id: L.C!.leaseId });
     expect((await outbox(h.db, who.C1!)).length).toBe(2);
   });
@@ -240,12 +281,15 @@ describe('a property\'s year', () => {
     }
     for (const g of Gs(6, 10)) expect(await live(g), g).toEqual([['P1', expect.any(String), 'active']]);
     expect(await count(h.db, 'outbox')).toBe(outboxBefore);
-    expect(await h.db.selectFrom('hold').select(['state', 'decided_by']).where('id', '=', hold.id).executeTakeFirstOrThrow()).toEqual({ state: 'approved', decided_by: STAFF });
+    expect(await h.db.selectFrom('hold').select(['state', 'decided_by']).where('id', '=', hold.id).executeTakeFirstOrThrow()).toEqual({
+      state: 'approved',
+      decided_by: STAFF,
+    });
     await syncAll();
     for (const g of glitched) expect(await live(g), g).toEqual([]);
   });
 
-  it('2026-05-01: notices for the term end and a returning resident\'s lease for next term', async () => {
+  it("2026-05-01: notices for the term end and a returning resident's lease for next term", async () => {
     h.setClock('2026-05-01 10:00');
     const leaving = [L.A!.leaseId, L.B2!.leaseId, ...Gs(6, 10).map((g) => L[g]!.leaseId)];
     for (const leaseId of leaving) h.sim.control.giveNotice({ leaseId, moveOutDate: '2026-07-31' });
@@ -253,9 +297,15 @@ describe('a property\'s year', () => {
     await syncAll();
     for (const name of ['A1', 'B1', ...Gs(6, 10)]) {
       const regs = await liveRegistrations(h.db, who[name]!);
-      expect(regs.find((r) => r.state === 'active'), name).toMatchObject({ access_end: at('2026-08-01') });
+      expect(
+        regs.find((r) => r.state === 'active'),
+        name,
+      ).toMatchObject({ access_end: at('2026-08-01') });
     }
-    expect(await live('A1')).toEqual([['P1', unit1(0), 'active'], ['P1', unit1(17), 'pending']]);
+    expect(await live('A1')).toEqual([
+      ['P1', unit1(0), 'active'],
+      ['P1', unit1(17), 'pending'],
+    ]);
     saved.keyA1 = (await currentKey(h, who.A1!, P1.id))!;
   });
 
@@ -263,7 +313,9 @@ describe('a property\'s year', () => {
     // W9: the last sync scheduled a re-plan for the end of the move-out day.
     h.setClock('2026-07-31 12:00');
     await syncAll();
-    expect((await h.db.selectFrom('property').select('next_transition_at').where('id', '=', P1.id).executeTakeFirstOrThrow()).next_transition_at).toEqual(at('2026-08-01'));
+    expect((await h.db.selectFrom('property').select('next_transition_at').where('id', '=', P1.id).executeTakeFirstOrThrow()).next_transition_at).toEqual(
+      at('2026-08-01'),
+    );
     h.setClock('2026-08-01 00:01');
     const outboxBefore = await count(h.db, 'outbox');
     const r = await h.sync(P1, { fromMirror: true, trigger: 'transition' });
@@ -273,7 +325,10 @@ describe('a property\'s year', () => {
       expect(await live(name), name).toEqual([]);
       expect((await registrations(h.db, who[name]!)).at(-1), name).toMatchObject({ state: 'ended', rule: 'W3', ended_at: at('2026-08-01') });
       expect(await currentKey(h, who[name]!, P1.id)).toBeNull();
-      expect((await audit(h.db, who[name]!)).filter((e) => e.run_id === r.runId).map((e) => [e.action, e.rule])).toEqual([['end', 'W3'], ['revoke-key', 'U6']]);
+      expect((await audit(h.db, who[name]!)).filter((e) => e.run_id === r.runId).map((e) => [e.action, e.rule])).toEqual([
+        ['end', 'W3'],
+        ['revoke-key', 'U6'],
+      ]);
     }
     // A1 has no open window until next term: the registration ends (U6), the next term's stays pending.
     expect(await live('A1')).toEqual([['P1', unit1(17), 'pending']]);

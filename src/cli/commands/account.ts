@@ -9,16 +9,19 @@ export function register(program: Command): void {
     .command('add')
     .description('Add an Entrata account (credentials are stored encrypted)')
     .requiredOption('--name <name>', 'a name for this account, used by other commands')
-    .requiredOption('--subdomain <sub>', 'the client\'s Entrata subdomain (the xxx of xxx.entrata.com)')
+    .requiredOption('--subdomain <sub>', "the client's Entrata subdomain (the xxx of xxx.entrata.com)")
     .option('--base-url <url>', 'send requests here instead of Entrata (a simulator, a test server or a proxy)')
     .option('--country <CC>', 'default country for phone numbers without a country code', 'US')
     .option('--api-key <key>', 'API key for the gateway (apis.entrata.com); "-" reads it from standard input; default $ENTRATA_API_KEY')
     .option('--username <user>', 'API user for the legacy host (xxx.entrata.com) with HTTP Basic')
     .option('--password <password>', 'password of that API user; "-" reads it from standard input; default $ENTRATA_PASSWORD')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Give either an API key (gateway style) or a username and password (legacy style).
 Flags show in \`ps\` and shell history: prefer "--api-key -" with the key on standard input,
-or set ENTRATA_API_KEY / ENTRATA_PASSWORD for this command.`)
+or set ENTRATA_API_KEY / ENTRATA_PASSWORD for this command.`,
+    )
     .action(async (opts: { name: string; subdomain: string; baseUrl?: string; country: string; apiKey?: string; username?: string; password?: string }) => {
       const credential = await credentialFrom(opts);
       await withApp(async (app) => {

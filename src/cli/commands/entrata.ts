@@ -35,10 +35,17 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const found = await (await clientNamed(app, o.account)).discoverProperties();
         if (!found.permitted) {
-          throw new UsageError(`this API user may not call getProperties (${found.error.detail}); enter property ids by hand with \`pebbles property enable --property ID\``, { code: 'entrata-not-permitted', category: 'refused', exitCode: 1 });
+          throw new UsageError(
+            `this API user may not call getProperties (${found.error.detail}); enter property ids by hand with \`pebbles property enable --property ID\``,
+            { code: 'entrata-not-permitted', category: 'refused', exitCode: 1 },
+          );
         }
         if (o.json) printJson(found.properties);
-        else printTable(found.properties.map((p) => ({ id: p.id, name: p.name, type: p.type, disabled: p.isDisabled, city: p.address?.city ?? null })), ['id', 'name', 'type', 'disabled', 'city']);
+        else
+          printTable(
+            found.properties.map((p) => ({ id: p.id, name: p.name, type: p.type, disabled: p.isDisabled, city: p.address?.city ?? null })),
+            ['id', 'name', 'type', 'disabled', 'city'],
+          );
       });
     });
 
@@ -52,7 +59,11 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const units = await (await clientNamed(app, o.account)).getPropertyUnits(o.property);
         if (o.json) printJson(units);
-        else printTable(units.map((u) => ({ id: u.id, building: u.building, number: u.number, spaces: u.spaces.map((s) => s.label) })), ['id', 'building', 'number', 'spaces']);
+        else
+          printTable(
+            units.map((u) => ({ id: u.id, building: u.building, number: u.number, spaces: u.spaces.map((s) => s.label) })),
+            ['id', 'building', 'number', 'spaces'],
+          );
       });
     });
 
@@ -66,11 +77,20 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const snap = await (await clientNamed(app, o.account)).readPropertySnapshot(o.property);
         if (o.json) return printJson(snap);
-        process.stdout.write(`${snap.property.name} (${snap.property.id}): ${snap.units.length} units, ${snap.leases.length} leases, ${snap.quarantined.length} quarantined\n`);
-        printTable(snap.leases.map((l) => ({
-          lease: l.id, status: l.status, unit: snap.units.find((u) => u.id === l.unitId)?.number ?? l.unitId, moveIn: l.moveIn, moveOut: l.moveOut,
-          residents: l.customers.filter((c) => c.type === 'primary' || c.type === 'co-applicant').map((c) => `${c.firstName} ${c.lastName}`),
-        })), ['lease', 'status', 'unit', 'moveIn', 'moveOut', 'residents']);
+        process.stdout.write(
+          `${snap.property.name} (${snap.property.id}): ${snap.units.length} units, ${snap.leases.length} leases, ${snap.quarantined.length} quarantined\n`,
+        );
+        printTable(
+          snap.leases.map((l) => ({
+            lease: l.id,
+            status: l.status,
+            unit: snap.units.find((u) => u.id === l.unitId)?.number ?? l.unitId,
+            moveIn: l.moveIn,
+            moveOut: l.moveOut,
+            residents: l.customers.filter((c) => c.type === 'primary' || c.type === 'co-applicant').map((c) => `${c.firstName} ${c.lastName}`),
+          })),
+          ['lease', 'status', 'unit', 'moveIn', 'moveOut', 'residents'],
+        );
         for (const q of snap.quarantined) process.stdout.write(`quarantined lease ${q.leaseId}: ${q.reason}\n`);
       });
     });

@@ -19,7 +19,17 @@ import * as user from './user.ts';
 import * as token from './token.ts';
 
 /** Every command, in the order `pebbles --help` lists them. */
-export const commands: Array<(program: Command) => void> = [start.register, account.register, entrata.register, property.register, sync.register, views.register, resident.register, simulator.register, migrate.register];
+export const commands: Array<(program: Command) => void> = [
+  start.register,
+  account.register,
+  entrata.register,
+  property.register,
+  sync.register,
+  views.register,
+  resident.register,
+  simulator.register,
+  migrate.register,
+];
 // Scheduling and scale: the job worker, the web server, and their status.
 commands.push(worker.register, web.register, status.register);
 // Notifications: message history, resend, personal messages and blasts, the local mail catcher.

@@ -7,9 +7,7 @@ import { cliStaff } from './resident.ts';
 
 /** `pebbles mail list/show`: what the embedded mail and SMS catchers kept (no SMTP configured). */
 export function register(program: Command): void {
-  const mail = program
-    .command('mail')
-    .description('Messages caught locally by the embedded mail and SMS catchers (when no SMTP is configured)');
+  const mail = program.command('mail').description('Messages caught locally by the embedded mail and SMS catchers (when no SMTP is configured)');
 
   mail
     .command('list')
@@ -24,7 +22,10 @@ export function register(program: Command): void {
       await withApp(async (app) => {
         const rows = await caughtMessages(app.db, { limit, channel: o.channel });
         if (o.json) return printJson(rows);
-        printTable(rows.map((r) => ({ ...r, subject: r.subject.length > 60 ? `${r.subject.slice(0, 57)}...` : r.subject })), ['id', 'channel', 'receivedAt', 'to', 'subject']);
+        printTable(
+          rows.map((r) => ({ ...r, subject: r.subject.length > 60 ? `${r.subject.slice(0, 57)}...` : r.subject })),
+          ['id', 'channel', 'receivedAt', 'to', 'subject'],
+        );
       });
     });
 
@@ -32,7 +33,10 @@ export function register(program: Command): void {
     .command('show')
     .description('One caught message: headers, text and attachments, the key masked unless --reveal-key')
     .argument('<id>', 'id from `pebbles mail list`')
-    .option('--html <file>', 'also write the HTML body, with its images inlined, to this file (open it in a browser); the QR code holds the key, so it is a placeholder unless --reveal-key')
+    .option(
+      '--html <file>',
+      'also write the HTML body, with its images inlined, to this file (open it in a browser); the QR code holds the key, so it is a placeholder unless --reveal-key',
+    )
     .option('--raw', 'print the raw message as received (the key masked and the QR code replaced unless --reveal-key)')
     .option('--reveal-key', 'show the key and the QR code (recorded in the audit trail, P3)')
     .action(async (idText: string, o: { html?: string; raw?: boolean; revealKey?: boolean }) => {
@@ -63,10 +67,13 @@ export function register(program: Command): void {
           '',
           (parsed.text ?? '').trimEnd(),
           '',
-          ...parsed.attachments.map((a) => `[attachment] ${a.filename ?? '(unnamed)'} ${a.contentType}${a.contentId && hidden.has(a.contentId) ? ' hidden: it holds the key' : ` ${a.size} bytes`}${a.contentId ? ` cid ${a.contentId}` : ''}`),
+          ...parsed.attachments.map(
+            (a) =>
+              `[attachment] ${a.filename ?? '(unnamed)'} ${a.contentType}${a.contentId && hidden.has(a.contentId) ? ' hidden: it holds the key' : ` ${a.size} bytes`}${a.contentId ? ` cid ${a.contentId}` : ''}`,
+          ),
           ...(note ? ['', note] : []),
         ];
-        process.stdout.write(out.join('\n') + '\n');
+        process.stdout.write(`${out.join('\n')}\n`);
         if (o.html) {
           await writeFile(o.html, typeof parsed.html === 'string' ? parsed.html : '', { mode: 0o600 });
           process.stdout.write(`HTML written to ${o.html}${hidden.size > 0 ? ' (the QR code replaced by a placeholder)' : ''}\n`);

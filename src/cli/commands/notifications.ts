@@ -2,7 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { AppContext } from '../../app/context.ts';
 import { cancelMessage } from '../../notifications/cancel.ts';
-import { messageContent, notificationProblems, notificationsOf, sendMessage, setMessageContact, type MessageChannel, type ShownState } from '../../notifications/staff.ts';
+import {
+  messageContent,
+  notificationProblems,
+  notificationsOf,
+  sendMessage,
+  setMessageContact,
+  type MessageChannel,
+  type ShownState,
+} from '../../notifications/staff.ts';
 import { resendKeys } from '../../operations/resend.ts';
 import { registeredPropertyOf } from '../../operations/residents.ts';
 import { getProperty } from '../../properties/properties.ts';
@@ -10,7 +18,11 @@ import { printJson, printTable, UsageError, withApp } from '../run.ts';
 import { cliStaff } from './resident.ts';
 import { isoTimeArg } from './property.ts';
 
-const ids = (text: string) => text.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+const ids = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** The property of a command: the one given, or the one where all the customers are registered. */
 async function propertyFor(app: AppContext, o: { property?: string; account?: string }, customers: string[]): Promise<number> {
@@ -30,39 +42,95 @@ export function register(program: Command): void {
     .option('--content <deliveryId>', 'print what one delivery sent (the key masked)')
     .option('--reveal-key', 'with --content: show the key (recorded in the audit trail, P3)')
     .addOption(new Option('--json', 'print JSON'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 States: scheduled (not due yet), queued, sending, sent, retrying (with the last error), failed,
 skipped (with the reason, e.g. no mobile number), maybe-twice (sent; a crash or time-out fell between
 the provider accepting it and our record, so it may have arrived twice: rule N4).
 JSON: one object per notification and channel:
-{"id","kind","customerId","channel","state","createdAt","sentAt","error", "deliveryId","rule","recipient","subject","attempts","dueAt","maybeTwice","providerId","createdBy"}`)
-    .action(async (o: { account?: string; property: string; customer?: string; problems?: boolean; limit: string; content?: string; revealKey?: boolean; json?: boolean }) => {
-      const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: a whole number from 1');
-      if (o.revealKey && !o.content) throw new UsageError('--reveal-key goes with --content');
-      await withApp(async (app) => {
-        const p = await getProperty(app.db, o.property, o.account);
-        if (o.content) {
-          const deliveryId = Number(o.content);
-          if (!Number.isInteger(deliveryId)) throw new UsageError(`--content: not a delivery id: ${o.content}`);
-          const c = await messageContent(app.db, app.secrets, { deliveryId, revealKeys: !!o.revealKey, staff: cliStaff(), propertyDbId: p.id });
-          if (o.json) return printJson({ deliveryId: c.deliveryId, id: c.notificationId, channel: c.channel, from: c.from, to: c.to, subject: c.subject, messageId: c.messageId, text: c.text, keyMasked: c.keyMasked });
-          process.stdout.write([`${c.channel === 'email' ? 'E-mail' : 'SMS'} of notification ${c.notificationId}`, ...(c.from ? [`From: ${c.from}`] : []), `To: ${c.to}`, ...(c.subject ? [`Subject: ${c.subject}`] : []), '', c.text, ''].join('\n'));
-          return;
-        }
-        let rows = await notificationsOf(app.db, p.id, { limit, customerId: o.customer });
-        if (o.problems) rows = rows.filter((r) => r.state === 'failed' || r.maybeTwice);
-        if (o.json) {
-          return printJson(rows.map((r) => ({
-            id: r.id, kind: r.kind, customerId: r.customerId, channel: r.channel, state: r.state as ShownState, createdAt: r.createdAt, sentAt: r.sentAt, error: r.error,
-            deliveryId: r.deliveryId, rule: r.rule, recipient: r.recipient, subject: r.subject, attempts: r.attempts, dueAt: r.dueAt, maybeTwice: r.maybeTwice, providerId: r.providerId, createdBy: r.createdBy,
-          })));
-        }
-        printTable(rows.map((r) => ({ ...r, error: r.error && r.error.length > 70 ? `${r.error.slice(0, 67)}...` : r.error })), ['id', 'deliveryId', 'kind', 'customerId', 'channel', 'state', 'attempts', 'createdAt', 'sentAt', 'error']);
-        const problems = await notificationProblems(app.db, p.id);
-        if (problems.failed + problems.maybeTwice > 0) process.stdout.write(`problems: ${problems.failed} failed, ${problems.maybeTwice} may have gone twice (see --problems)\n`);
-      });
-    });
+{"id","kind","customerId","channel","state","createdAt","sentAt","error", "deliveryId","rule","recipient","subject","attempts","dueAt","maybeTwice","providerId","createdBy"}`,
+    )
+    .action(
+      async (o: {
+        account?: string;
+        property: string;
+        customer?: string;
+        problems?: boolean;
+        limit: string;
+        content?: string;
+        revealKey?: boolean;
+        json?: boolean;
+      }) => {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit: a whole number from 1');
+        if (o.revealKey && !o.content) throw new UsageError('--reveal-key goes with --content');
+        await withApp(async (app) => {
+          const p = await getProperty(app.db, o.property, o.account);
+          if (o.content) {
+            const deliveryId = Number(o.content);
+            if (!Number.isInteger(deliveryId)) throw new UsageError(`--content: not a delivery id: ${o.content}`);
+            const c = await messageContent(app.db, app.secrets, { deliveryId, revealKeys: !!o.revealKey, staff: cliStaff(), propertyDbId: p.id });
+            if (o.json)
+              return printJson({
+                deliveryId: c.deliveryId,
+                id: c.notificationId,
+                channel: c.channel,
+                from: c.from,
+                to: c.to,
+                subject: c.subject,
+                messageId: c.messageId,
+                text: c.text,
+                keyMasked: c.keyMasked,
+              });
+            process.stdout.write(
+              [
+                `${c.channel === 'email' ? 'E-mail' : 'SMS'} of notification ${c.notificationId}`,
+                ...(c.from ? [`From: ${c.from}`] : []),
+                `To: ${c.to}`,
+                ...(c.subject ? [`Subject: ${c.subject}`] : []),
+                '',
+                c.text,
+                '',
+              ].join('\n'),
+            );
+            return;
+          }
+          let rows = await notificationsOf(app.db, p.id, { limit, customerId: o.customer });
+          if (o.problems) rows = rows.filter((r) => r.state === 'failed' || r.maybeTwice);
+          if (o.json) {
+            return printJson(
+              rows.map((r) => ({
+                id: r.id,
+                kind: r.kind,
+                customerId: r.customerId,
+                channel: r.channel,
+                state: r.state as ShownState,
+                createdAt: r.createdAt,
+                sentAt: r.sentAt,
+                error: r.error,
+                deliveryId: r.deliveryId,
+                rule: r.rule,
+                recipient: r.recipient,
+                subject: r.subject,
+                attempts: r.attempts,
+                dueAt: r.dueAt,
+                maybeTwice: r.maybeTwice,
+                providerId: r.providerId,
+                createdBy: r.createdBy,
+              })),
+            );
+          }
+          printTable(
+            rows.map((r) => ({ ...r, error: r.error && r.error.length > 70 ? `${r.error.slice(0, 67)}...` : r.error })),
+            ['id', 'deliveryId', 'kind', 'customerId', 'channel', 'state', 'attempts', 'createdAt', 'sentAt', 'error'],
+          );
+          const problems = await notificationProblems(app.db, p.id);
+          if (problems.failed + problems.maybeTwice > 0)
+            process.stdout.write(`problems: ${problems.failed} failed, ${problems.maybeTwice} may have gone twice (see --problems)\n`);
+        });
+      },
+    );
 
   program
     .command('resend')
@@ -100,32 +168,61 @@ JSON: one object per notification and channel:
     .addOption(new Option('--channels <list>', 'how it goes: email, sms, or email,sms').default('email'))
     .option('--at <iso>', 'when to send (ISO-8601); default now')
     .addOption(new Option('--json', 'print JSON'))
-    .addHelpText('after', '\nEach recipient gets their own e-mail: nobody sees anyone else. `pebbles message-cancel` cancels a scheduled one.\nJSON: {"messageId","kind":"message|blast","recipients","sendAt","channels","refused":[{"customerId","reason"}],"noContact":[{"customerId","name","missing"}]}')
-    .action(async (o: { account?: string; property: string; subject: string; bodyFile: string; to?: string; unit?: string; building?: string; channels: string; at?: string; json?: boolean }) => {
-      const at = o.at ? isoTimeArg('--at')(o.at) : undefined;
-      let body: string;
-      if (o.bodyFile === '-') {
-        const chunks: Buffer[] = [];
-        for await (const c of process.stdin) chunks.push(c as Buffer);
-        body = Buffer.concat(chunks).toString('utf8');
-      } else body = await readFile(o.bodyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-        throw new UsageError(`--body-file: cannot read ${o.bodyFile} (${err.code ?? err.message})`);
-      });
-      const to = o.to !== undefined ? ids(o.to) : undefined;
-      if (to && to.length === 0) throw new UsageError('--to: give at least one customer id');
-      if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
-      const channels = ids(o.channels);
-      if (channels.length === 0 || channels.some((c) => c !== 'email' && c !== 'sms')) throw new UsageError('--channels: email, sms, or email,sms');
-      const unit = o.unit ? { number: o.unit, building: o.building ?? null } : undefined;
-      await withApp(async (app) => {
-        const p = await getProperty(app.db, o.property, o.account);
-        const r = await sendMessage(app.db, { propertyDbId: p.id, staff: cliStaff(), subject: o.subject, body, customerIds: to, unit, channels: channels as MessageChannel[], at });
-        if (o.json) return printJson({ ...r, sendAt: r.sendAt.toISOString() });
-        process.stdout.write(`${r.kind === 'blast' ? 'blast' : 'message'} ${r.messageId} queued for ${r.recipients} resident${r.recipients === 1 ? '' : 's'}${at ? `, to go at ${r.sendAt.toISOString()}` : ''}\n`);
-        for (const f of r.refused) process.stdout.write(`customer ${f.customerId}: not sent: ${f.reason}\n`);
-        for (const n of r.noContact) process.stdout.write(`customer ${n.customerId} (${n.name}): will not receive it: missing ${n.missing} (fix it in Entrata)\n`);
-      });
-    });
+    .addHelpText(
+      'after',
+      '\nEach recipient gets their own e-mail: nobody sees anyone else. `pebbles message-cancel` cancels a scheduled one.\nJSON: {"messageId","kind":"message|blast","recipients","sendAt","channels","refused":[{"customerId","reason"}],"noContact":[{"customerId","name","missing"}]}',
+    )
+    .action(
+      async (o: {
+        account?: string;
+        property: string;
+        subject: string;
+        bodyFile: string;
+        to?: string;
+        unit?: string;
+        building?: string;
+        channels: string;
+        at?: string;
+        json?: boolean;
+      }) => {
+        const at = o.at ? isoTimeArg('--at')(o.at) : undefined;
+        let body: string;
+        if (o.bodyFile === '-') {
+          const chunks: Buffer[] = [];
+          for await (const c of process.stdin) chunks.push(c as Buffer);
+          body = Buffer.concat(chunks).toString('utf8');
+        } else
+          body = await readFile(o.bodyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+            throw new UsageError(`--body-file: cannot read ${o.bodyFile} (${err.code ?? err.message})`);
+          });
+        const to = o.to !== undefined ? ids(o.to) : undefined;
+        if (to && to.length === 0) throw new UsageError('--to: give at least one customer id');
+        if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
+        const channels = ids(o.channels);
+        if (channels.length === 0 || channels.some((c) => c !== 'email' && c !== 'sms')) throw new UsageError('--channels: email, sms, or email,sms');
+        const unit = o.unit ? { number: o.unit, building: o.building ?? null } : undefined;
+        await withApp(async (app) => {
+          const p = await getProperty(app.db, o.property, o.account);
+          const r = await sendMessage(app.db, {
+            propertyDbId: p.id,
+            staff: cliStaff(),
+            subject: o.subject,
+            body,
+            customerIds: to,
+            unit,
+            channels: channels as MessageChannel[],
+            at,
+          });
+          if (o.json) return printJson({ ...r, sendAt: r.sendAt.toISOString() });
+          process.stdout.write(
+            `${r.kind === 'blast' ? 'blast' : 'message'} ${r.messageId} queued for ${r.recipients} resident${r.recipients === 1 ? '' : 's'}${at ? `, to go at ${r.sendAt.toISOString()}` : ''}\n`,
+          );
+          for (const f of r.refused) process.stdout.write(`customer ${f.customerId}: not sent: ${f.reason}\n`);
+          for (const n of r.noContact)
+            process.stdout.write(`customer ${n.customerId} (${n.name}): will not receive it: missing ${n.missing} (fix it in Entrata)\n`);
+        });
+      },
+    );
 
   program
     .command('message-cancel')

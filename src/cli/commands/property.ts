@@ -69,16 +69,36 @@ export function register(program: Command): void {
     .option('--late-days <n>', 'late move-out allowance in days (O2; default 0)', intArg('--late-days'))
     .option('--interval <minutes>', 'sync interval in minutes (S1; default 30)', intArg('--interval'))
     .addOption(new Option('--json', 'print the property as JSON'))
-    .action(async (o: { account?: string; property: string; timezone: string; ssid: string; sms?: boolean; firstWelcome?: boolean; earlyDays?: number; lateDays?: number; interval?: number; json?: boolean }) => {
-      await withApp(async (app) => {
-        const p = await enableProperty(app.db, {
-          accountName: o.account, entrataId: o.property, timeZone: o.timezone, ssid: o.ssid, smsEnabled: o.sms,
-          firstWelcome: o.firstWelcome, earlyMoveInDays: o.earlyDays, lateMoveOutDays: o.lateDays, syncIntervalMinutes: o.interval,
+    .action(
+      async (o: {
+        account?: string;
+        property: string;
+        timezone: string;
+        ssid: string;
+        sms?: boolean;
+        firstWelcome?: boolean;
+        earlyDays?: number;
+        lateDays?: number;
+        interval?: number;
+        json?: boolean;
+      }) => {
+        await withApp(async (app) => {
+          const p = await enableProperty(app.db, {
+            accountName: o.account,
+            entrataId: o.property,
+            timeZone: o.timezone,
+            ssid: o.ssid,
+            smsEnabled: o.sms,
+            firstWelcome: o.firstWelcome,
+            earlyMoveInDays: o.earlyDays,
+            lateMoveOutDays: o.lateDays,
+            syncIntervalMinutes: o.interval,
+          });
+          if (o.json) printJson(propertyJson(p));
+          else process.stdout.write(`property ${p.entrataId} enabled (account ${p.accountName}, ${p.timeZone}, SSID "${p.ssid}")\n`);
         });
-        if (o.json) printJson(propertyJson(p));
-        else process.stdout.write(`property ${p.entrataId} enabled (account ${p.accountName}, ${p.timeZone}, SSID "${p.ssid}")\n`);
-      });
-    });
+      },
+    );
 
   property
     .command('disable')
@@ -102,14 +122,18 @@ export function register(program: Command): void {
     .option('--reset', 'back to the allowances the property was enabled with')
     .addOption(new Option('--json', 'print the policy as JSON'))
     .action(async (o: { account?: string; property: string; earlyDays?: number; lateDays?: number; reset?: boolean; json?: boolean }) => {
-      if (o.reset && (o.earlyDays !== undefined || o.lateDays !== undefined)) throw new UsageError('--reset: give it alone, without --early-days or --late-days');
+      if (o.reset && (o.earlyDays !== undefined || o.lateDays !== undefined))
+        throw new UsageError('--reset: give it alone, without --early-days or --late-days');
       await withApp(async (app) => {
         const p = await getProperty(app.db, o.property, o.account);
         const v = o.reset
           ? await resetPolicy(syncDeps(app), p.id, cliStaff())
           : await changePolicy(syncDeps(app), p.id, { earlyMoveInDays: o.earlyDays, lateMoveOutDays: o.lateDays }, cliStaff(), (s) => CLI_FLAGS[s]);
         if (o.json) printJson({ property: p.entrataId, ...v });
-        else process.stdout.write(`property ${p.entrataId}: ${v.earlyMoveInDays} early day(s), ${v.lateMoveOutDays} late day(s)${v.replan ? ` (re-planned: ${v.replan.actions} change(s))` : ''}\n`);
+        else
+          process.stdout.write(
+            `property ${p.entrataId}: ${v.earlyMoveInDays} early day(s), ${v.lateMoveOutDays} late day(s)${v.replan ? ` (re-planned: ${v.replan.actions} change(s))` : ''}\n`,
+          );
       });
     });
 

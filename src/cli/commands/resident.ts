@@ -19,7 +19,13 @@ import { readFile } from 'node:fs/promises';
 /** Staff name recorded for operations run from the command line (O6). */
 export const cliStaff = () => `cli:${process.env.PEBBLES_STAFF ?? os.userInfo().username}`;
 
-interface TargetOpts { customer: string; property?: string; account?: string; lease?: string; json?: boolean }
+interface TargetOpts {
+  customer: string;
+  property?: string;
+  account?: string;
+  lease?: string;
+  json?: boolean;
+}
 
 /** The property of an operation: the one given, or the one where the resident is registered. */
 async function target(app: AppContext, o: TargetOpts): Promise<Target> {
@@ -67,7 +73,7 @@ export function register(program: Command): void {
     op(name, description).action(async (o: TargetOpts) => act(o, { action: name }));
   }
 
-  op('reveal-key', 'Print the resident\'s current key (P3: the reveal is recorded in the audit trail)').action(async (o: TargetOpts) => {
+  op('reveal-key', "Print the resident's current key (P3: the reveal is recorded in the audit trail)").action(async (o: TargetOpts) => {
     await withApp(async (app) => {
       const k = await revealKey(syncDeps(app), await target(app, o));
       if (o.json) printJson(k);
@@ -75,19 +81,21 @@ export function register(program: Command): void {
     });
   });
 
-  op('reassign', 'Make another of the resident\'s leased units their home; the previous registration ends at once (O4)')
+  op('reassign', "Make another of the resident's leased units their home; the previous registration ends at once (O4)")
     .requiredOption('--unit <number>', 'unit number')
     .option('--building <name>', 'building, where unit numbers repeat')
     .action(async (o: TargetOpts & { unit: string; building?: string }) => act(o, { action: 'reassign', unit: o.unit, building: o.building ?? null }));
 
-  op('block', 'Block the resident\'s Wi-Fi now or at a chosen time, with a message to them (K1)')
+  op('block', "Block the resident's Wi-Fi now or at a chosen time, with a message to them (K1)")
     .option('--message-file <file>', 'text of the message to the resident (default: a standard notice)')
     .option('--at <iso>', 'when the block starts (ISO-8601); default now', isoTimeArg('--at'))
     .action(async (o: TargetOpts & { messageFile?: string; at?: Date }) => {
       const message = o.messageFile
-        ? (await readFile(o.messageFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
-          throw new UsageError(`--message-file: cannot read ${o.messageFile} (${err.code ?? err.message})`);
-        })).trim()
+        ? (
+            await readFile(o.messageFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+              throw new UsageError(`--message-file: cannot read ${o.messageFile} (${err.code ?? err.message})`);
+            })
+          ).trim()
         : DEFAULT_BLOCK_MESSAGE;
       await act(o, { action: 'block', message, at: o.at });
     });
@@ -113,7 +121,7 @@ export function register(program: Command): void {
     .action(async (o: { customer: string; property?: string; account?: string }) => {
       await withApp(async (app) => {
         const p = o.property ? await getProperty(app.db, o.property, o.account) : undefined;
-        process.stdout.write((await explainResident(syncDeps(app), o.customer, p?.id)).join('\n') + '\n');
+        process.stdout.write(`${(await explainResident(syncDeps(app), o.customer, p?.id)).join('\n')}\n`);
       });
     });
 

@@ -28,26 +28,33 @@ export function register(program: Command): void {
     .option('--new-key-file <file>', 'read the new key from this file (64 hex characters or base64)')
     .option('--new-key <key>', 'the new key; "-" reads it from standard input')
     .option('--json', 'print JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The current key is PEBBLES_SECRET_KEY, or PEBBLES_DATA_DIR/secret.key on the embedded default.
 With neither --new-key-file nor --new-key, a new key is generated: only with the key file, which then
 holds it (the new key is written to secret.key.new first and put in place after the commit; the old
 one is kept as secret.key.old, for backups made before now). With PEBBLES_SECRET_KEY, give the new key
 and then set PEBBLES_SECRET_KEY to it wherever Pebbles runs.
 Processes still running with the old key cannot write a secret after the rotation (the database refuses
-values under any key but its own) and cannot decrypt: restart them with the new key.`)
+values under any key but its own) and cannot decrypt: restart them with the new key.`,
+    )
     .action(async (o: { newKeyFile?: string; newKey?: string; json?: boolean }) => {
       const newKey = await newKeyFrom(o);
       const config = loadConfig();
       assertSecretKeyConfigured(config);
       if (!newKey && !usesKeyFile(config)) {
-        throw new UsageError('the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one: give the new one with --new-key-file FILE or --new-key - (`openssl rand -hex 32` makes one)');
+        throw new UsageError(
+          'the key comes from PEBBLES_SECRET_KEY, so no key file can keep a generated one: give the new one with --new-key-file FILE or --new-key - (`openssl rand -hex 32` makes one)',
+        );
       }
       await withApp(async (app) => {
         const result = await rotateSecretKey(app.db, app.config, app.secrets, newKey);
         app.log.info({ counts: result.counts }, 'secret key rotated');
         if (o.json) return printJson({ rotated: true, reencrypted: result.counts, keyFile: result.keyFile });
-        const counts = Object.entries(result.counts).map(([what, n]) => `${n} ${what}`).join(', ');
+        const counts = Object.entries(result.counts)
+          .map(([what, n]) => `${n} ${what}`)
+          .join(', ');
         process.stdout.write(`secret key rotated: ${counts} re-encrypted under the new key\n`);
         process.stdout.write(
           result.keyFile

@@ -23,7 +23,15 @@ export function syncResultJson(r: SyncResult) {
     actions: r.actions.map((a) => {
       const { kind, rule, reason, ...rest } = a as typeof a & { reason?: string };
       const unit = 'unitId' in a ? a.unitId : null;
-      return { rule, kind, customerId: 'customerId' in a ? a.customerId : null, leaseId: 'leaseId' in a ? a.leaseId : null, unit, reason: reason ?? null, ...rest };
+      return {
+        rule,
+        kind,
+        customerId: 'customerId' in a ? a.customerId : null,
+        leaseId: 'leaseId' in a ? a.leaseId : null,
+        unit,
+        reason: reason ?? null,
+        ...rest,
+      };
     }),
     warnings: r.warnings,
   };
@@ -41,7 +49,9 @@ export function register(program: Command): void {
     .option('--dry-run', 'print what the sync would do and change nothing (F-10)')
     .option('--at <iso>', 'with --dry-run: plan as of this moment (ISO-8601), e.g. a move-in day ahead', isoTimeArg('--at'))
     .addOption(new Option('--json', 'print the result as JSON on stdout (progress goes to stderr)'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The sync runs in this process under the property's lock, so it never overlaps another sync of the
 same property, and gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (default 300) when Entrata keeps it
 waiting (rate limits, retries). A failed Entrata read changes no access (S4); the run is recorded with
@@ -49,21 +59,28 @@ its error. An answer with no open lease where leases were open is applied (S2 ke
 as suspicious on the run and the property, and counted towards failing. A --unit or --customer the property does not have is refused before a
 run is recorded.
 The list names units by number, building and bedroom label; the JSON gives Entrata's ids ("unit" is the unit's id).
-JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","suspicious","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`)
-    .action(async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: Date; json?: boolean }) => {
-      if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
-      if (o.unit && o.customer) throw new UsageError('give --unit or --customer, not both');
-      if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
-      const at = o.at;
-      const scope: SyncScope = o.unit ? { kind: 'unit', unitNumber: o.unit, building: o.building ?? null } : o.customer ? { kind: 'customer', customerId: o.customer } : { kind: 'property' };
-      await withApp(async (app) => {
-        const property = await getProperty(app.db, o.property, o.account);
-        const result = await syncProperty(syncDeps(app), { propertyDbId: property.id, scope, trigger: 'command', dryRun: o.dryRun, at });
-        if (o.json) printJson(syncResultJson(result));
-        else printSummary(result, !!o.dryRun);
-        if (result.status === 'failed') process.exitCode = 1;
-      });
-    });
+JSON: {"runId","property","status":"applied|unchanged|failed","counts","held","error","suspicious","actions":[{"rule","kind","customerId","leaseId","unit",...}]}`,
+    )
+    .action(
+      async (o: { account?: string; property: string; unit?: string; building?: string; customer?: string; dryRun?: boolean; at?: Date; json?: boolean }) => {
+        if (o.at && !o.dryRun) throw new UsageError('--at previews a plan and needs --dry-run');
+        if (o.unit && o.customer) throw new UsageError('give --unit or --customer, not both');
+        if (o.building && !o.unit) throw new UsageError('--building goes with --unit');
+        const at = o.at;
+        const scope: SyncScope = o.unit
+          ? { kind: 'unit', unitNumber: o.unit, building: o.building ?? null }
+          : o.customer
+            ? { kind: 'customer', customerId: o.customer }
+            : { kind: 'property' };
+        await withApp(async (app) => {
+          const property = await getProperty(app.db, o.property, o.account);
+          const result = await syncProperty(syncDeps(app), { propertyDbId: property.id, scope, trigger: 'command', dryRun: o.dryRun, at });
+          if (o.json) printJson(syncResultJson(result));
+          else printSummary(result, !!o.dryRun);
+          if (result.status === 'failed') process.exitCode = 1;
+        });
+      },
+    );
 }
 
 function printSummary(r: SyncResult, dryRun: boolean): void {
@@ -80,5 +97,5 @@ function printSummary(r: SyncResult, dryRun: boolean): void {
   if (r.suspicious) out.push(`  suspicious answer: ${r.suspicious}`);
   if (r.held) out.push(`  held: ${r.held.endings} unexpected endings wait for approval (hold ${r.held.holdId}; see \`pebbles holds\`)`);
   for (const w of r.warnings) out.push(`  warning [${w.rule}] ${w.message}`);
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -16,18 +16,28 @@ export function register(program: Command): void {
     .requiredOption('--name <name>', 'what the token is for (named in the audit trail); unique among live tokens')
     .requiredOption('--role <role>', `${ROLES.join(' | ')}: admin reaches every property; the others hold on --property`, roleArg)
     .option('--property <ids>', 'Entrata property ids, separated by commas (ACCOUNT:ID when several accounts have one)', propertyListArg, [] as string[])
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The token is stored only as a hash: copy it now. Send it as "Authorization: Bearer <token>".
 Example (a script keeps the last line):
-  TOKEN=$(pebbles token create --name door-sync --role manager --property 100001 | tail -n 1)`)
+  TOKEN=$(pebbles token create --name door-sync --role manager --property 100001 | tail -n 1)`,
+    )
     .action(async (opts: { name: string; role: Role; property: string[] }) => {
       await withApp(async (app) => {
         const now = new Date();
         const propertyIds = await propertyDbIds(app.db, opts.property, '--property');
         const created = await createToken(app.db, { name: opts.name, role: opts.role, propertyIds, createdBy: null, now });
         const t = created.token;
-        await auditStaff(app.db, { actor: cliStaff(), action: 'token-create', details: { tokenId: t.tokenId, name: t.name, role: t.role, properties: t.properties }, now });
-        process.stdout.write(`created token ${t.tokenId} "${t.name}": ${t.role}${t.properties.length ? ` at ${t.properties.join(',')}` : ' (every property)'}\n`);
+        await auditStaff(app.db, {
+          actor: cliStaff(),
+          action: 'token-create',
+          details: { tokenId: t.tokenId, name: t.name, role: t.role, properties: t.properties },
+          now,
+        });
+        process.stdout.write(
+          `created token ${t.tokenId} "${t.name}": ${t.role}${t.properties.length ? ` at ${t.properties.join(',')}` : ' (every property)'}\n`,
+        );
         process.stdout.write('the token (shown only now):\n');
         process.stdout.write(`${created.secret}\n`);
       });
@@ -41,14 +51,17 @@ Example (a script keeps the last line):
       await withApp(async (app) => {
         const tokens = await listTokens(app.db);
         if (opts.json) return printJson(tokens);
-        printTable(tokens.map((t) => ({ ...t, id: t.tokenId, createdBy: t.createdBy ?? 'command line', state: t.revokedAt ? `revoked ${t.revokedAt}` : 'live' })), ['id', 'name', 'role', 'properties', 'createdBy', 'lastUsedAt', 'state']);
+        printTable(
+          tokens.map((t) => ({ ...t, id: t.tokenId, createdBy: t.createdBy ?? 'command line', state: t.revokedAt ? `revoked ${t.revokedAt}` : 'live' })),
+          ['id', 'name', 'role', 'properties', 'createdBy', 'lastUsedAt', 'state'],
+        );
       });
     });
 
   token
     .command('revoke')
     .description('Revoke an API token at once')
-    .argument('<token>', 'the token\'s id or name (as `pebbles token list` shows)')
+    .argument('<token>', "the token's id or name (as `pebbles token list` shows)")
     .action(async (ref: string) => {
       await withApp(async (app) => {
         const live = (await listTokens(app.db)).filter((t) => !t.revokedAt);

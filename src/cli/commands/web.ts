@@ -10,7 +10,9 @@ export function register(program: Command): void {
     .command('web')
     .description('Serve the HTTP API, /healthz and /readyz on PEBBLES_HOST:PORT (production: any number of these)')
     .option('--metrics-port <n>', 'also serve /healthz, /readyz and /metrics (no token) on PEBBLES_HOST:N, for a scraper', intArg('--metrics-port'))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Routes: GET /healthz (alive), GET /readyz (database and queue usable, else what is missing); the API's
 routes are listed at /api/docs (browsable) and /api/openapi.json (OpenAPI 3.1). GET /metrics (Prometheus)
 answers on PORT only to "Authorization: Bearer $PEBBLES_METRICS_TOKEN"; else scrape --metrics-port.
@@ -22,7 +24,8 @@ Every /api route but POST /api/session (sign-in) and the password reset needs a 
 an administrator (PEBBLES_ADMIN_EMAIL) and prints its one-time password here, on standard output, once.
 A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
 was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.
-Stop with Ctrl-C (SIGINT) or SIGTERM.`)
+Stop with Ctrl-C (SIGINT) or SIGTERM.`,
+    )
     .action(async (o: { metricsPort?: number }) => {
       const settings = loadJobSettings();
       const app = await openAppWhenReachable(settings.databaseCheckMs);

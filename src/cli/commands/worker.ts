@@ -27,7 +27,9 @@ export function register(program: Command): void {
     .option('--metrics-port <n>', 'serve /healthz, /readyz and /metrics on PEBBLES_HOST:N', intArg('--metrics-port'))
     .option('--concurrency <n>', 'property syncs at once in this process (default PEBBLES_WORKER_CONCURRENCY, 8)', intArg('--concurrency'))
     .option('--no-dispatch', 'do not run the dispatcher loop here (some other worker must)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Every worker also runs the dispatcher: each PEBBLES_DISPATCH_SECONDS one of them enqueues the syncs that
 are due (within each Entrata account's rate-limit budget) and the transitions whose moment has come.
 A sync runs only under its property's lock, so workers never sync one property twice at once.
@@ -36,7 +38,8 @@ job goes back to the queue for another worker, with nothing applied and no failu
 running work finishes (up to 30 s). A killed worker's job is taken over by another worker after
 PEBBLES_SYNC_EXPIRE_SECONDS. A sync gives up after PEBBLES_SYNC_TIMEOUT_SECONDS (S4).
 A database that is down or not created yet is waited for (PEBBLES_DATABASE_CHECK_SECONDS); one that
-was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.`)
+was dropped or restored is waited for until \`pebbles migrate\` has run, without a restart.`,
+    )
     .action(async (o: { metricsPort?: number; concurrency?: number; dispatch: boolean }) => {
       const settings = loadJobSettings();
       if (o.concurrency !== undefined) settings.concurrency = Math.max(1, o.concurrency);
@@ -44,7 +47,14 @@ was dropped or restored is waited for until \`pebbles migrate\` has run, without
       let web: RunningWeb | null = null;
       const signalled = untilSignal(app.log);
       try {
-        const worker = await startWorker({ config: app.config, databaseUrl: app.database.url, secrets: app.secrets, log: app.log, settings, dispatch: o.dispatch });
+        const worker = await startWorker({
+          config: app.config,
+          databaseUrl: app.database.url,
+          secrets: app.secrets,
+          log: app.log,
+          settings,
+          dispatch: o.dispatch,
+        });
         if (o.metricsPort !== undefined) {
           web = await startWeb(app, { settings, host: app.config.host, port: o.metricsPort, api: false, boss: worker.boss, metrics: worker.metrics });
         }

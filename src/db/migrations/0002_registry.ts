@@ -229,7 +229,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['network_key', 'outbox', 'audit_event', 'hold', 'block', 'lease_override', 'psk', 'registration', 'sync_run', 'lease_mirror', 'resident', 'unit', 'property']) {
+  for (const t of [
+    'network_key',
+    'outbox',
+    'audit_event',
+    'hold',
+    'block',
+    'lease_override',
+    'psk',
+    'registration',
+    'sync_run',
+    'lease_mirror',
+    'resident',
+    'unit',
+    'property',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

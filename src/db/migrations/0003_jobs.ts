@@ -42,11 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // writing transaction and the account it touched (account 0: every account); a property keeps the
   // snapshot (pg_current_snapshot) its last plan read under, so "anything committed since that the plan
   // did not see?" is one indexed query. Empty statements record nothing.
-  await db.schema
-    .alterTable('property')
-    .addColumn('plan_snapshot', 'text')
-    .addColumn('planned_at', 'timestamptz')
-    .execute();
+  await db.schema.alterTable('property').addColumn('plan_snapshot', 'text').addColumn('planned_at', 'timestamptz').execute();
   await sql`create table plan_input_change (
     txid xid8 not null,
     account_id bigint not null,
@@ -83,13 +79,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return null;
     end $$`.execute(db);
   const inputs: Array<[string, 'account_id' | 'property_id']> = [
-    ['resident', 'account_id'], ['lease_mirror', 'property_id'], ['registration', 'property_id'], ['psk', 'property_id'],
-    ['lease_override', 'property_id'], ['block', 'property_id'], ['hold', 'property_id'], ['unit', 'property_id'],
+    ['resident', 'account_id'],
+    ['lease_mirror', 'property_id'],
+    ['registration', 'property_id'],
+    ['psk', 'property_id'],
+    ['lease_override', 'property_id'],
+    ['block', 'property_id'],
+    ['hold', 'property_id'],
+    ['unit', 'property_id'],
   ];
   for (const [table, by] of inputs) {
-    for (const [op, ref] of [['insert', 'new table as new_rows'], ['update', 'new table as new_rows'], ['delete', 'old table as old_rows']] as const) {
-      await sql.raw(`create trigger ${table}_plan_input_${op} after ${op} on ${table} referencing ${ref}
-        for each statement execute function pebbles_plan_input_changed('${by}')`).execute(db);
+    for (const [op, ref] of [
+      ['insert', 'new table as new_rows'],
+      ['update', 'new table as new_rows'],
+      ['delete', 'old table as old_rows'],
+    ] as const) {
+      await sql
+        .raw(`create trigger ${table}_plan_input_${op} after ${op} on ${table} referencing ${ref}
+        for each statement execute function pebbles_plan_input_changed('${by}')`)
+        .execute(db);
     }
   }
   // The property's own policy (what plan() reads of it); the sync's bookkeeping columns are left out.

@@ -16,12 +16,7 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   const now = sql`now()`;
 
-  await db.schema
-    .alterTable('property')
-    .addColumn('mail_sender_name', 'text')
-    .addColumn('support_email', 'text')
-    .addColumn('support_phone', 'text')
-    .execute();
+  await db.schema.alterTable('property').addColumn('mail_sender_name', 'text').addColumn('support_email', 'text').addColumn('support_phone', 'text').execute();
 
   await db.schema
     .createTable('staff_message')

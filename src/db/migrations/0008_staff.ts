@@ -97,7 +97,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index sign_in_attempt_address_idx on sign_in_attempt (address, at)`.execute(db);
   await sql`create index sign_in_attempt_at_idx on sign_in_attempt (at)`.execute(db);
 
-  await db.schema.alterTable('outbox').addColumn('staff_user_id', 'bigint', (c) => c.references('staff_user.id').onDelete('cascade')).execute();
+  await db.schema
+    .alterTable('outbox')
+    .addColumn('staff_user_id', 'bigint', (c) => c.references('staff_user.id').onDelete('cascade'))
+    .execute();
   await sql`alter table outbox alter column property_id drop not null`.execute(db);
   await sql`alter table outbox add constraint outbox_recipient_ck check (property_id is not null or staff_user_id is not null)`.execute(db);
 }
@@ -107,5 +110,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table outbox drop constraint outbox_recipient_ck`.execute(db);
   await sql`alter table outbox alter column property_id set not null`.execute(db);
   await db.schema.alterTable('outbox').dropColumn('staff_user_id').execute();
-  for (const t of ['sign_in_attempt', 'password_reset', 'api_token_property', 'api_token', 'staff_session', 'staff_role', 'staff_user']) await db.schema.dropTable(t).execute();
+  for (const t of ['sign_in_attempt', 'password_reset', 'api_token_property', 'api_token', 'staff_session', 'staff_role', 'staff_user'])
+    await db.schema.dropTable(t).execute();
 }

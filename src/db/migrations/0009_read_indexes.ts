@@ -45,8 +45,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const i of [
-    'block_resident_idx', 'lease_mirror_trouble_idx', 'lease_mirror_unit_idx', 'outbox_resident_idx', 'delivery_failed_idx', 'psk_resident_idx',
-    'psk_property_current_idx', 'unit_number_prefix_idx', 'registration_property_unit_idx', 'registration_property_resident_idx', 'resident_name_trgm_idx',
+    'block_resident_idx',
+    'lease_mirror_trouble_idx',
+    'lease_mirror_unit_idx',
+    'outbox_resident_idx',
+    'delivery_failed_idx',
+    'psk_resident_idx',
+    'psk_property_current_idx',
+    'unit_number_prefix_idx',
+    'registration_property_unit_idx',
+    'registration_property_resident_idx',
+    'resident_name_trgm_idx',
   ]) {
     await sql`drop index if exists ${sql.id(i)}`.execute(db);
   }

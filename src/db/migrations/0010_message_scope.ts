@@ -20,7 +20,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('cancelled_by', 'text')
     .execute();
   // The same expression as staffMessageIdOf (src/notifications/payloads.ts): a messageId that is not a plain number indexes as null.
-  await sql`create index outbox_message_idx on outbox ((case when payload->>'messageId' ~ '^[0-9]{1,18}$' then (payload->>'messageId')::bigint end)) where payload ? 'messageId'`.execute(db);
+  await sql`create index outbox_message_idx on outbox ((case when payload->>'messageId' ~ '^[0-9]{1,18}$' then (payload->>'messageId')::bigint end)) where payload ? 'messageId'`.execute(
+    db,
+  );
   await db.schema.alterTable('caught_message').addColumn('notification_id', 'bigint').execute();
   await sql`
     update caught_message set notification_id = coalesce(
@@ -34,5 +36,11 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop index if exists caught_message_notification_idx`.execute(db);
   await db.schema.alterTable('caught_message').dropColumn('notification_id').execute();
   await sql`drop index if exists outbox_message_idx`.execute(db);
-  await db.schema.alterTable('staff_message').dropColumn('channels').dropColumn('unit_entrata_id').dropColumn('cancelled_at').dropColumn('cancelled_by').execute();
+  await db.schema
+    .alterTable('staff_message')
+    .dropColumn('channels')
+    .dropColumn('unit_entrata_id')
+    .dropColumn('cancelled_at')
+    .dropColumn('cancelled_by')
+    .execute();
 }

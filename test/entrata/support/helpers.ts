@@ -24,11 +24,7 @@ export const API_KEY = 'test-key-5f8a2c';
 export const BASIC = { username: 'pebbles-api', password: 'hunter2-secret' };
 
 /** A client of account `acme` whose baseUrl is the test server; time and jitter are injected. */
-export function testClient(
-  url: string,
-  account: Partial<EntrataAccountConfig> = {},
-  deps: EntrataDeps = {},
-) {
+export function testClient(url: string, account: Partial<EntrataAccountConfig> = {}, deps: EntrataDeps = {}) {
   const clock = fakeClock();
   const logs: Array<{ level: string; obj: object; msg?: string }> = [];
   const logger = {
@@ -77,9 +73,7 @@ export function leaseNode(id: string | number, over: Record<string, unknown> = {
       ],
     },
     leaseIntervals: {
-      leaseInterval: [
-        { id: Number(`9${id}`), startDate: '08/15/2025', endDate: '07/31/2026', leaseIntervalTypeId: 1, leaseIntervalTypeName: 'Application' },
-      ],
+      leaseInterval: [{ id: Number(`9${id}`), startDate: '08/15/2025', endDate: '07/31/2026', leaseIntervalTypeId: 1, leaseIntervalTypeName: 'Application' }],
     },
   };
   for (const [k, v] of Object.entries(over)) {

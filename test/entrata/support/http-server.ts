@@ -44,8 +44,14 @@ export async function startFakeEntrata(handler: (req: RecordedRequest, n: number
       }
       const u = new URL(req.url ?? '/', 'http://x');
       const rec: RecordedRequest = {
-        method: req.method ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, rawBody, body,
-        rpc: body?.method?.name ?? '', params: body?.method?.params ?? {},
+        method: req.method ?? '',
+        path: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        rawBody,
+        body,
+        rpc: body?.method?.name ?? '',
+        params: body?.method?.params ?? {},
       };
       requests.push(rec);
       let reply: Reply;

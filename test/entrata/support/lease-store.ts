@@ -56,9 +56,19 @@ export function matching(leases: StoredLease[], p: Record<string, any>): StoredL
 export function unitsAnswer(leases: StoredLease[]) {
   const units = new Map<string, object>();
   for (const l of leases) {
-    units.set(l.unitId, { id: Number(l.unitId), unitNumber: l.unitNumber, ...(l.building ? { buildingName: l.building } : {}), unitSpaces: { unitSpace: { unitSpaceId: Number(l.unitId) * 10 + 1, unitNumber: `${l.unitNumber}-A` } } });
+    units.set(l.unitId, {
+      id: Number(l.unitId),
+      unitNumber: l.unitNumber,
+      ...(l.building ? { buildingName: l.building } : {}),
+      unitSpaces: { unitSpace: { unitSpaceId: Number(l.unitId) * 10 + 1, unitNumber: `${l.unitNumber}-A` } },
+    });
   }
-  return { response: { code: 200, result: { properties: { property: { propertyId: 100123, propertyName: 'Example Commons', units: { unit: [...units.values()] } } } } } };
+  return {
+    response: {
+      code: 200,
+      result: { properties: { property: { propertyId: 100123, propertyName: 'Example Commons', units: { unit: [...units.values()] } } } },
+    },
+  };
 }
 
 export function storeHandler(leases: StoredLease[], opts: StoreOptions) {
@@ -74,7 +84,10 @@ export function storeHandler(leases: StoredLease[], opts: StoreOptions) {
       const perPage = Number(r.query.get('per_page') ?? cap);
       const lastPage = Math.max(1, Math.ceil(all.length / perPage));
       if (pageNo > lastPage && opts.pastEnd?.startsWith('error')) {
-        return { status: opts.pastEnd === 'error-400' ? 400 : 200, json: { response: { requestId: '1', error: { code: 301, message: `page_no: The value must be between 1 and ${lastPage}.` } } } };
+        return {
+          status: opts.pastEnd === 'error-400' ? 400 : 200,
+          json: { response: { requestId: '1', error: { code: 301, message: `page_no: The value must be between 1 and ${lastPage}.` } } },
+        };
       }
       page = all.slice((pageNo - 1) * perPage, pageNo * perPage);
     }
@@ -94,7 +107,7 @@ export function makeLeases(firstId: number, n: number, spec: Partial<Omit<Stored
     unitId: spec.unitId ?? String(4_000_000 + firstId + i),
     unitNumber: spec.unitNumber ?? String(firstId + i),
     building: spec.building === undefined ? 'A' : spec.building,
-    moveIn: spec.moveInDay ? spec.moveInDay(i) : spec.moveIn ?? '2025-08-15',
+    moveIn: spec.moveInDay ? spec.moveInDay(i) : (spec.moveIn ?? '2025-08-15'),
     customerId: spec.customerId ?? 7_000_000 + firstId + i,
   }));
 }

@@ -11,7 +11,13 @@ const PASSWORD = 'an access-case passphrase';
 
 /** An employee of the fixture's property (a staff member an owner may change or remove). */
 async function employeeOf(fx: PropertyFixture, t: ApiBench): Promise<number> {
-  const { user } = await createUser(t.bench.db, { email: `member-${unique()}@example.com`, role: 'employee', propertyIds: [fx.dbId], password: PASSWORD, now: t.bench.clock.now() });
+  const { user } = await createUser(t.bench.db, {
+    email: `member-${unique()}@example.com`,
+    role: 'employee',
+    propertyIds: [fx.dbId],
+    password: PASSWORD,
+    now: t.bench.clock.now(),
+  });
   return user.userId;
 }
 
@@ -28,23 +34,50 @@ export const cases: AccessCase[] = [
   // A token has no session: 400 (not-a-session) for tokens, 200 for a signed-in user.
   { route: 'DELETE /api/session', request: () => ({ url: '/api/session' }) },
   { route: 'DELETE /api/sessions', request: () => ({ url: '/api/sessions' }) },
-  { route: 'POST /api/session/password', request: () => ({ url: '/api/session/password', payload: { currentPassword: 'whatever it was', newPassword: 'a new long passphrase' } }) },
+  {
+    route: 'POST /api/session/password',
+    request: () => ({ url: '/api/session/password', payload: { currentPassword: 'whatever it was', newPassword: 'a new long passphrase' } }),
+  },
   { route: 'POST /api/password-reset', request: () => ({ url: '/api/password-reset', payload: { email: 'someone@example.com' } }) },
-  { route: 'POST /api/password-reset/complete', request: () => ({ url: '/api/password-reset/complete', payload: { token: 'pbr_not-a-real-token', newPassword: 'a new long passphrase' } }) },
+  {
+    route: 'POST /api/password-reset/complete',
+    request: () => ({ url: '/api/password-reset/complete', payload: { token: 'pbr_not-a-real-token', newPassword: 'a new long passphrase' } }),
+  },
   { route: 'GET /api/properties/:propertyId/staff', request: (fx) => ({ url: `/api/properties/${fx.entrataId}/staff` }) },
-  { route: 'POST /api/properties/:propertyId/staff', request: (fx) => ({ url: `/api/properties/${fx.entrataId}/staff`, payload: { email: `new-${unique()}@example.com`, role: 'employee' } }) },
-  { route: 'PUT /api/properties/:propertyId/staff/:userId', request: async (fx, t) => ({ url: `/api/properties/${fx.entrataId}/staff/${await employeeOf(fx, t)}`, payload: { role: 'manager' } }) },
-  { route: 'DELETE /api/properties/:propertyId/staff/:userId', request: async (fx, t) => ({ url: `/api/properties/${fx.entrataId}/staff/${await employeeOf(fx, t)}` }) },
+  {
+    route: 'POST /api/properties/:propertyId/staff',
+    request: (fx) => ({ url: `/api/properties/${fx.entrataId}/staff`, payload: { email: `new-${unique()}@example.com`, role: 'employee' } }),
+  },
+  {
+    route: 'PUT /api/properties/:propertyId/staff/:userId',
+    request: async (fx, t) => ({ url: `/api/properties/${fx.entrataId}/staff/${await employeeOf(fx, t)}`, payload: { role: 'manager' } }),
+  },
+  {
+    route: 'DELETE /api/properties/:propertyId/staff/:userId',
+    request: async (fx, t) => ({ url: `/api/properties/${fx.entrataId}/staff/${await employeeOf(fx, t)}` }),
+  },
   { route: 'GET /api/users', request: () => ({ url: '/api/users' }) },
-  { route: 'POST /api/users', request: (fx) => ({ url: '/api/users', payload: { email: `user-${unique()}@example.com`, role: 'manager', properties: [fx.entrataId] } }) },
+  {
+    route: 'POST /api/users',
+    request: (fx) => ({ url: '/api/users', payload: { email: `user-${unique()}@example.com`, role: 'manager', properties: [fx.entrataId] } }),
+  },
   { route: 'POST /api/users/:userId/disable', request: async (fx, t) => ({ url: `/api/users/${await employeeOf(fx, t)}/disable` }) },
   { route: 'POST /api/users/:userId/reset-password', request: async (fx, t) => ({ url: `/api/users/${await employeeOf(fx, t)}/reset-password` }) },
   { route: 'GET /api/tokens', request: () => ({ url: '/api/tokens' }) },
-  { route: 'POST /api/tokens', request: (fx) => ({ url: '/api/tokens', payload: { name: `robot-${unique()}`, role: 'employee', properties: [fx.entrataId] } }) },
+  {
+    route: 'POST /api/tokens',
+    request: (fx) => ({ url: '/api/tokens', payload: { name: `robot-${unique()}`, role: 'employee', properties: [fx.entrataId] } }),
+  },
   {
     route: 'DELETE /api/tokens/:tokenId',
     request: async (fx, t) => {
-      const { token } = await createToken(t.bench.db, { name: `old-${unique()}`, role: 'employee', propertyIds: [fx.dbId], createdBy: null, now: t.bench.clock.now() });
+      const { token } = await createToken(t.bench.db, {
+        name: `old-${unique()}`,
+        role: 'employee',
+        propertyIds: [fx.dbId],
+        createdBy: null,
+        now: t.bench.clock.now(),
+      });
       return { url: `/api/tokens/${token.tokenId}` };
     },
   },

@@ -17,7 +17,12 @@ function residentFor(purpose: string, fx: PropertyFixture, t: ApiBench, moveIn: 
       const sim = t.bench.sim.control;
       const units = sim.portfolio().propertyById.get(fx.entrataId)!.units;
       const day = (n: number) => new Date(Date.parse(`${sim.today()}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-      const r = sim.addLease({ unitId: units[made.size % units.length]!.id, moveInDate: day(moveIn), endDate: day(300), customers: [{ firstName: 'Access', lastName: purpose, email: `${purpose}@example.com` }] });
+      const r = sim.addLease({
+        unitId: units[made.size % units.length]!.id,
+        moveInDate: day(moveIn),
+        endDate: day(300),
+        customers: [{ firstName: 'Access', lastName: purpose, email: `${purpose}@example.com` }],
+      });
       await syncProperty(t.bench.worker.deps, { propertyDbId: fx.dbId, trigger: 'command' });
       return r.customerIds[0]!;
     })();
@@ -27,8 +32,12 @@ function residentFor(purpose: string, fx: PropertyFixture, t: ApiBench, moveIn: 
 }
 
 const base = (fx: PropertyFixture, customerId: string, action: string) => `/api/properties/${fx.entrataId}/residents/${customerId}/${action}`;
-const onFixture = (action: string, payload?: unknown): AccessCase['request'] => (fx) => ({ url: base(fx, fx.customerId, action), payload });
-const onOwn = (action: string, moveIn: number, payload?: unknown): AccessCase['request'] => async (fx, t) => ({ url: base(fx, await residentFor(action, fx, t, moveIn), action), payload });
+const onFixture =
+  (action: string, payload?: unknown): AccessCase['request'] =>
+  (fx) => ({ url: base(fx, fx.customerId, action), payload });
+const onOwn =
+  (action: string, moveIn: number, payload?: unknown): AccessCase['request'] =>
+  async (fx, t) => ({ url: base(fx, await residentFor(action, fx, t, moveIn), action), payload });
 
 export const cases: AccessCase[] = [
   { route: 'POST /api/properties/:propertyId/residents/:customerId/resend', request: onFixture('resend') },
@@ -39,8 +48,17 @@ export const cases: AccessCase[] = [
   { route: 'POST /api/properties/:propertyId/residents/:customerId/move-in-now', request: onOwn('move-in-now', 20) },
   { route: 'POST /api/properties/:propertyId/residents/:customerId/move-out-now', request: onOwn('move-out-now', -10) },
   { route: 'POST /api/properties/:propertyId/residents/:customerId/transfer-now', request: onFixture('transfer-now') },
-  { route: 'POST /api/properties/:propertyId/residents/:customerId/reassign', request: (fx) => ({ url: base(fx, fx.customerId, 'reassign'), payload: { unit: fx.unit } }) },
+  {
+    route: 'POST /api/properties/:propertyId/residents/:customerId/reassign',
+    request: (fx) => ({ url: base(fx, fx.customerId, 'reassign'), payload: { unit: fx.unit } }),
+  },
   { route: 'PUT /api/properties/:propertyId/residents/:customerId/dates', request: onOwn('dates', -10, { late: '2099-12-31' }) },
-  { route: 'POST /api/properties/:propertyId/residents/:customerId/link', request: async (fx, t) => ({ url: base(fx, await residentFor('link', fx, t, -10), 'link'), payload: { customerId: `99${fx.dbId}0000001` } }) },
-  { route: 'POST /api/properties/:propertyId/residents/bulk', request: (fx) => ({ url: `/api/properties/${fx.entrataId}/residents/bulk`, payload: { action: 'resend', customerIds: [fx.customerId] } }) },
+  {
+    route: 'POST /api/properties/:propertyId/residents/:customerId/link',
+    request: async (fx, t) => ({ url: base(fx, await residentFor('link', fx, t, -10), 'link'), payload: { customerId: `99${fx.dbId}0000001` } }),
+  },
+  {
+    route: 'POST /api/properties/:propertyId/residents/bulk',
+    request: (fx) => ({ url: `/api/properties/${fx.entrataId}/residents/bulk`, payload: { action: 'resend', customerIds: [fx.customerId] } }),
+  },
 ];

@@ -14,7 +14,12 @@ export const cases: AccessCase[] = [
   {
     route: 'GET /api/properties/:propertyId/sync-requests/:jobId',
     request: async (fx, t) => {
-      const { jobId } = await requestSyncNow(t.bench.db, t.bench.boss, { propertyId: fx.dbId, scopes: [{ kind: 'customer', customerId: fx.customerId }], staff: null, now: new Date() });
+      const { jobId } = await requestSyncNow(t.bench.db, t.bench.boss, {
+        propertyId: fx.dbId,
+        scopes: [{ kind: 'customer', customerId: fx.customerId }],
+        staff: null,
+        now: new Date(),
+      });
       return { url: `/api/properties/${fx.entrataId}/sync-requests/${jobId}` };
     },
   },
