@@ -71,6 +71,8 @@ export interface RouteAccess {
   method: string;
   url: string;
   access: Access;
+  /** A caller who must still change a one-time password may call it (else 403 password-change-required). */
+  allowBeforePasswordChange: boolean;
 }
 
 const registered = new WeakMap<FastifyInstance, RouteAccess[]>();
@@ -88,7 +90,7 @@ export function apiRoute<
   A extends Access = Access,
 >(app: FastifyInstance, deps: ApiRouteDeps, def: ApiRouteDef<P, Q, B, A>): void {
   const list = registered.get(app) ?? [];
-  list.push({ method: def.method as string, url: def.url, access: def.access });
+  list.push({ method: def.method as string, url: def.url, access: def.access, allowBeforePasswordChange: def.allowBeforePasswordChange ?? false });
   registered.set(app, list);
   const admitted = new WeakMap<FastifyRequest, ApiContext<A>>();
   app.withTypeProvider<ZodTypeProvider>().route({

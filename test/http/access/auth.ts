@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createToken } from '../../../src/auth/tokens.ts';
 import { createUser } from '../../../src/auth/users.ts';
 import type { ApiBench } from '../../support/api-bench.ts';
-import type { AccessCase, PropertyFixture } from './types.ts';
+import { SESSION_PASSWORD, type AccessCase, type PropertyFixture } from './types.ts';
 
 /** Sign-in, sessions, staff and roles, platform users and API tokens. */
 
@@ -31,12 +31,13 @@ export const cases: AccessCase[] = [
     },
   },
   { route: 'GET /api/session', request: () => ({ url: '/api/session' }) },
-  // A token has no session: 400 (not-a-session) for tokens, 200 for a signed-in user.
-  { route: 'DELETE /api/session', request: () => ({ url: '/api/session' }) },
-  { route: 'DELETE /api/sessions', request: () => ({ url: '/api/sessions' }) },
+  // A token has no session: 400 (not-a-session) for tokens, 200 for a signed-in user (on a fresh session).
+  { route: 'DELETE /api/session', actsOnOwnSession: true, request: () => ({ url: '/api/session' }) },
+  { route: 'DELETE /api/sessions', actsOnOwnSession: true, request: () => ({ url: '/api/sessions' }) },
   {
     route: 'POST /api/session/password',
-    request: () => ({ url: '/api/session/password', payload: { currentPassword: 'whatever it was', newPassword: 'a new long passphrase' } }),
+    actsOnOwnSession: true,
+    request: () => ({ url: '/api/session/password', payload: { currentPassword: SESSION_PASSWORD, newPassword: 'a new long passphrase' } }),
   },
   { route: 'POST /api/password-reset', request: () => ({ url: '/api/password-reset', payload: { email: 'someone@example.com' } }) },
   {

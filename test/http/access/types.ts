@@ -29,7 +29,17 @@ export interface AccessCase {
    * the answer for an object that does not exist. Without it, every signed-in caller is allowed.
    */
   namesObjectOfProperty?: boolean;
+  /**
+   * The route acts on the caller's own session (sign-out, sign-out everywhere, password change): an
+   * API token has none and must get 400 `not-a-session`, a signed-in user must succeed (2xx). Each
+   * signed-in caller sends it with a fresh session of a new user of its role, whose password is
+   * `SESSION_PASSWORD`, so the sessions the other cases share stay signed in.
+   */
+  actsOnOwnSession?: boolean;
 }
+
+/** The password of every staff user the permission test signs in (the password change case needs it). */
+export const SESSION_PASSWORD = 'an access-test session passphrase';
 
 export interface AccessRequest {
   url: string;
