@@ -5,6 +5,7 @@ import { buildHttpServer } from '../../src/http/server.ts';
 import { createMetrics } from '../../src/jobs/metrics.ts';
 import { syncProperty } from '../../src/sync/sync-property.ts';
 import { createJobBench, type JobBench } from '../jobs/support.ts';
+import { apiDepsOf } from '../support/api-bench.ts';
 import { testCallers } from '../support/callers.ts';
 
 describe('HTTP: health, readiness, metrics and the sync API', () => {
@@ -20,18 +21,9 @@ describe('HTTP: health, readiness, metrics and the sync API', () => {
     // Real workers on the queues (sync-now runs as it would in `pebbles start`), latency on every Entrata call.
     bench = await createJobBench({ start: new Date(), timeZone: 'America/Denver', properties: 2, units: 6, work: true, latencyMs: 20 });
     app = await buildHttpServer({
-      db: bench.db,
-      boss: bench.boss,
-      metrics: bench.worker.metrics,
-      log: bench.log,
-      now: bench.clock.now,
-      api: true,
-      // More sync-now requests than a person makes: the limit itself is tested in sync-now-limits.db.test.ts.
-      syncNowTimeoutMs: 30_000,
-      notify: (q) => bench.worker.notify(q),
-      auth: callers,
-      secrets: bench.secrets,
+      ...apiDepsOf(bench, callers),
       catcher: false,
+      // More sync-now requests than a person makes: the limit itself is tested in sync-now-limits.db.test.ts.
       syncNowPerMinute: 1000,
     });
     admin = callers.as('admin');

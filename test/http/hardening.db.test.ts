@@ -9,7 +9,7 @@ import type { HttpSettings } from '../../src/http/hardening.ts';
 import { buildHttpServer, type HttpDeps } from '../../src/http/server.ts';
 import { QUEUES } from '../../src/jobs/queues.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { createApiBench, type ApiBench } from '../support/api-bench.ts';
+import { apiDepsOf, createApiBench, type ApiBench } from '../support/api-bench.ts';
 import { ROOT } from '../support/cli.ts';
 
 let t: ApiBench;
@@ -30,15 +30,8 @@ afterAll(async () => {
 /** Another server on the bench's database, with other HTTP settings (or a log that is read back). */
 async function serverWith(o: Omit<Partial<HttpDeps>, 'http'> & { http?: Partial<HttpSettings> }): Promise<FastifyInstance> {
   const app = await buildHttpServer({
-    db: t.bench.db,
-    boss: t.bench.boss,
-    metrics: t.bench.worker.metrics,
-    log: t.bench.log,
-    now: t.bench.clock.now,
-    api: true,
+    ...apiDepsOf(t.bench, t.callers),
     syncNowTimeoutMs: 5_000,
-    auth: t.callers,
-    secrets: t.bench.secrets,
     catcher: false,
     ...o,
     http: { publicUrl: null, trustedProxy: false, metricsToken: null, ...o.http },

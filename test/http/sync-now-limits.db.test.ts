@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildHttpServer } from '../../src/http/server.ts';
 import { QUEUES } from '../../src/jobs/queues.ts';
-import { createApiBench, type ApiBench } from '../support/api-bench.ts';
+import { apiDepsOf, createApiBench, type ApiBench } from '../support/api-bench.ts';
 
 // Twelve units a property: a quarter is three. Jobs are run by drain() (no worker polls), so the test
 // counts what was queued before anything runs.
@@ -131,18 +131,7 @@ describe('requests for a property already queued or running are answered by that
 
 describe('each caller has a rate limit', () => {
   it('305 requests from one caller: 10 are answered (one job), the rest 429 with Retry-After', async () => {
-    const app = await buildHttpServer({
-      db: t.bench.db,
-      boss: t.bench.boss,
-      metrics: t.bench.worker.metrics,
-      log: t.bench.log,
-      now: t.bench.clock.now,
-      api: true,
-      syncNowTimeoutMs: 5_000,
-      auth: t.callers,
-      secrets: t.bench.secrets,
-      catcher: false,
-    });
+    const app = await buildHttpServer({ ...apiDepsOf(t.bench, t.callers), syncNowTimeoutMs: 5_000, catcher: false });
     const headers = t.callers.as('owner', [a.id]);
     const before = await openJobs();
     const answers = [];
@@ -169,18 +158,7 @@ describe('each caller has a rate limit', () => {
   });
 
   it('another caller keeps its own allowance', async () => {
-    const app = await buildHttpServer({
-      db: t.bench.db,
-      boss: t.bench.boss,
-      metrics: t.bench.worker.metrics,
-      log: t.bench.log,
-      now: t.bench.clock.now,
-      api: true,
-      syncNowTimeoutMs: 5_000,
-      auth: t.callers,
-      secrets: t.bench.secrets,
-      catcher: false,
-    });
+    const app = await buildHttpServer({ ...apiDepsOf(t.bench, t.callers), syncNowTimeoutMs: 5_000, catcher: false });
     try {
       const owner = t.callers.as('owner', [a.id]);
       for (let i = 0; i < 11; i++) await app.inject({ method: 'POST', url: syncUrl(), headers: owner });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Authenticator } from '../../src/http/api-route.ts';
 import { buildHttpServer, type HttpDeps } from '../../src/http/server.ts';
 import { createJobBench, type BenchOptions, type JobBench } from '../jobs/support.ts';
 import { testCallers, type TestCallers } from './callers.ts';
@@ -17,11 +18,9 @@ export interface ApiBench {
   close(): Promise<void>;
 }
 
-export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial<HttpDeps> } = {}): Promise<ApiBench> {
-  const { http, ...benchOptions } = o;
-  const bench = await createJobBench({ start: new Date(), timeZone: 'America/Chicago', properties: 2, units: 6, ...benchOptions });
-  const callers = testCallers(() => bench.db, bench.clock.now);
-  const app = await buildHttpServer({
+/** The API's dependencies on a job bench: its database, queue, workers' operations and clock. */
+export function apiDepsOf(bench: JobBench, auth: Authenticator): HttpDeps {
+  return {
     db: bench.db,
     boss: bench.boss,
     metrics: bench.worker.metrics,
@@ -30,12 +29,18 @@ export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial
     api: true,
     syncNowTimeoutMs: 30_000,
     notify: (q) => bench.worker.notify(q),
-    auth: callers,
+    auth,
     operations: bench.worker.deps,
     secrets: bench.secrets,
     catcher: true,
-    ...http,
-  });
+  };
+}
+
+export async function createApiBench(o: Partial<BenchOptions> & { http?: Partial<HttpDeps> } = {}): Promise<ApiBench> {
+  const { http, ...benchOptions } = o;
+  const bench = await createJobBench({ start: new Date(), timeZone: 'America/Chicago', properties: 2, units: 6, ...benchOptions });
+  const callers = testCallers(() => bench.db, bench.clock.now);
+  const app = await buildHttpServer({ ...apiDepsOf(bench, callers), ...http });
   // Every property synced once: residents, registrations and keys exist.
   await bench.step();
   return {
