@@ -13,7 +13,13 @@ import { findResident, propertyLivedAt } from './residents.ts';
  * F-11: why a resident has or lacks access: the engine's reading of their leases, rules and overrides
  * now, then the recorded changes (rule, lease, run or staff member) that brought them here (S6).
  */
-export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, customerId: string, propertyDbId?: number): Promise<string[]> {
+export async function explainResident(
+  deps: Pick<SyncDeps, 'db' | 'now'>,
+  customerId: string,
+  propertyDbId?: number,
+  /** 'property': only changes recorded at this property, for staff who may see it alone (the API). */
+  historyOf: 'account' | 'property' = 'account',
+): Promise<string[]> {
   const property = propertyDbId !== undefined ? await getPropertyById(deps.db, propertyDbId) : await propertyOf(deps, customerId);
   const mirror = await loadMirror(deps.db, property.id);
   const built = await buildPlan(deps.db, property, mirror, null, null, deps.now(), false);
@@ -39,6 +45,7 @@ export async function explainResident(deps: Pick<SyncDeps, 'db' | 'now'>, custom
           ])
           .where('a.resident_id', '=', residentId)
           .where('a.action', '!=', 'upsert-resident')
+          .$if(historyOf === 'property', (q) => q.where((eb) => eb.or([eb('a.property_id', '=', property.id), eb('a.property_id', 'is', null)])))
           .orderBy('a.id', 'desc')
           .limit(15)
           .execute();

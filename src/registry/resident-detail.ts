@@ -253,6 +253,7 @@ export async function residentDetail(deps: { db: Db; now(): Date }, property: Pr
       runId: a.run_id,
       details: a.details,
     })),
-    explanation: await explainResident(deps, customerId, property.id),
+    // The API's caller may see this property alone: changes recorded at others stay out.
+    explanation: await explainResident(deps, customerId, property.id, 'property'),
   };
 }

@@ -246,6 +246,31 @@ describe('GET /api/properties/:propertyId/residents/:customerId', () => {
     for (const s of secrets) expect(r.body).not.toContain(t.bench.secrets.decrypt(s.secret_encrypted));
   });
 
+  it('a change recorded for the resident at another property stays out of what staff of this one see (F-19)', async () => {
+    const someone = (await residents('?state=active')).items.find((i) => i.hasKey)!;
+    const rid = (await t.bench.db.selectFrom('resident').select('id').where('customer_id', '=', someone.customerId).executeTakeFirstOrThrow()).id;
+    // As if the person had lived at B before (one Entrata account: one customer id across its properties, E3).
+    await t.bench.db
+      .insertInto('audit_event')
+      .values({
+        at: new Date(),
+        property_id: B.id,
+        resident_id: rid,
+        actor: 'user:someone@b.example',
+        action: 'move-out-now',
+        rule: 'O3',
+        lease_id: 'L-AT-B',
+        details: '{}',
+      })
+      .execute();
+    const seenFromA = (await get(`/api/properties/${A.entrataId}/residents/${someone.customerId}`)).json();
+    expect(seenFromA.explanation.join('\n')).not.toContain('L-AT-B');
+    expect(JSON.stringify(seenFromA)).not.toContain('someone@b.example');
+    // The command line (an operator with the server's shell) still tells the whole history.
+    const { explainResident } = await import('../../src/operations/explain.ts');
+    expect((await explainResident({ db: t.bench.db, now: t.bench.clock.now }, someone.customerId, A.id)).join('\n')).toContain('L-AT-B');
+  });
+
   it('answers 404 for a resident of another property and for an unknown id; 400 naming customerId for a malformed one', async () => {
     const other = (await get(`/api/properties/${B.entrataId}/residents?limit=1`, t.admin)).json().items[0] as Row;
     const foreign = await get(`/api/properties/${A.entrataId}/residents/${other.customerId}`);
