@@ -280,4 +280,22 @@ export function registerResidentActionsApi(app: FastifyInstance, deps: HttpDeps)
       return runBulk(needOperations(deps), { propertyDbId: property.id, customerIds, staff: actorOf(caller) }, request);
     },
   });
+
+  // Resending is what every role may do one by one (resident.sync); its bulk form needs no more.
+  apiRoute(app, deps, {
+    method: 'POST',
+    url: '/api/properties/:propertyId/residents/bulk/resend',
+    access: { permission: 'resident.sync', on: 'property' },
+    schema: {
+      summary: 'Send the current key again to a selection of residents (N3), answered per resident',
+      tags: ['residents'],
+      description: 'As the bulk route with action "resend", open to every role that may resend one key. Up to 500 customer ids; repeats count once.',
+      params: PropertyParams,
+      querystring: Query,
+      body: z.object(BulkSelection).strict(),
+      response: { 200: BulkResponse, ...errors },
+    },
+    handler: async (req, _reply, { caller, property }) =>
+      runBulk(needOperations(deps), { propertyDbId: property.id, customerIds: req.body.customerIds, staff: actorOf(caller) }, { action: 'resend' }),
+  });
 }

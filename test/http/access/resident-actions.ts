@@ -58,6 +58,10 @@ export const cases: AccessCase[] = [
     request: async (fx, t) => ({ url: base(fx, await residentFor('link', fx, t, -10), 'link'), payload: { customerId: `99${fx.dbId}0000001` } }),
   },
   {
+    route: 'POST /api/properties/:propertyId/residents/bulk/resend',
+    request: (fx) => ({ url: `/api/properties/${fx.entrataId}/residents/bulk/resend`, payload: { customerIds: [fx.customerId] } }),
+  },
+  {
     route: 'POST /api/properties/:propertyId/residents/bulk',
     request: (fx) => ({ url: `/api/properties/${fx.entrataId}/residents/bulk`, payload: { action: 'resend', customerIds: [fx.customerId] } }),
   },
