@@ -25,7 +25,8 @@ const PropertyParams = z.object({ propertyId: EntrataId });
 const Query = z.object(AccountQuery).strict();
 
 const LeaseId = z.string().regex(/^\d{1,20}$/, 'an Entrata lease id (digits)');
-const LocalDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+// A calendar day: 2026-02-30 and 2026-13-01 are refused here, naming the field, not deeper down.
+const LocalDay = z.iso.date({ error: 'a date as YYYY-MM-DD (a day that exists)' });
 const Instant = z.iso.datetime({ offset: true, message: 'a time as ISO-8601 with its offset, e.g. 2026-03-01T09:00:00-06:00' });
 const Message = z.string().trim().min(1, 'the message to the resident is empty').max(2000);
 const UnitNumber = z.string().trim().min(1).max(40);

@@ -28,7 +28,7 @@ import { UserError } from '../errors/user-error.ts';
 import { errorBody } from './errors.ts';
 import { DEFAULT_BODY_LIMIT, DEFAULT_HTTP_SETTINGS, guardHostAndOrigin, registerSecurityHeaders, type HttpSettings } from './hardening.ts';
 import { registerOpenApiCollector, registerOpenApiRoutes } from './openapi.ts';
-import { formatValidation, type FastifyValidationEntry } from './validation.ts';
+import { formatValidation, refusingNul, type FastifyValidationEntry } from './validation.ts';
 
 export interface HttpDeps {
   db: Db;
@@ -70,7 +70,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     bodyLimit: DEFAULT_BODY_LIMIT,
     trustProxy: http.trustedProxy,
   }) as unknown as FastifyInstance;
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(refusingNul(validatorCompiler) as typeof validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(answerError);
   app.setNotFoundHandler((req, reply) => {

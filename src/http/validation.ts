@@ -108,3 +108,37 @@ function expectation(issue: Issue): string {
 }
 
 const article = (word: string) => (/^[aeiou]/i.test(word) && !/^uu/i.test(word) ? 'an' : 'a');
+
+/**
+ * Where a request part holds a NUL character (U+0000), as validation entries ("query.q: ..."):
+ * PostgreSQL text cannot hold one, so such a value would otherwise fail deep in a query as a 500.
+ */
+export function nulFields(value: unknown, at = ''): FastifyValidationEntry[] {
+  const entry = (path: string): FastifyValidationEntry => ({
+    keyword: 'nul',
+    instancePath: path,
+    message: 'must not contain a NUL character (\\u0000)',
+    params: {},
+  });
+  if (typeof value === 'string') return value.includes('\u0000') ? [entry(at)] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => (k.includes('\u0000') ? [entry(at)] : nulFields(v, `${at}/${k}`)));
+}
+
+type Validate = (data: unknown) => unknown;
+
+/**
+ * A route's validator that also refuses a NUL character in any text of the validated part, after
+ * the schema has passed (so only fields the route knows are named).
+ */
+export function refusingNul<R>(compile: (route: R) => Validate): (route: R) => Validate {
+  return (route) => {
+    const validate = compile(route);
+    return (data) => {
+      const result = validate(data) as { error?: unknown; value?: unknown };
+      if (result.error || !('value' in result)) return result;
+      const nul = nulFields(result.value);
+      return nul.length > 0 ? { error: nul } : result;
+    };
+  };
+}

@@ -108,13 +108,15 @@ export async function startWeb(
 /** The first start with no staff user: an administrator, whose one-time password is printed once here. */
 function announceFirstAdmin(app: AppContext, created: { email: string; password: string }, url: string, announce: (text: string) => void): void {
   app.log.info({ email: created.email }, 'first administrator created; its one-time password is printed on standard output');
+  const address = app.config.http.publicUrl ?? url;
   announce(
     `${[
       '',
       'No staff user existed: an administrator was created. Sign in and choose a new password:',
-      `  address:  ${app.config.http.publicUrl ?? url}`,
+      `  address:  ${address}`,
       `  e-mail:   ${created.email}`,
       `  password: ${created.password}   (one-time: shown only now)`,
+      `  api docs: ${address}/api/docs   (sign in with POST /api/session, then POST /api/session/password)`,
       '',
     ].join('\n')}\n`,
   );

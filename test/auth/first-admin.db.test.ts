@@ -51,6 +51,8 @@ it('pebbles start on a database with no staff user prints the administrator and 
   expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(first.stdout).toContain(`address:  ${first.url}`);
   expect(first.stdout).toContain('e-mail:   ops@example.com');
+  // Where to try the API with it before any console exists: the browsable reference.
+  expect(first.stdout).toContain(`api docs: ${first.url}/api/docs`);
   const password = /password: (\S+)/.exec(first.stdout)![1]!;
   expect(password).toMatch(/^\w{5}(-\w{5}){3}$/);
   expect(first.stderr).not.toContain(password);

@@ -49,6 +49,25 @@ describe('GET /api/openapi.json: the OpenAPI 3.1 document generated from the rou
     });
   });
 
+  it('tells a newcomer, at the top of /api/docs, how to sign in there and where each credential goes in Authorize', () => {
+    const info = (doc.info as { description?: string }).description ?? '';
+    for (const step of [
+      'POST /api/session',
+      'csrfToken',
+      '**csrf**',
+      'X-CSRF-Token',
+      'POST /api/session/password',
+      'entrataId',
+      'pebbles token create',
+      '**bearer**',
+    ])
+      expect(info, step).toContain(step);
+    const schemes = doc.components.securitySchemes as Record<string, { description: string }>;
+    // Swagger UI cannot set a cookie: the browser sends the one sign-in set, so its box stays empty.
+    expect(schemes.session!.description).toMatch(/browser sends it by itself, leave this empty/);
+    expect(schemes.bearer!.description).toMatch(/without the word Bearer/);
+  });
+
   it('lists every apiRoute route with its summary, tags and access; a state change with a session needs the CSRF header', () => {
     const routes = apiRoutesOf(t.app);
     expect(routes.length).toBeGreaterThanOrEqual(5);

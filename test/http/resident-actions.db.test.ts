@@ -357,7 +357,9 @@ describe('dates (O1, O2) and link (E3)', () => {
     expect(malformed.json().message).toContain('early');
     const impossible = await post(A, c, 'dates', { late: '2026-02-30' }, manager(), 'PUT');
     expect(impossible.statusCode).toBe(400);
-    expect(impossible.json()).toMatchObject({ code: 'invalid-date', message: 'not a date (YYYY-MM-DD): 2026-02-30' });
+    expect(impossible.json()).toMatchObject({ code: 'invalid-request', message: 'body.late: a date as YYYY-MM-DD (a day that exists)' });
+    const month13 = await post(A, c, 'dates', { early: '2026-13-01' }, manager(), 'PUT');
+    expect(month13.json()).toMatchObject({ code: 'invalid-request', message: 'body.early: a date as YYYY-MM-DD (a day that exists)' });
     expect((await post(A, c, 'dates', { late: day(3) })).statusCode).toBe(404); // POST is not the method
   });
 
