@@ -432,6 +432,28 @@ describe('bulk', () => {
     expect(rx.run.runId).toBe(ry.run.runId);
   });
 
+  it('N3: an employee resends to a selection through bulk/resend (resident.sync); the general bulk form needs resident.act', async () => {
+    const [x, y] = [await resident(), await resident()];
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/api/properties/${A.entrataId}/residents/bulk/resend`,
+      headers: employee(),
+      payload: { customerIds: [x, y, x] },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ ok: 2, failed: 0 });
+    for (const c of [x, y]) expect((await auditOf(c)).filter((e) => e.action === 'resend')).toHaveLength(1);
+    expect((await bulk({ action: 'resend', customerIds: [x] }, employee())).statusCode).toBe(403);
+    const extra = await t.app.inject({
+      method: 'POST',
+      url: `/api/properties/${A.entrataId}/residents/bulk/resend`,
+      headers: employee(),
+      payload: { customerIds: [x], action: 'rotate-key' },
+    });
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().message).toMatch(/action/);
+  });
+
   it('the selection is 1..500 ids, the action one of the bulk actions; errors name the field', async () => {
     const empty = await bulk({ action: 'resend', customerIds: [] });
     expect(empty.statusCode).toBe(400);
