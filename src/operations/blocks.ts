@@ -17,11 +17,21 @@ export interface BlockInput {
 }
 
 /** K1: records a block of the resident's Wi-Fi, now or at a chosen time, and queues the message to them. */
+/** How far ahead a block may be scheduled. */
+export const MAX_BLOCK_AHEAD_DAYS = 366;
+
 export async function stageBlock(deps: SyncDeps, t: Target, opts: BlockInput): Promise<Staged> {
   const property = await getPropertyById(deps.db, t.propertyDbId);
   const rid = await requireResident(deps.db, property.accountId, t.customerId);
   const now = deps.now();
   const at = opts.at ?? now;
+  // A block is a rent block (K1): one planned further ahead than this is a typing mistake, not a plan.
+  if (at.getTime() - now.getTime() > MAX_BLOCK_AHEAD_DAYS * 86_400_000) {
+    throw new OperationError(`at: a block starts at most ${MAX_BLOCK_AHEAD_DAYS} days ahead; a time already past starts it now`, {
+      code: 'block-too-far',
+      category: 'invalid',
+    });
+  }
   const open = await deps.db
     .selectFrom('block')
     .select('id')

@@ -203,6 +203,15 @@ describe('rotate-key (P4) and reveal-key (P3)', () => {
 });
 
 describe('block and unblock (K1, K3)', () => {
+  it('K1: a block planned more than a year ahead is refused naming at; nothing is recorded', async () => {
+    const c = await resident();
+    const far = new Date(t.bench.clock.now().getTime() + 400 * 86_400_000).toISOString();
+    const r = await post(A, c, 'block', { message: 'Rent', at: far });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ code: 'block-too-far', message: expect.stringMatching(/^at: /) });
+    expect((await auditOf(c)).filter((e) => e.action === 'block')).toEqual([]);
+  });
+
   it('K1/K3: a block takes access away at once, with the message queued; unblocking gives it back while the window is open', async () => {
     const c = await resident();
     const r = await post(A, c, 'block', { message: 'Please see the office about your account.' });
