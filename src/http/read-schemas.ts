@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/permissions.ts';
-import { RESIDENT_PROBLEMS, RESIDENT_STATES } from '../registry/resident-search.ts';
+import { MAX_PAGE, RESIDENT_PROBLEMS, RESIDENT_STATES } from '../registry/resident-search.ts';
 
 /** Request and answer shapes of the read routes (properties, residents, units, dashboard). */
 
@@ -23,7 +23,7 @@ export const ResidentsQuery = z
     state: z.enum(RESIDENT_STATES).optional(),
     problem: z.enum(RESIDENT_PROBLEMS).optional(),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
   })
   .strict();
 

@@ -263,3 +263,20 @@ function hasProblem(r: Row, p: ResidentProblem): boolean {
       return r.lease_trouble;
   }
 }
+
+/** The largest page a search answers (the API's limit). */
+export const MAX_PAGE = 200;
+
+/** Every resident matching the search, page by page (the command line lists them all). */
+export async function allResidents(
+  db: Db,
+  property: { id: number; accountId: number; timeZone: string },
+  s: Omit<ResidentSearch, 'offset' | 'limit'>,
+): Promise<ResidentRow[]> {
+  const rows: ResidentRow[] = [];
+  for (let offset = 0; ; offset += MAX_PAGE) {
+    const page = await searchResidents(db, property, { ...s, offset, limit: MAX_PAGE });
+    rows.push(...page.items);
+    if (page.items.length < MAX_PAGE) return rows;
+  }
+}

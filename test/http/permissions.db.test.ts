@@ -5,7 +5,7 @@ import { PROPERTY_ROLES, roleAllows, type Role } from '../../src/auth/permission
 import { setPassword } from '../../src/auth/users.ts';
 import { apiRoutesOf, type RouteAccess } from '../../src/http/api-route.ts';
 import { CSRF_HEADER } from '../../src/http/security-schemes.ts';
-import { residentsOf } from '../../src/registry/views.ts';
+import { searchResidents } from '../../src/registry/resident-search.ts';
 import { createApiBench, type ApiBench } from '../support/api-bench.ts';
 import { signIn, staffUser } from '../auth/support.ts';
 import { SESSION_PASSWORD, type AccessCase, type PropertyFixture } from './access/types.ts';
@@ -109,7 +109,7 @@ async function headersOf(who: Who): Promise<Record<string, string>> {
 
 /** A resident of the property with an active registration and a key, and their unit. */
 async function fixtureOf(p: ApiBench['bench']['props'][number]): Promise<PropertyFixture> {
-  const resident = (await residentsOf(t.bench.db, p.id, p.timeZone)).find((r) => r.state === 'active' && r.hasKey && r.unit);
+  const resident = (await searchResidents(t.bench.db, p, { state: 'active', offset: 0, limit: 200 })).items.find((r) => r.hasKey && r.unit);
   if (!resident) throw new Error(`property ${p.entrataId} has no active resident with a key after its first sync`);
   return { entrataId: p.entrataId, dbId: p.id, customerId: resident.customerId, unit: resident.unit! };
 }

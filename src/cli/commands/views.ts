@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { getProperty } from '../../properties/properties.ts';
-import { holdsOf, residentsOf, runsOf } from '../../registry/views.ts';
+import { allResidents, RESIDENT_PROBLEMS, RESIDENT_STATES, type ResidentProblem, type ResidentState } from '../../registry/resident-search.ts';
+import { holdsOf, runsOf } from '../../registry/views.ts';
 import { printJson, printTable, withApp } from '../run.ts';
 
 const propertyOptions = (c: Command) =>
@@ -10,19 +11,22 @@ const propertyOptions = (c: Command) =>
     .addOption(new Option('--json', 'print JSON'));
 
 export function register(program: Command): void {
-  propertyOptions(program.command('residents').description('Residents who have or had Wi-Fi at a property, with state, unit and access times'))
+  propertyOptions(program.command('residents').description('Residents who have or had Wi-Fi at a property, with state, unit, access times and problems'))
+    .option('--q <text>', 'a name fragment (first, last or both; case and accents ignored) or the start of a unit number')
+    .addOption(new Option('--state <state>', 'only residents in this state').choices(RESIDENT_STATES))
+    .addOption(new Option('--problem <problem>', 'only residents with this problem').choices(RESIDENT_PROBLEMS))
     .addHelpText(
       'after',
-      '\nJSON: one object per resident: {"customerId","firstName","lastName","state","unit","building","spaces","accessStart","accessEnd","hasKey",...}, sorted by customer id.',
+      '\nThe same list as the console and GET /api/properties/{propertyId}/residents, sorted by unit (2 before 10) then name.\nJSON: one object per resident: {"customerId","firstName","lastName","unit","building","spaces","state","hasKey","accessStart","accessEnd","problems",...}.',
     )
-    .action(async (o: { account?: string; property: string; json?: boolean }) => {
+    .action(async (o: { account?: string; property: string; json?: boolean; q?: string; state?: ResidentState; problem?: ResidentProblem }) => {
       await withApp(async (app) => {
         const p = await getProperty(app.db, o.property, o.account);
-        const rows = await residentsOf(app.db, p.id, p.timeZone);
-        if (o.json) return printJson(rows.map(({ email: _e, mobile: _m, contactProblems: _c, ...r }) => ({ ...r, contactProblems: _c })));
+        const rows = await allResidents(app.db, p, { q: o.q, state: o.state, problem: o.problem });
+        if (o.json) return printJson(rows);
         printTable(
           rows.map((r) => ({ ...r, name: `${r.firstName} ${r.lastName}` })),
-          ['customerId', 'name', 'state', 'building', 'unit', 'spaces', 'accessStart', 'accessEnd', 'hasKey', 'contactProblems'],
+          ['customerId', 'name', 'state', 'building', 'unit', 'spaces', 'accessStart', 'accessEnd', 'hasKey', 'problems'],
         );
       });
     });
