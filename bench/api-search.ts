@@ -10,6 +10,7 @@
 //
 //   node bin/run-ts.js bench/api-search.ts [-- --properties 100 --residents 1000 --requests 300 --db both|embedded|pg15 --pg-url URL --keep]
 // --keep leaves the PostgreSQL 15 database pebbles_bench_search in place (to read plans by hand).
+import { admin, arg, ROOT } from './support.ts';
 import { FIRST_NAMES, LAST_NAMES } from '../src/simulator/names.ts';
 import { createSecretBox, generateKey } from '../src/crypto/secrets.ts';
 import { mkdtempSync, chmodSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -17,7 +18,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import pg from 'pg';
 import type { ApiTokenId, Caller } from '../src/auth/caller.ts';
 import type { PropertyRole } from '../src/auth/permissions.ts';
 import { createKysely, type Db } from '../src/db/database.ts';
@@ -28,11 +28,6 @@ import { createLogger } from '../src/log/logger.ts';
 import { buildHttpServer } from '../src/http/server.ts';
 import { residentSearchQuery } from '../src/registry/resident-search.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 const PROPERTIES = Number(arg('properties', '100'));
 const PER_PROPERTY = Number(arg('residents', '1000'));
 const UNITS = Number(arg('units', '460'));
@@ -51,16 +46,6 @@ const LAST = LAST_NAMES;
 
 function pgArray(xs: readonly string[]): string {
   return `ARRAY[${xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(',')}]::text[]`;
-}
-
-async function admin(url: string, statement: string): Promise<void> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
 }
 
 /**

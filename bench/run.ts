@@ -9,6 +9,7 @@
 //   read   - the same, the leases normalised too (what a sync that plans reads)
 //   cold   - the first sync of every property on an empty registry (first welcomes included)
 //   steady - the same sync again with nothing changed in Entrata
+import { admin, arg, ROOT } from './support.ts';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,18 +18,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { addAccount } from '../src/accounts/accounts.ts';
 import { createSecretBox } from '../src/crypto/secrets.ts';
 import { createKysely, type Db } from '../src/db/database.ts';
 import { startEmbeddedServer } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const arg = (name: string, dflt: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : dflt;
-};
 const PROPERTIES = Number(arg('properties', '100'));
 const UNITS = Number(arg('units', '460'));
 const LATENCY = Number(arg('latency', '50'));
@@ -95,16 +90,6 @@ async function startSimulatorProcess() {
       proc.unref();
     },
   };
-}
-
-async function admin(url: string, statement: string) {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    await c.query(statement);
-  } finally {
-    await c.end();
-  }
 }
 
 async function statCounters(db: Db) {

@@ -25,7 +25,22 @@ export async function caughtMessages(db: Db, opts: { limit?: number; channel?: '
     .orderBy('id', 'desc')
     .limit(opts.limit ?? 100)
     .execute();
-  return rows.map((r) => ({
+  return rows.map(summaryOf);
+}
+
+type CaughtRow = {
+  id: number;
+  channel: 'email' | 'sms';
+  received_at: Date;
+  sender: string;
+  recipients: string;
+  subject: string;
+  message_id: string | null;
+  size: number;
+};
+
+function summaryOf(r: CaughtRow): CaughtSummary {
+  return {
     id: r.id,
     channel: r.channel,
     receivedAt: r.received_at.toISOString(),
@@ -34,7 +49,7 @@ export async function caughtMessages(db: Db, opts: { limit?: number; channel?: '
     subject: subjectOf(r),
     messageId: r.message_id,
     size: r.size,
-  }));
+  };
 }
 
 /** An SMS has no subject: its start may hold the key, so none is shown (older catchers kept one). */
@@ -46,17 +61,7 @@ function subjectOf(r: { channel: 'email' | 'sms'; subject: string; size: number 
 export async function caughtMessage(db: Db, secrets: SecretBox, id: number): Promise<(CaughtSummary & { raw: string }) | null> {
   const r = await db.selectFrom('caught_message').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) return null;
-  return {
-    id: r.id,
-    channel: r.channel,
-    receivedAt: r.received_at.toISOString(),
-    from: r.sender,
-    to: r.recipients,
-    subject: subjectOf(r),
-    messageId: r.message_id,
-    size: r.size,
-    raw: secrets.decrypt(r.raw_encrypted),
-  };
+  return { ...summaryOf(r), raw: secrets.decrypt(r.raw_encrypted) };
 }
 
 export interface CaughtContent extends CaughtSummary {
