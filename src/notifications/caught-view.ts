@@ -1,3 +1,4 @@
+import { summaryOf } from './caught.ts';
 import { simpleParser } from 'mailparser';
 import type { SecretBox } from '../crypto/secrets.ts';
 import type { Db } from '../db/database.ts';
@@ -72,15 +73,7 @@ type SummaryRow = {
 
 function toItem(r: SummaryRow): CaughtItem {
   return {
-    id: r.id,
-    channel: r.channel,
-    receivedAt: r.received_at.toISOString(),
-    from: r.sender,
-    to: r.recipients,
-    // An SMS has no subject, and the start of its text may hold the key.
-    subject: r.channel === 'sms' ? `(SMS, ${r.size} characters)` : r.subject,
-    messageId: r.message_id,
-    size: r.size,
+    ...summaryOf(r),
     notificationId: r.notification_id!,
     kind: r.kind,
     customerId: r.customer_id,

@@ -39,7 +39,8 @@ type CaughtRow = {
   size: number;
 };
 
-function summaryOf(r: CaughtRow): CaughtSummary {
+/** A caught message as staff see it in a list (shared by the command line and the API). */
+export function summaryOf(r: CaughtRow): CaughtSummary {
   return {
     id: r.id,
     channel: r.channel,
